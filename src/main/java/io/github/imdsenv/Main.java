@@ -1,0 +1,22 @@
+package io.github.imdsenv;
+
+import io.github.imdsenv.cli.Cli;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+/** Entry point. Output is UTF-8 whatever the locale: cron's POSIX locale would otherwise turn non-ASCII into '?'. */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(Cli.execute(args, System.getenv(), utf8(FileDescriptor.out), utf8(FileDescriptor.err)));
+  }
+
+  private static PrintWriter utf8(FileDescriptor fd) {
+    return new PrintWriter(new OutputStreamWriter(new FileOutputStream(fd), StandardCharsets.UTF_8), false);
+  }
+}

@@ -1,0 +1,66 @@
+package io.github.imdsenv.cli;
+
+import io.github.imdsenv.ImdsEnvException;
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/** Builds the command line and turns every failure into one stderr line and an exit code. */
+public final class Cli {
+
+  private Cli() {}
+
+  /** Runs imds-env with these arguments; returns the exit code. */
+  public static int execute(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new ImdsEnvCommand(env))
+        .addSubcommand(new CompletionCommand())
+        .setOut(out)
+        .setErr(err)
+        .setParameterExceptionHandler(Cli::usageError)
+        .setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(e, err, verbose(parseResult)));
+    return cl.execute(args);
+  }
+
+  private static int usageError(ParameterException e, String[] args) {
+    PrintWriter err = e.getCommandLine().getErr();
+    err.println("imds-env: " + oneLine(e.getMessage()) + " (see 'imds-env --help')");
+    err.flush();
+    return ImdsEnvException.Kind.USAGE.exitCode();
+  }
+
+  /** The one place an exception becomes a message and an exit code. */
+  static int failure(Exception e, PrintWriter err, boolean verbose) {
+    int code;
+    boolean trace = verbose;
+    if (e instanceof ImdsEnvException f) {
+      trace = verbose && f.kind() != ImdsEnvException.Kind.USAGE;
+      String hint = f.kind() == ImdsEnvException.Kind.USAGE ? " (see 'imds-env --help')" : "";
+      err.println("imds-env: " + oneLine(f.getMessage()) + hint);
+      code = f.kind().exitCode();
+    } else {
+      err.println("imds-env: internal error: " + e.getClass().getName()
+          + (verbose ? "" : " (run with -v for details)"));
+      code = 1;
+    }
+    if (trace) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return code;
+  }
+
+  private static boolean verbose(ParseResult parseResult) {
+    for (CommandLine cl : parseResult.asCommandLineList()) {
+      if (cl.getParseResult() != null && cl.getParseResult().hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String oneLine(String s) {
+    return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
+  }
+}

@@ -1,0 +1,44 @@
+package io.github.imdsenv.cli;
+
+import io.github.imdsenv.ImdsEnvException;
+import io.github.imdsenv.Log;
+import io.github.imdsenv.credentials.CredentialSource;
+import io.github.imdsenv.credentials.Credentials;
+import io.github.imdsenv.format.Variables;
+import io.github.imdsenv.imds.ImdsClient;
+import io.github.imdsenv.settings.Durations;
+import io.github.imdsenv.settings.Settings;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+
+/** Fetches the credentials a run exports and decides whether they may be used. */
+final class Exporter {
+
+  private Exporter() {}
+
+  static CredentialSource source(Settings settings, Log log) {
+    return ImdsClient.create(settings, log);
+  }
+
+  /** The run's variables; expired credentials are refused unless {@code allowExpired} (then a warning). */
+  static Variables fetch(Settings settings, Variables.Extras extras, boolean allowExpired, PrintWriter err) {
+    Log log = Log.create(settings.verbose());
+    CredentialSource source = source(settings, log);
+    Credentials c = source.credentials();
+    log.debug("credentials " + c.accessKeyHint() + " from " + source.describe() + ", expiring " + Variables.timestamp(c.expiration()));
+    Instant now = Instant.now();
+    if (!c.expiration().isAfter(now)) {
+      String when = "expired at " + Variables.timestamp(c.expiration()) + " (" + Durations.human(Duration.between(c.expiration(), now).plusSeconds(1)) + " ago)";
+      if (!allowExpired) {
+        throw new ImdsEnvException(ImdsEnvException.Kind.BAD_CREDENTIALS, "the credentials from " + source.describe() + " "
+            + when + ": the service has not refreshed them (an outage?); try again later, or pass --allow-expired to use them anyway");
+      }
+      if (!settings.quiet()) {
+        err.println("imds-env: warning: the credentials " + when + "; using them because of --allow-expired");
+      }
+    }
+    String region = extras.region() ? source.region() : null;
+    return Variables.of(c, region, extras);
+  }
+}

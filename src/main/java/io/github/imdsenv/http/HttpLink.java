@@ -1,0 +1,255 @@
+package io.github.imdsenv.http;
+
+import io.github.imdsenv.ImdsEnvException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One HTTP/1.1 exchange on its own connection, over a plain socket.
+ *
+ * <p>A socket, not HttpURLConnection or java.net.http: no proxy can ever be chosen, no redirect
+ * followed, every read is bounded by the caller's deadline (so a body that trickles one byte a
+ * second still ends on time), the body is capped while it is read, and a run loads a few dozen
+ * classes instead of hundreds.
+ */
+public final class HttpLink {
+
+  /** A body larger than this is refused, whatever its framing. */
+  public static final int MAX_BODY = 64 * 1024;
+
+  private static final int MAX_HEAD = 16 * 1024;
+
+  private HttpLink() {}
+
+  /** A status and a body of at most {@link #MAX_BODY} bytes. */
+  public record Response(int status, byte[] body) {
+    public String text() {
+      return new String(body, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+      return "Response[status=" + status + ", " + body.length + " bytes]";
+    }
+  }
+
+  /**
+   * Sends {@code method base+path} with the given header lines and reads the whole response by
+   * {@code deadlineNanos} (a {@link System#nanoTime()} value).
+   *
+   * @throws IOException anything a retry may cure: refused, reset, timed out, malformed
+   * @throws ImdsEnvException (BAD_CREDENTIALS) when the body exceeds {@link #MAX_BODY}
+   */
+  public static Response exchange(URI base, String method, String path, String headers, long deadlineNanos)
+      throws IOException {
+    String host = base.getHost();
+    if (host.startsWith("[")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port = base.getPort() == -1 ? 80 : base.getPort();
+    String basePath = base.getRawPath() == null ? "" : base.getRawPath();
+    try (Socket socket = new Socket(Proxy.NO_PROXY)) {
+      socket.setTcpNoDelay(true);
+      socket.connect(new InetSocketAddress(host, port), remainingMillis(deadlineNanos));
+      String request = method + " " + basePath + path + " HTTP/1.1\r\n"
+          + "Host: " + base.getRawAuthority() + "\r\n"
+          + "User-Agent: imds-env\r\n"
+          + "Accept: */*\r\n"
+          + headers
+          + ("GET".equals(method) ? "" : "Content-Length: 0\r\n")
+          + "Connection: close\r\n\r\n";
+      OutputStream out = socket.getOutputStream();
+      out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      return new Reader(socket, deadlineNanos, base + path).read();
+    }
+  }
+
+  static int remainingMillis(long deadlineNanos) throws SocketTimeoutException {
+    long ms = (deadlineNanos - System.nanoTime()) / 1_000_000;
+    if (ms <= 0) {
+      throw new SocketTimeoutException("timed out");
+    }
+    return (int) Math.min(ms, Integer.MAX_VALUE);
+  }
+
+  /** Reads a response off a socket, each read bounded by the deadline. */
+  private static final class Reader {
+    private final Socket socket;
+    private final InputStream in;
+    private final long deadlineNanos;
+    private final String url;
+    private final byte[] buf = new byte[8192];
+    private int pos;
+    private int end;
+
+    Reader(Socket socket, long deadlineNanos, String url) throws IOException {
+      this.socket = socket;
+      this.in = socket.getInputStream();
+      this.deadlineNanos = deadlineNanos;
+      this.url = url;
+    }
+
+    Response read() throws IOException {
+      String statusLine = line();
+      // "HTTP/1.1 200 OK": the reason phrase may be empty
+      if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12 || statusLine.charAt(8) != ' ') {
+        throw new IOException("not an HTTP response");
+      }
+      int status = parseStatus(statusLine.substring(9, 12));
+      long contentLength = -1;
+      boolean chunked = false;
+      int headBytes = statusLine.length();
+      for (String h = line(); !h.isEmpty(); h = line()) {
+        headBytes += h.length();
+        if (headBytes > MAX_HEAD) {
+          throw new IOException("response headers too large");
+        }
+        int colon = h.indexOf(':');
+        if (colon <= 0) {
+          throw new IOException("malformed response header");
+        }
+        String name = h.substring(0, colon).trim();
+        String value = h.substring(colon + 1).trim();
+        if (name.equalsIgnoreCase("Content-Length")) {
+          contentLength = parseLength(value, 10);
+        } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
+          chunked = value.toLowerCase(java.util.Locale.ROOT).endsWith("chunked");
+        }
+      }
+      byte[] body;
+      if (status == 204 || status == 304 || (status >= 100 && status < 200)) {
+        body = new byte[0];
+      } else if (chunked) {
+        body = chunked();
+      } else if (contentLength >= 0) {
+        if (contentLength > MAX_BODY) {
+          throw tooLarge();
+        }
+        body = exactly((int) contentLength);
+      } else {
+        body = untilEof();
+      }
+      return new Response(status, body);
+    }
+
+    private byte[] chunked() throws IOException {
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      while (true) {
+        String sizeLine = line();
+        int semi = sizeLine.indexOf(';');
+        long size = parseLength(semi < 0 ? sizeLine.trim() : sizeLine.substring(0, semi).trim(), 16);
+        if (size == 0) {
+          // trailers, then the empty line
+          while (!line().isEmpty()) {
+            // ignored
+          }
+          return body.toByteArray();
+        }
+        if (body.size() + size > MAX_BODY) {
+          throw tooLarge();
+        }
+        body.write(exactly((int) size));
+        if (!line().isEmpty()) {
+          throw new IOException("malformed chunk");
+        }
+      }
+    }
+
+    private byte[] exactly(int n) throws IOException {
+      byte[] out = new byte[n];
+      int got = 0;
+      while (got < n) {
+        if (pos == end && !fill()) {
+          throw new IOException("connection closed before the whole body arrived");
+        }
+        int take = Math.min(n - got, end - pos);
+        System.arraycopy(buf, pos, out, got, take);
+        pos += take;
+        got += take;
+      }
+      return out;
+    }
+
+    private byte[] untilEof() throws IOException {
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      while (pos < end || fill()) {
+        if (body.size() + (end - pos) > MAX_BODY) {
+          throw tooLarge();
+        }
+        body.write(buf, pos, end - pos);
+        pos = end;
+      }
+      return body.toByteArray();
+    }
+
+    /** A line of the head, without its CRLF (a bare LF is tolerated). */
+    private String line() throws IOException {
+      StringBuilder sb = new StringBuilder(64);
+      while (true) {
+        if (pos == end && !fill()) {
+          throw new IOException("connection closed in the middle of the response head");
+        }
+        byte b = buf[pos++];
+        if (b == '\n') {
+          int len = sb.length();
+          if (len > 0 && sb.charAt(len - 1) == '\r') {
+            sb.setLength(len - 1);
+          }
+          return sb.toString();
+        }
+        if (sb.length() >= MAX_HEAD) {
+          throw new IOException("response head line too long");
+        }
+        sb.append((char) (b & 0xff));
+      }
+    }
+
+    private boolean fill() throws IOException {
+      socket.setSoTimeout(remainingMillis(deadlineNanos));
+      int n = in.read(buf, 0, buf.length);
+      if (n <= 0) {
+        return false;
+      }
+      pos = 0;
+      end = n;
+      return true;
+    }
+
+    private ImdsEnvException tooLarge() {
+      return new ImdsEnvException(ImdsEnvException.Kind.BAD_CREDENTIALS,
+          "the response from " + url + " is larger than " + MAX_BODY / 1024 + " KiB; refused");
+    }
+
+    private static int parseStatus(String digits) throws IOException {
+      int status = (int) parseLength(digits, 10);
+      if (status < 100 || status > 599) {
+        throw new IOException("invalid HTTP status");
+      }
+      return status;
+    }
+
+    private static long parseLength(String digits, int radix) throws IOException {
+      if (digits.isEmpty() || digits.length() > 12) {
+        throw new IOException("invalid number in the response head");
+      }
+      long v = 0;
+      for (int i = 0; i < digits.length(); i++) {
+        int d = Character.digit(digits.charAt(i), radix);
+        if (d < 0) {
+          throw new IOException("invalid number in the response head");
+        }
+        v = v * radix + d;
+      }
+      return v;
+    }
+  }
+}

@@ -1,0 +1,326 @@
+package io.github.imdsenv.imds;
+
+import io.github.imdsenv.ImdsEnvException;
+import io.github.imdsenv.ImdsEnvException.Kind;
+import io.github.imdsenv.Log;
+import io.github.imdsenv.credentials.CredentialSource;
+import io.github.imdsenv.credentials.Credentials;
+import io.github.imdsenv.credentials.CredentialsParser;
+import io.github.imdsenv.http.HttpLink;
+import io.github.imdsenv.settings.Durations;
+import io.github.imdsenv.settings.Settings;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The EC2 instance metadata service, spoken as {@code docs/imds-protocol.md} says: one IMDSv2
+ * token per run (IMDSv1 fallback where allowed), bounded retries with backoff and jitter on 429,
+ * 5xx and I/O errors, a per-attempt timeout, and one deadline for the whole run.
+ */
+public final class ImdsClient implements CredentialSource {
+
+  static final String TOKEN_PATH = "/latest/api/token";
+  static final String ROLES_PATH = "/latest/meta-data/iam/security-credentials/";
+  static final String EXTENDED_PATH = "/latest/meta-data/iam/security-credentials-extended/";
+  static final String REGION_PATH = "/latest/meta-data/placement/region";
+  static final String TOKEN_TTL_SECONDS = "21600";
+  private static final long BACKOFF_BASE_MILLIS = 100;
+  private static final long BACKOFF_MAX_MILLIS = 1_000;
+
+  private static final String HOP_LIMIT_FIX = "from a container on a bridge network the token reply's hop limit is 1:"
+      + " raise it with `aws ec2 modify-instance-metadata-options --instance-id ID --http-put-response-hop-limit 2`,"
+      + " or run imds-env on the host and pass the credentials in";
+
+  private final Settings settings;
+  private final Log log;
+  private final URI endpoint;
+  private final long deadlineNanos;
+  /** The IMDSv2 session token; null before the PUT and in IMDSv1 mode. */
+  private String token;
+  /** Why IMDSv1 is in use: null while IMDSv2 is. */
+  private String v1Reason;
+  private boolean tokenTimedOut;
+
+  private ImdsClient(Settings settings, Log log) {
+    this.settings = settings;
+    this.log = log;
+    this.endpoint = settings.endpoint();
+    this.deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
+  }
+
+  public static ImdsClient create(Settings settings, Log log) {
+    return new ImdsClient(settings, log);
+  }
+
+  @Override
+  public String describe() {
+    return "IMDS at " + endpoint;
+  }
+
+  /** The instance role's credentials: the named role, or the first one IMDS lists. */
+  @Override
+  public Credentials credentials() {
+    requireEnabled();
+    String role = settings.role();
+    // a role that disappears between listing and fetching has changed: list again, once
+    for (int discovery = 0; discovery < 2; discovery++) {
+      String name = role != null ? role : discoverRole();
+      Credentials c = credentialsOf(name);
+      if (c != null) {
+        return c;
+      }
+      if (role != null) {
+        throw new ImdsEnvException(Kind.NO_ROLE, "the role '" + role + "' is not attached to this instance ("
+            + url(ROLES_PATH + role) + " answered 404): check --role / AWS_EC2_INSTANCE_PROFILE_NAME against the names listed at "
+            + url(ROLES_PATH));
+      }
+      log.debug("role '" + name + "' vanished after it was listed; listing again");
+    }
+    throw new ImdsEnvException(Kind.NO_ROLE, "the instance's role keeps changing: " + url(ROLES_PATH)
+        + " lists a role whose credentials then answer 404; try again");
+  }
+
+  /** The region from {@code placement/region}. */
+  @Override
+  public String region() {
+    requireEnabled();
+    HttpLink.Response r = get(REGION_PATH);
+    if (r.status() != 200) {
+      throw fatalStatus("GET", REGION_PATH, r.status());
+    }
+    String region = r.text().trim();
+    if (!validRegion(region)) {
+      throw new ImdsEnvException(Kind.BAD_CREDENTIALS, url(REGION_PATH) + " did not answer with a region name");
+    }
+    return region;
+  }
+
+  private void requireEnabled() {
+    if (settings.imdsDisabled()) {
+      throw new ImdsEnvException(Kind.UNREACHABLE,
+          "IMDS is disabled by AWS_EC2_METADATA_DISABLED=true: unset it to read the instance's credentials");
+    }
+  }
+
+  private String discoverRole() {
+    HttpLink.Response r = get(ROLES_PATH);
+    if (r.status() == 404) {
+      throw noRole("answered 404");
+    }
+    if (r.status() != 200) {
+      throw fatalStatus("GET", ROLES_PATH, r.status());
+    }
+    String first = null;
+    for (String line : r.text().split("\n", -1)) {
+      if (!line.isBlank()) {
+        first = line.trim();
+        break;
+      }
+    }
+    if (first == null) {
+      throw noRole("lists no role");
+    }
+    if (!Settings.validRoleName(first)) {
+      throw new ImdsEnvException(Kind.BAD_CREDENTIALS, url(ROLES_PATH) + " lists a role name that is not a valid IAM name");
+    }
+    log.debug("role: " + first);
+    return first;
+  }
+
+  private ImdsEnvException noRole(String what) {
+    return new ImdsEnvException(Kind.NO_ROLE, "no IAM role is attached to this instance (" + url(ROLES_PATH) + " " + what
+        + "): attach an instance profile with `aws ec2 associate-iam-instance-profile --instance-id ID"
+        + " --iam-instance-profile Name=PROFILE`");
+  }
+
+  /** The role's credentials from the extended path, else the legacy one; null when both answer 404. */
+  private Credentials credentialsOf(String role) {
+    for (String base : new String[] {EXTENDED_PATH, ROLES_PATH}) {
+      String path = base + role;
+      HttpLink.Response r = get(path);
+      if (r.status() == 200) {
+        return CredentialsParser.parse(r.body(), url(path));
+      }
+      if (r.status() != 404) {
+        throw fatalStatus("GET", path, r.status());
+      }
+    }
+    return null;
+  }
+
+  /** A GET with the session token; 401 means the token went stale: one fresh token, then once more. */
+  private HttpLink.Response get(String path) {
+    if (token == null && v1Reason == null) {
+      fetchToken();
+    }
+    HttpLink.Response r = send("GET", path, tokenHeader(), false);
+    if (r.status() == 401) {
+      if (token == null) {
+        throw new ImdsEnvException(Kind.UNREACHABLE, "IMDS requires IMDSv2 (" + url(path) + " answered 401) but "
+            + v1Reason + (tokenTimedOut ? ": " + HOP_LIMIT_FIX : ""));
+      }
+      log.debug("401: the token was refused; fetching a new one");
+      fetchToken();
+      r = send("GET", path, tokenHeader(), false);
+      if (r.status() == 401) {
+        throw new ImdsEnvException(Kind.UNREACHABLE, url(path) + " refused a fresh IMDSv2 token (401)");
+      }
+    }
+    return r;
+  }
+
+  private String tokenHeader() {
+    return token == null ? "" : "X-aws-ec2-metadata-token: " + token + "\r\n";
+  }
+
+  private void fetchToken() {
+    token = null;
+    HttpLink.Response r = send("PUT", TOKEN_PATH, "X-aws-ec2-metadata-token-ttl-seconds: " + TOKEN_TTL_SECONDS + "\r\n", true);
+    if (r == null) {
+      tokenTimedOut = true;
+      fallBackToV1("the IMDSv2 token request (PUT " + TOKEN_PATH + ") timed out", true);
+      return;
+    }
+    int s = r.status();
+    if (s == 200) {
+      String t = r.text().trim();
+      if (t.isEmpty() || !printableAscii(t)) {
+        throw new ImdsEnvException(Kind.UNREACHABLE, url(TOKEN_PATH) + " answered 200 without a usable token");
+      }
+      token = t;
+      v1Reason = null;
+    } else if (s == 403 || s == 404 || s == 405) {
+      fallBackToV1("the IMDSv2 token request (PUT " + TOKEN_PATH + ") answered " + s, false);
+    } else {
+      throw fatalStatus("PUT", TOKEN_PATH, s);
+    }
+  }
+
+  private void fallBackToV1(String why, boolean timedOut) {
+    if (settings.v1Disabled()) {
+      throw new ImdsEnvException(Kind.UNREACHABLE, why + " and IMDSv1 fallback is disabled (--no-imdsv1 or"
+          + " AWS_EC2_METADATA_V1_DISABLED)" + (timedOut ? "; if GETs answer, " + HOP_LIMIT_FIX : ""));
+    }
+    v1Reason = why;
+    log.debug(why + "; falling back to IMDSv1");
+  }
+
+  /**
+   * One request with retries on 429, 5xx and I/O errors. Returns any other response. With
+   * {@code timeoutIsAnswer}, a timeout returns null at once instead of being retried (the token PUT).
+   */
+  private HttpLink.Response send(String method, String path, String headers, boolean timeoutIsAnswer) {
+    String failure = null;
+    for (int attempt = 1; attempt <= settings.attempts(); attempt++) {
+      if (attempt > 1) {
+        backoff(attempt, method, path, failure);
+      }
+      long start = System.nanoTime();
+      long attemptDeadline = Math.min(start + settings.timeout().toNanos(), deadlineNanos);
+      try {
+        HttpLink.Response r = HttpLink.exchange(endpoint, method, path, headers, attemptDeadline);
+        log.debug(method + " " + path + " -> " + r.status() + " (" + millisSince(start) + " ms)");
+        if (r.status() != 429 && r.status() < 500) {
+          return r;
+        }
+        failure = "answered " + r.status();
+      } catch (SocketTimeoutException e) {
+        log.debug(method + " " + path + " -> timed out (" + millisSince(start) + " ms)");
+        if (System.nanoTime() - deadlineNanos >= 0) {
+          throw deadlineExceeded(method, path);
+        }
+        if (timeoutIsAnswer) {
+          return null;
+        }
+        failure = "did not answer within " + Durations.human(settings.timeout());
+      } catch (ConnectException e) {
+        log.debug(method + " " + path + " -> connection refused (" + millisSince(start) + " ms)");
+        failure = "refused the connection";
+      } catch (IOException e) {
+        log.debug(method + " " + path + " -> " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        failure = "failed (" + describe(e) + ")";
+      }
+    }
+    throw new ImdsEnvException(Kind.UNREACHABLE, "the instance metadata service at " + endpoint + " " + failure
+        + " to " + method + " " + path + " (" + settings.attempts() + (settings.attempts() == 1 ? " attempt" : " attempts")
+        + "): " + adviceFor(failure));
+  }
+
+  private static String adviceFor(String failure) {
+    if (failure.startsWith("answered 429")) {
+      return "IMDS is throttling this instance; call it less often (see --min-validity) and try again";
+    }
+    if (failure.startsWith("answered 5")) {
+      return "IMDS is failing; try again shortly";
+    }
+    return "this is not an EC2 instance, IMDS is turned off (--http-endpoint disabled), or --endpoint is wrong";
+  }
+
+  private void backoff(int attempt, String method, String path, String failure) {
+    long cap = Math.min(BACKOFF_MAX_MILLIS, BACKOFF_BASE_MILLIS << (attempt - 2));
+    // "equal jitter": half the step fixed, half random
+    long sleep = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
+    if (System.nanoTime() + sleep * 1_000_000 - deadlineNanos >= 0) {
+      throw deadlineExceeded(method, path);
+    }
+    log.debug("attempt " + attempt + " of " + settings.attempts() + " in " + sleep + " ms (" + failure + ")");
+    try {
+      Thread.sleep(sleep);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ImdsEnvException(Kind.UNREACHABLE, "interrupted while waiting to retry " + method + " " + path);
+    }
+  }
+
+  private ImdsEnvException deadlineExceeded(String method, String path) {
+    return new ImdsEnvException(Kind.UNREACHABLE, "the instance metadata service at " + endpoint
+        + " gave no complete answer to " + method + " " + path + " within the run's "
+        + Durations.human(settings.deadline()) + " deadline: it is too slow or overloaded; try again");
+  }
+
+  private ImdsEnvException fatalStatus(String method, String path, int status) {
+    String why = status >= 300 && status < 400 ? " (a redirect, which imds-env never follows)"
+        : status == 400 ? " (bad request)" : status == 403 ? " (forbidden: IMDS access may be turned off for this instance)" : "";
+    return new ImdsEnvException(Kind.UNREACHABLE, method + " " + url(path) + " answered " + status + why);
+  }
+
+  private String url(String path) {
+    return endpoint + path;
+  }
+
+  private static long millisSince(long start) {
+    return (System.nanoTime() - start) / 1_000_000;
+  }
+
+  private static String describe(IOException e) {
+    String m = e.getMessage();
+    return m == null || m.isEmpty() ? e.getClass().getSimpleName() : m;
+  }
+
+  private static boolean printableAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Region names: lower-case letters, digits and dashes ("us-east-1", "us-gov-west-1"). */
+  static boolean validRegion(String r) {
+    if (r.isEmpty() || r.length() > 64) {
+      return false;
+    }
+    for (int i = 0; i < r.length(); i++) {
+      char c = r.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

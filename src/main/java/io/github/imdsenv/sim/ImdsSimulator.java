@@ -1,0 +1,210 @@
+package io.github.imdsenv.sim;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+
+/**
+ * A local stand-in for the EC2 instance metadata service, on 127.0.0.1 only: for the demo, the
+ * benchmark and trying imds-env on a machine that is not EC2. It speaks IMDSv2 (and IMDSv1 unless
+ * {@code --require-token}), lists one role, and serves credentials that rotate every
+ * {@code --rotate} period. Never part of a normal run: the CLI does not load it.
+ *
+ * <pre>java -cp imds-env.jar io.github.imdsenv.sim.ImdsSimulator [--port N] [--role NAME | --no-role]
+ *     [--ttl DURATION] [--rotate DURATION] [--region R] [--account-id ID] [--require-token] [--hop-limit-1]</pre>
+ *
+ * It prints its base URL on stdout once it listens, then one line per request on stderr.
+ */
+public final class ImdsSimulator {
+
+  private final String role;
+  private final Duration ttl;
+  private final Duration rotate;
+  private final String region;
+  private final String accountId;
+  private final boolean requireToken;
+  private final boolean hopLimit1;
+  private final SecureRandom random = new SecureRandom();
+  private final Map<String, Instant> tokens = new ConcurrentHashMap<>();
+  private volatile Issued current;
+
+  private record Issued(String accessKeyId, String secret, String token, Instant issued, Instant expires) {}
+
+  private ImdsSimulator(String role, Duration ttl, Duration rotate, String region, String accountId,
+      boolean requireToken, boolean hopLimit1) {
+    this.role = role;
+    this.ttl = ttl;
+    this.rotate = rotate;
+    this.region = region;
+    this.accountId = accountId;
+    this.requireToken = requireToken;
+    this.hopLimit1 = hopLimit1;
+  }
+
+  public static void main(String[] args) throws IOException {
+    int port = 0;
+    String role = "imds-env-demo";
+    Duration ttl = Duration.ofHours(6);
+    Duration rotate = Duration.ofHours(1);
+    String region = "eu-west-1";
+    String accountId = "123456789012";
+    boolean requireToken = false;
+    boolean hopLimit1 = false;
+    boolean quiet = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--port" -> port = Integer.parseInt(args[++i]);
+        case "--role" -> role = args[++i];
+        case "--no-role" -> role = null;
+        case "--ttl" -> ttl = io.github.imdsenv.settings.Durations.parse(args[++i]);
+        case "--rotate" -> rotate = io.github.imdsenv.settings.Durations.parse(args[++i]);
+        case "--region" -> region = args[++i];
+        case "--account-id" -> accountId = args[++i];
+        case "--require-token" -> requireToken = true;
+        case "--hop-limit-1" -> hopLimit1 = true;
+        case "--quiet" -> quiet = true;
+        default -> {
+          System.err.println("imds-simulator: unknown argument " + args[i]);
+          System.exit(2);
+        }
+      }
+    }
+    ImdsSimulator sim = new ImdsSimulator(role, ttl, rotate, region, accountId, requireToken, hopLimit1);
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+    server.setExecutor(Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "imds-simulator");
+      t.setDaemon(true);
+      return t;
+    }));
+    boolean log = !quiet;
+    server.createContext("/", exchange -> {
+      try (exchange) {
+        int status = sim.handle(exchange);
+        if (log) {
+          System.err.println("imds-simulator: " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " -> " + status);
+        }
+      }
+    });
+    server.start();
+    System.out.println("http://127.0.0.1:" + server.getAddress().getPort());
+    System.out.flush();
+  }
+
+  private int handle(HttpExchange ex) throws IOException {
+    String method = ex.getRequestMethod();
+    String path = ex.getRequestURI().getPath();
+    if (ex.getRequestHeaders().containsKey("X-Forwarded-For")) {
+      return reply(ex, 403, "");
+    }
+    if (path.equals("/latest/api/token")) {
+      if (!method.equals("PUT")) {
+        return reply(ex, 405, "");
+      }
+      if (hopLimit1) {
+        // the reply would die one hop away: from the client's side, the PUT never answers
+        try {
+          Thread.sleep(Long.MAX_VALUE);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return 0;
+      }
+      String ttlHeader = ex.getRequestHeaders().getFirst("X-aws-ec2-metadata-token-ttl-seconds");
+      int seconds;
+      try {
+        seconds = Integer.parseInt(ttlHeader);
+      } catch (NumberFormatException e) {
+        return reply(ex, 400, "");
+      }
+      if (seconds < 1 || seconds > 21600) {
+        return reply(ex, 400, "");
+      }
+      String token = "sim-" + hex(24);
+      tokens.put(token, Instant.now().plusSeconds(seconds));
+      return reply(ex, 200, token);
+    }
+    if (!method.equals("GET")) {
+      return reply(ex, 405, "");
+    }
+    String token = ex.getRequestHeaders().getFirst("X-aws-ec2-metadata-token");
+    if (token != null) {
+      Instant until = tokens.get(token);
+      if (until == null || until.isBefore(Instant.now())) {
+        return reply(ex, 401, "");
+      }
+    } else if (requireToken) {
+      return reply(ex, 401, "");
+    }
+    String base = "/latest/meta-data/iam/security-credentials/";
+    String extended = "/latest/meta-data/iam/security-credentials-extended/";
+    if (path.equals(base)) {
+      return role == null ? reply(ex, 404, "") : reply(ex, 200, role);
+    }
+    if (role != null && (path.equals(base + role) || path.equals(extended + role))) {
+      Issued c = issued();
+      String json = "{\n"
+          + "  \"Code\" : \"Success\",\n"
+          + "  \"LastUpdated\" : \"" + c.issued() + "\",\n"
+          + "  \"Type\" : \"AWS-HMAC\",\n"
+          + "  \"AccessKeyId\" : \"" + c.accessKeyId() + "\",\n"
+          + "  \"SecretAccessKey\" : \"" + c.secret() + "\",\n"
+          + "  \"Token\" : \"" + c.token() + "\",\n"
+          + "  \"Expiration\" : \"" + c.expires() + "\""
+          + (path.startsWith(extended) ? ",\n  \"AccountId\" : \"" + accountId + "\"" : "")
+          + "\n}";
+      return reply(ex, 200, json);
+    }
+    if (path.equals("/latest/meta-data/placement/region")) {
+      return reply(ex, 200, region);
+    }
+    return reply(ex, 404, "");
+  }
+
+  /** The current credentials, rotated every {@code rotate} period as IMDS does before expiry. */
+  private synchronized Issued issued() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    if (current == null || !now.isBefore(current.issued().plus(rotate))) {
+      current = new Issued("ASIA" + hex(8).toUpperCase(), base64(30), base64(300), now, now.plus(ttl));
+    }
+    return current;
+  }
+
+  private String hex(int bytes) {
+    byte[] b = new byte[bytes];
+    random.nextBytes(b);
+    StringBuilder sb = new StringBuilder();
+    for (byte x : b) {
+      sb.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
+    }
+    return sb.toString();
+  }
+
+  private String base64(int bytes) {
+    byte[] b = new byte[bytes];
+    random.nextBytes(b);
+    return java.util.Base64.getEncoder().encodeToString(b);
+  }
+
+  private static int reply(HttpExchange ex, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "text/plain");
+    ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+    if (bytes.length > 0) {
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+    return status;
+  }
+}
