@@ -18,6 +18,7 @@ public final class Cli {
         .addSubcommand(new CompletionCommand())
         .setOut(out)
         .setErr(err)
+        .setOverwrittenOptionsAllowed(true)
         .setParameterExceptionHandler(Cli::usageError)
         .setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(e, err, verbose(parseResult)));
     return cl.execute(args);

@@ -1,0 +1,87 @@
+package io.github.imdsenv;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/** IMDS answers for WireMock, and credential values that tests look for in places they must not be. */
+public final class Fixtures {
+
+  public static final String TOKEN_PATH = "/latest/api/token";
+  public static final String ROLES = "/latest/meta-data/iam/security-credentials/";
+  public static final String EXTENDED = "/latest/meta-data/iam/security-credentials-extended/";
+  public static final String REGION = "/latest/meta-data/placement/region";
+  public static final String ROLE = "app-role";
+
+  public static final String IMDS_TOKEN = "imds-session-TOKEN-9f8e7d6c5b4a";
+  public static final String ACCESS_KEY_ID = "ASIAEXAMPLEKEY1A2B3C";
+  public static final String SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY";
+  public static final String SESSION_TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE+SESSION/TOKEN==zz";
+  public static final Instant EXPIRES = Instant.now().plus(6, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+
+  private Fixtures() {}
+
+  public static WireMockExtension imds() {
+    return WireMockExtension.newInstance()
+        .options(com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig()
+            .dynamicPort()
+            .bindAddress("127.0.0.1")
+            .containerThreads(20))
+        .build();
+  }
+
+  /** The WireMock base URL by address: "localhost" might resolve to ::1, where nothing listens. */
+  public static String endpoint(WireMockExtension wm) {
+    return "http://127.0.0.1:" + wm.getPort();
+  }
+
+  public static String json(String accessKeyId, String secret, String token, String expiration, String accountId) {
+    return "{\n  \"Code\" : \"Success\",\n  \"LastUpdated\" : \"2026-11-29T09:00:00Z\",\n  \"Type\" : \"AWS-HMAC\",\n"
+        + "  \"AccessKeyId\" : " + quote(accessKeyId) + ",\n  \"SecretAccessKey\" : " + quote(secret) + ",\n"
+        + "  \"Token\" : " + quote(token) + ",\n  \"Expiration\" : " + quote(expiration)
+        + (accountId == null ? "" : ",\n  \"AccountId\" : " + quote(accountId)) + "\n}";
+  }
+
+  public static String credentialsJson() {
+    return json(ACCESS_KEY_ID, SECRET, SESSION_TOKEN, EXPIRES.toString(), "123456789012");
+  }
+
+  /** A JSON string literal. */
+  public static String quote(String s) {
+    StringBuilder sb = new StringBuilder("\"");
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c < 0x20 || c == 0x7f) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.append('"').toString();
+  }
+
+  /** A healthy IMDSv2 with one role and these credentials on the extended path. */
+  public static void healthy(WireMockExtension wm, String credentialsJson) {
+    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(ok(IMDS_TOKEN)));
+    wm.stubFor(get(urlEqualTo(ROLES)).willReturn(ok(ROLE + "\n")));
+    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).willReturn(ok(credentialsJson)));
+    wm.stubFor(get(urlEqualTo(ROLES + ROLE)).willReturn(ok(credentialsJson)));
+    wm.stubFor(get(urlEqualTo(REGION)).willReturn(ok("eu-central-2")));
+  }
+
+  public static void healthy(WireMockExtension wm) {
+    healthy(wm, credentialsJson());
+  }
+
+  public static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder status(int status) {
+    return aResponse().withStatus(status);
+  }
+}
