@@ -1,0 +1,141 @@
+package io.github.imdsenv.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import io.github.imdsenv.Fixtures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The launcher as a user meets it: from cron, from anywhere, through symlinks, with the wrong Java. */
+class LauncherIT {
+
+  @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+
+  @TempDir Path dir;
+
+  @Test
+  void fromCron_minimalPathNoHome_otherDirectory_works() throws Exception {
+    Fixtures.healthy(wm);
+    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm)), Proc.cronEnv(), Path.of("/"));
+    assertEquals(0, p.exit(), p.err());
+    assertTrue(p.out().startsWith("export AWS_ACCESS_KEY_ID='" + Fixtures.ACCESS_KEY_ID + "'\n"), p.out());
+    assertEquals("", p.err());
+  }
+
+  @Test
+  void throughARelativeSymlinkChain_findsTheJar() throws Exception {
+    Fixtures.healthy(wm);
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Files.createSymbolicLink(dir.resolve("real-link"), Path.of(Proc.LAUNCHER));
+    Files.createSymbolicLink(bin.resolve("imds-env"), Path.of("../real-link"));
+    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    env.put("PATH", bin + ":/usr/bin:/bin");
+    Proc p = Proc.run(List.of("sh", "-c", "cd /tmp && imds-env --endpoint \"$1\" -f json", "sh", Fixtures.endpoint(wm)), env, dir);
+    assertEquals(0, p.exit(), p.err());
+    assertTrue(p.out().contains("\"AWS_SESSION_TOKEN\" : \"" + Fixtures.SESSION_TOKEN + "\""), p.out());
+  }
+
+  @Test
+  void argumentsPassThroughUntouched() throws Exception {
+    Fixtures.healthy(wm);
+    // a role name with characters a careless launcher would split or glob
+    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm), "--role", "a b*"), Proc.cronEnv(), dir);
+    assertEquals(2, p.exit(), p.err());
+    assertEquals("imds-env: role name 'a b*' is not a valid IAM role name (see 'imds-env --help')\n", p.err());
+  }
+
+  @Test
+  void version_comesFromTheBuild() throws Exception {
+    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--version"), Proc.cronEnv(), dir);
+    assertEquals(0, p.exit());
+    assertTrue(p.out().matches("imds-env \\d+\\.\\d+\\.\\d+.*\n"), p.out());
+  }
+
+  @Test
+  void help_listsFormatsAndExitCodes() throws Exception {
+    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--help"), Proc.cronEnv(), dir);
+    assertEquals(0, p.exit());
+    assertTrue(p.out().contains("--format=FORMAT") && p.out().contains("docker-args") && p.out().contains("Exit codes:"), p.out());
+  }
+
+  @Test
+  void usageError_exit2_oneLine_emptyStdout() throws Exception {
+    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--frobnicate"), Proc.cronEnv(), dir);
+    assertEquals(2, p.exit());
+    assertEquals("", p.out());
+    assertEquals("imds-env: Unknown option: '--frobnicate' (see 'imds-env --help')\n", p.err());
+  }
+
+  @Test
+  void badFormat_exit2_listsTheFormats() throws Exception {
+    Proc p = Proc.run(List.of(Proc.LAUNCHER, "-f", "yaml"), Proc.cronEnv(), dir);
+    assertEquals(2, p.exit());
+    assertTrue(p.err().contains("'yaml' is not a format; choose one of: env, env-no-export (docker-env)"), p.err());
+  }
+
+  @Test
+  void completion_printsABashScript() throws Exception {
+    Proc p = Proc.run(List.of(Proc.LAUNCHER, "completion"), Proc.cronEnv(), dir);
+    assertEquals(0, p.exit(), p.err());
+    assertTrue(p.out().contains("complete -F") && p.out().contains("--format"), p.out());
+    Proc bash = Proc.run(List.of("bash", "-c", "source /dev/stdin <<<\"$1\" && complete -p imds-env", "bash", p.out()),
+        Proc.cronEnv(), dir);
+    assertEquals(0, bash.exit(), bash.err());
+  }
+
+  @Test
+  void proxySettings_areNeverUsed() throws Exception {
+    Fixtures.healthy(wm);
+    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    env.put("http_proxy", "http://127.0.0.1:9");
+    env.put("HTTP_PROXY", "http://127.0.0.1:9");
+    env.put("IMDS_ENV_JAVA_OPTS", "-Dhttp.proxyHost=127.0.0.1 -Dhttp.proxyPort=9 -Djava.net.useSystemProxies=true");
+    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm)), env, dir);
+    assertEquals(0, p.exit(), p.err());
+  }
+
+  @Test
+  void noJava_oneClearLine_exit1() throws Exception {
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    Path sh = Path.of("/bin/sh");
+    Files.createSymbolicLink(empty.resolve("sh"), sh);
+    Files.createSymbolicLink(empty.resolve("readlink"), Path.of("/usr/bin/readlink"));
+    Proc p = Proc.run(List.of("/bin/sh", Proc.LAUNCHER, "--version"), Map.of("PATH", empty.toString()), dir);
+    assertEquals(1, p.exit());
+    assertEquals("", p.out());
+    assertEquals("imds-env: no java found: install a Java 17+ runtime, or set JAVA_HOME to one\n", p.err());
+  }
+
+  @Test
+  void javaOlderThan17_namesJavaHome_exit1() throws Exception {
+    Path home = Files.createDirectories(dir.resolve("jdk11/bin"));
+    Path java = home.resolve("java");
+    Files.writeString(java, "#!/bin/sh\necho should not run >&2\nexit 99\n");
+    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(dir.resolve("jdk11/release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"11.0.22\"\n");
+    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    env.put("JAVA_HOME", dir.resolve("jdk11").toString());
+    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--version"), env, dir);
+    assertEquals(1, p.exit());
+    assertEquals("imds-env: " + java + " is Java 11; Java 17 or newer is needed: set JAVA_HOME to a Java 17+ runtime\n", p.err());
+  }
+
+  @Test
+  void javaHome_isPreferredOverPath() throws Exception {
+    Fixtures.healthy(wm);
+    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    env.put("JAVA_HOME", System.getProperty("java.home"));
+    env.put("PATH", "/nonexistent");
+    Proc p = Proc.run(List.of("/bin/sh", Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm)), env, dir);
+    assertEquals(0, p.exit(), p.err());
+  }
+}

@@ -1,0 +1,253 @@
+package io.github.imdsenv.e2e;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import io.github.imdsenv.Fixtures;
+import io.github.imdsenv.credentials.Credentials;
+import io.github.imdsenv.format.Format;
+import io.github.imdsenv.format.Variables;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The formats' promise, checked in the real consumers: the launcher's output evaluated by dash,
+ * bash, zsh, mksh, busybox ash and fish, each variable read back and compared byte for byte, and
+ * no hostile value ever running a command.
+ */
+class ShellsIT {
+
+  @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+
+  @TempDir Path dir;
+
+  static final String[] VARS = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+      "AWS_CREDENTIAL_EXPIRATION", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCOUNT_ID"};
+
+  private Map<String, String> env() {
+    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    env.put("IMDS_ENV", Proc.LAUNCHER);
+    env.put("ENDPOINT", Fixtures.endpoint(wm));
+    env.put("OUT", dir.toString());
+    return env;
+  }
+
+  /** A shell line that writes each variable's value, byte for byte, to $OUT/NAME. */
+  private static String dumpPosix() {
+    StringBuilder sb = new StringBuilder();
+    for (String v : VARS) {
+      sb.append("printf '%s' \"$").append(v).append("\" > \"$OUT/").append(v).append("\"; ");
+    }
+    return sb.toString();
+  }
+
+  private static String dumpFish() {
+    StringBuilder sb = new StringBuilder();
+    for (String v : VARS) {
+      sb.append("printf '%s' \"$").append(v).append("\" > \"$OUT/").append(v).append("\"; ");
+    }
+    return sb.toString();
+  }
+
+  private void assertDumped(String shell, Map<String, String> expected) throws Exception {
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      Path f = dir.resolve(e.getKey());
+      assertTrue(Files.exists(f), shell + ": " + e.getKey() + " not set");
+      assertArrayEquals(e.getValue().getBytes(StandardCharsets.UTF_8), Files.readAllBytes(f), shell + ": " + e.getKey());
+      Files.delete(f);
+    }
+  }
+
+  private static Map<String, String> expected(String secret, String token, Instant expires) {
+    Map<String, String> m = new HashMap<>();
+    m.put("AWS_ACCESS_KEY_ID", Fixtures.ACCESS_KEY_ID);
+    m.put("AWS_SECRET_ACCESS_KEY", secret);
+    m.put("AWS_SESSION_TOKEN", token);
+    m.put("AWS_CREDENTIAL_EXPIRATION", expires.toString());
+    m.put("AWS_REGION", "eu-central-2");
+    m.put("AWS_DEFAULT_REGION", "eu-central-2");
+    m.put("AWS_ACCOUNT_ID", "123456789012");
+    return m;
+  }
+
+  @Test
+  void launcherOutput_evaluatedByEveryShell_setsExactlyTheServedValues() throws Exception {
+    Path marker = dir.resolve("pwned");
+    String secret = "s3cr'et\"$(touch " + marker + ")`touch " + marker + "`\\n;|&<>*?[a]{b,c}~#!%^ é中😀";
+    String token = "tok\nen line 2\r\n\t'$HOME'(touch " + marker + ")\\'\\\\ end\n";
+    Fixtures.healthy(wm, Fixtures.json(Fixtures.ACCESS_KEY_ID, secret, token, Fixtures.EXPIRES.toString(), "123456789012"));
+    Map<String, String> expected = expected(secret, token, Fixtures.EXPIRES);
+    for (List<String> shell : Proc.POSIX_SHELLS) {
+      List<String> cmd = new ArrayList<>(shell);
+      cmd.addAll(List.of("-c", "eval \"$(\"$IMDS_ENV\" --endpoint \"$ENDPOINT\" --region --account-id)\" && " + dumpPosix()));
+      Proc p = Proc.run(cmd, env(), dir);
+      assertEquals(0, p.exit(), shell + ": " + p.err());
+      assertEquals("", p.err(), shell.toString());
+      assertDumped(shell.toString(), expected);
+    }
+    Proc p = Proc.run(List.of("fish", "-c",
+        "$IMDS_ENV --endpoint $ENDPOINT -f fish --region --account-id | source; and " + dumpFish()), env(), dir);
+    assertEquals(0, p.exit(), "fish: " + p.err());
+    assertDumped("fish", expected);
+    assertFalse(Files.exists(marker), "a hostile value ran a command");
+  }
+
+  @Test
+  void envNoExport_isReadByShellsAsAssignments_andLiterallyAsAnEnvFile() throws Exception {
+    Fixtures.healthy(wm);
+    Map<String, String> expected = expected(Fixtures.SECRET, Fixtures.SESSION_TOKEN, Fixtures.EXPIRES);
+    for (List<String> shell : Proc.POSIX_SHELLS) {
+      List<String> cmd = new ArrayList<>(shell);
+      cmd.addAll(List.of("-c", "\"$IMDS_ENV\" --endpoint \"$ENDPOINT\" -f docker-env --region --account-id > \"$OUT/env.list\""
+          + " && set -a && . \"$OUT/env.list\" && set +a && " + dumpPosix()));
+      Proc p = Proc.run(cmd, env(), dir);
+      assertEquals(0, p.exit(), shell + ": " + p.err());
+      // docker --env-file: NAME=VALUE, the value taken literally up to the end of the line
+      Map<String, String> fromFile = new HashMap<>();
+      for (String line : Files.readAllLines(dir.resolve("env.list"))) {
+        fromFile.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+      }
+      assertEquals(expected, fromFile, "env file read literally, as docker does");
+      assertDumped(shell.toString(), expected);
+    }
+  }
+
+  @Test
+  void envNoExport_refusesAValueItCannotCarry_printsNothing_exit5() throws Exception {
+    Fixtures.healthy(wm, Fixtures.json(Fixtures.ACCESS_KEY_ID, Fixtures.SECRET, "a b", Fixtures.EXPIRES.toString(), null));
+    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm), "-f", "env-no-export"), env(), dir);
+    assertEquals(5, p.exit());
+    assertEquals("", p.out());
+    assertEquals("imds-env: the value of AWS_SESSION_TOKEN contains a character that an env file cannot carry unquoted;"
+        + " refused (use -f env (for eval) or -f json)\n", p.err());
+  }
+
+  @Test
+  void failedRun_leavesTheShellUntouched_evalAppliesNothing() throws Exception {
+    Fixtures.healthy(wm);
+    wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).willReturn(Fixtures.status(404)));
+    for (List<String> shell : Proc.POSIX_SHELLS) {
+      List<String> cmd = new ArrayList<>(shell);
+      cmd.addAll(List.of("-c", "AWS_ACCESS_KEY_ID=before; out=$(\"$IMDS_ENV\" --endpoint \"$ENDPOINT\"); rc=$?; eval \"$out\";"
+          + " printf '%s %s' \"$rc\" \"$AWS_ACCESS_KEY_ID\""));
+      Proc p = Proc.run(cmd, env(), dir);
+      assertEquals("4 before", p.out(), shell + ": " + p.err());
+      assertTrue(p.err().startsWith("imds-env: no IAM role is attached"), p.err());
+    }
+  }
+
+  /**
+   * Hundreds of generated hostile values, through each shell format into each of its shells: each
+   * reads back exactly or is refused cleanly, and the marker file is never created.
+   */
+  @Test
+  void generatedHostileValues_roundTripOrAreRefused_inEveryShell() throws Exception {
+    Path marker = dir.resolve("marker");
+    List<String> values = hostileValues(marker, 320);
+    Path cases = Files.createDirectories(dir.resolve("cases"));
+    Instant expires = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+    int refusedNoExport = 0;
+    for (int i = 0; i < values.size(); i++) {
+      Credentials c = new Credentials("ASIAX", "secret", values.get(i), expires, null, null);
+      Variables vars = Variables.of(c, null, Variables.Extras.NONE);
+      Files.writeString(cases.resolve(i + ".env"), Format.ENV.render(vars));
+      Files.writeString(cases.resolve(i + ".fish"), Format.FISH.render(vars));
+      try {
+        Files.writeString(cases.resolve(i + ".noexport"), Format.ENV_NO_EXPORT.render(vars));
+      } catch (io.github.imdsenv.ImdsEnvException e) {
+        refusedNoExport++;
+      }
+    }
+    assertTrue(refusedNoExport > values.size() / 2, "most hostile values cannot go into an env file");
+    String loop = "i=0; while [ $i -lt " + values.size() + " ]; do"
+        + " eval \"$(cat \"$OUT/cases/$i.env\")\"; printf '%s' \"$AWS_SESSION_TOKEN\" > \"$OUT/cases/$i.out\";"
+        + " if [ -f \"$OUT/cases/$i.noexport\" ]; then eval \"$(cat \"$OUT/cases/$i.noexport\")\";"
+        + " printf '%s' \"$AWS_SESSION_TOKEN\" > \"$OUT/cases/$i.out2\"; fi;"
+        + " i=$((i+1)); done";
+    for (List<String> shell : Proc.POSIX_SHELLS) {
+      List<String> cmd = new ArrayList<>(shell);
+      cmd.addAll(List.of("-c", loop));
+      Proc p = Proc.run(cmd, env(), dir);
+      assertEquals(0, p.exit(), shell + ": " + p.err());
+      compare(shell.toString(), values, cases, ".out");
+      compare(shell + " env-no-export", values, cases, ".out2");
+    }
+    Proc p = Proc.run(List.of("fish", "-c", "for i in (seq 0 " + (values.size() - 1) + ");"
+        + " source $OUT/cases/$i.fish; printf '%s' \"$AWS_SESSION_TOKEN\" > $OUT/cases/$i.out; end"), env(), dir);
+    assertEquals(0, p.exit(), "fish: " + p.err());
+    compare("fish", values, cases, ".out");
+    assertFalse(Files.exists(marker), "a hostile value ran a command");
+  }
+
+  private static void compare(String shell, List<String> values, Path cases, String suffix) throws Exception {
+    for (int i = 0; i < values.size(); i++) {
+      Path out = cases.resolve(i + suffix);
+      if (suffix.equals(".out2") && !Files.exists(cases.resolve(i + ".noexport"))) {
+        continue;
+      }
+      assertTrue(Files.exists(out), shell + ": case " + i + " produced nothing: " + escape(values.get(i)));
+      assertArrayEquals(values.get(i).getBytes(StandardCharsets.UTF_8), Files.readAllBytes(out),
+          shell + ": case " + i + " " + escape(values.get(i)));
+      Files.delete(out);
+    }
+  }
+
+  /** Every ASCII punctuation and control character, newlines, non-ASCII, and random mixes of them with attacks. */
+  static List<String> hostileValues(Path marker, int count) {
+    String m = marker.toString();
+    List<String> attacks = List.of("$(touch " + m + ")", "`touch " + m + "`", "; touch " + m, "'; touch " + m + "; '",
+        "\"; touch " + m + "; \"", "(touch " + m + ")", "\\'; touch " + m + "; #", "\n touch " + m + "\n", "$((1+1))",
+        "${HOME}", "{a,b}", "~root", "*", "?", "[a-z]", "!!", "%PATH%", "'\\''", "\\", "\\\\'", "$'\\x41'");
+    List<String> out = new ArrayList<>();
+    for (char c = 1; c < 128; c++) {
+      if (!Character.isLetterOrDigit(c)) {
+        out.add("a" + c + "b");
+        out.add(String.valueOf(c));
+      }
+    }
+    out.addAll(attacks);
+    out.addAll(List.of("é", "中文", "😀", "\u2028", "\u00a0", "‘’‚‛", "trailing\n", "\n\nleading", "cr\rlf\r\n", "tab\tz"));
+    Random random = new Random(20261129L);
+    String alphabet = "'\"\\$`()[]{};|&<>*?~#!%^ \t\n\r=+/,.:@-_aZ9é😀";
+    while (out.size() < count) {
+      StringBuilder sb = new StringBuilder();
+      int parts = 1 + random.nextInt(4);
+      for (int p = 0; p < parts; p++) {
+        if (random.nextBoolean()) {
+          sb.append(attacks.get(random.nextInt(attacks.size())));
+        } else {
+          for (int k = random.nextInt(8); k >= 0; k--) {
+            sb.appendCodePoint(alphabet.codePointAt(alphabet.offsetByCodePoints(0, random.nextInt(alphabet.codePointCount(0, alphabet.length())))));
+          }
+        }
+      }
+      out.add(sb.toString());
+    }
+    return out;
+  }
+
+  static String escape(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (char c : s.toCharArray()) {
+      sb.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+    }
+    return sb.toString();
+  }
+}
