@@ -3,6 +3,7 @@ package io.github.imdsenv.cli;
 import io.github.imdsenv.format.Format;
 import io.github.imdsenv.format.Variables;
 import io.github.imdsenv.settings.Settings;
+import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -67,15 +68,27 @@ public final class ImdsEnvCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return run(spec.commandLine().getOut(), spec.commandLine().getErr());
+  }
+
+  /** The export itself, once the arguments are parsed (by picocli or by {@link FastPath}). */
+  int run(PrintWriter out, PrintWriter err) {
     Settings settings = source.settings(env);
     Variables.Extras extras = new Variables.Extras(securityToken, region, accountId);
     String text = format.render(format.needsValues()
-        ? Exporter.fetch(settings, extras, allowExpired, spec.commandLine().getErr())
+        ? Exporter.fetch(settings, extras, allowExpired, err)
         : Variables.namesOnly(extras));
     // stdout is written once, at the very end: a failure above leaves it empty
-    spec.commandLine().getOut().print(text);
-    spec.commandLine().getOut().flush();
+    out.print(text);
+    out.flush();
     return 0;
+  }
+
+  /** What the arguments said, for comparing the two parsers. */
+  record Parsed(Settings settings, Format format, boolean region, boolean accountId, boolean securityToken, boolean allowExpired) {}
+
+  Parsed parsed() {
+    return new Parsed(source.settings(env), format, region, accountId, securityToken, allowExpired);
   }
 
   static final class FormatConverter implements ITypeConverter<Format> {

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import io.github.imdsenv.ImdsEnvException;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 
 /**
  * Reads the credentials JSON of IMDS (legacy and extended) and of the container endpoint, with
@@ -74,7 +73,7 @@ public final class CredentialsParser {
     require(token, "Token", url);
     require(expiration, "Expiration", url);
     Instant expires = timestamp(expiration, "Expiration", url);
-    Instant updated = lastUpdated == null ? null : timestampOrNull(lastUpdated);
+    Instant updated = lastUpdated == null ? null : Timestamps.parse(lastUpdated.trim());
     if (accountId != null && accountId.isEmpty()) {
       accountId = null;
     }
@@ -105,24 +104,13 @@ public final class CredentialsParser {
     return new ErrorBody(code, message);
   }
 
-  /**
-   * ISO-8601 UTC: {@code Z}, {@code +00:00}, fractional seconds. Instant.parse takes an offset
-   * since JDK 12.
-   */
+  /** ISO-8601: {@code Z}, {@code +00:00}, fractional seconds. */
   public static Instant timestamp(String text, String field, String url) {
-    Instant t = timestampOrNull(text);
+    Instant t = Timestamps.parse(text.trim());
     if (t == null) {
       throw bad(url, "has an " + field + " that is not an ISO-8601 timestamp");
     }
     return t;
-  }
-
-  private static Instant timestampOrNull(String text) {
-    try {
-      return Instant.parse(text.trim());
-    } catch (DateTimeParseException e) {
-      return null;
-    }
   }
 
   private static String string(JsonParser p, JsonToken value, String name, String url) throws IOException {

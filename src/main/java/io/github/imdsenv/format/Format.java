@@ -116,8 +116,6 @@ public enum Format {
     }
   };
 
-  private static final JsonFactory JSON_FACTORY = new JsonFactory();
-
   private final String label;
   private final String alias;
 
@@ -208,7 +206,8 @@ public enum Format {
 
   private static String json(Variables vars, boolean process) {
     StringWriter w = new StringWriter(1024);
-    try (JsonGenerator g = JSON_FACTORY.createGenerator(w)) {
+    // created here, not in a static field: the line formats need no JSON classes at all
+    try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
       g.useDefaultPrettyPrinter();
       g.writeStartObject();
       if (process) {

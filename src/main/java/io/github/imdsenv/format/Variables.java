@@ -1,8 +1,8 @@
 package io.github.imdsenv.format;
 
 import io.github.imdsenv.credentials.Credentials;
+import io.github.imdsenv.credentials.Timestamps;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -77,7 +77,7 @@ public final class Variables {
 
   /** ISO-8601 UTC with {@code Z}, to the second (cut, never rounded up past the real expiry). */
   public static String timestamp(Instant t) {
-    return t.truncatedTo(ChronoUnit.SECONDS).toString();
+    return Timestamps.format(t);
   }
 
   private static void add(List<String> n, List<String> v, String name, String value) {

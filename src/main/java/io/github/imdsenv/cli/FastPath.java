@@ -1,0 +1,108 @@
+package io.github.imdsenv.cli;
+
+import io.github.imdsenv.format.Format;
+import io.github.imdsenv.settings.Durations;
+import io.github.imdsenv.settings.Settings.EndpointMode;
+import io.github.imdsenv.settings.Settings.SourceKind;
+import java.util.Map;
+
+/**
+ * The everyday invocation ({@code imds-env [--endpoint URL] [-f FORMAT] [--region] ...}) parsed
+ * without building picocli's model, which costs more start-up than the whole rest of a run.
+ *
+ * <p>It accepts a strict subset of what picocli accepts and yields the same command state (a test
+ * compares the two on a corpus). Anything else (help, version, subcommands, clustered short options,
+ * {@code @files}, a value that looks like an option, any value a converter rejects) returns null,
+ * and picocli parses the arguments, with its messages for whatever is wrong.
+ */
+final class FastPath {
+
+  private FastPath() {}
+
+  /** The root command with these arguments applied, or null to let picocli parse them. */
+  static ImdsEnvCommand parse(String[] args, Map<String, String> env) {
+    ImdsEnvCommand cmd = new ImdsEnvCommand(env);
+    SourceOptions src = new SourceOptions();
+    cmd.source = src;
+    try {
+      for (int i = 0; i < args.length; i++) {
+        String arg = args[i];
+        String name = arg;
+        String value = null;
+        if (arg.startsWith("--")) {
+          int eq = arg.indexOf('=');
+          if (eq > 0) {
+            name = arg.substring(0, eq);
+            value = arg.substring(eq + 1);
+          }
+        } else if (arg.length() != 2 || arg.charAt(0) != '-') {
+          return null;
+        }
+        boolean flag = value == null;
+        switch (name) {
+          case "--region" -> cmd.region = flag;
+          case "--account-id" -> cmd.accountId = flag;
+          case "--security-token" -> cmd.securityToken = flag;
+          case "--allow-expired" -> cmd.allowExpired = flag;
+          case "--no-imdsv1" -> src.noImdsv1 = flag;
+          case "-v", "--verbose" -> src.verbose = flag;
+          case "-q", "--quiet" -> src.quiet = flag;
+          default -> {
+            if (value == null) {
+              if (++i >= args.length || args[i].startsWith("-") || args[i].startsWith("@")) {
+                return null;
+              }
+              value = args[i];
+            }
+            if (!option(cmd, src, name, value)) {
+              return null;
+            }
+          }
+        }
+        if (!flag && isBoolean(name)) {
+          return null;
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    return cmd;
+  }
+
+  private static boolean isBoolean(String name) {
+    return switch (name) {
+      case "--region", "--account-id", "--security-token", "--allow-expired", "--no-imdsv1", "--verbose", "--quiet" -> true;
+      default -> false;
+    };
+  }
+
+  /** Applies a value option; false for a name it does not know. Converters throw IllegalArgumentException. */
+  private static boolean option(ImdsEnvCommand cmd, SourceOptions src, String name, String value) {
+    switch (name) {
+      case "-f", "--format" -> cmd.format = Format.fromValue(value);
+      case "--endpoint" -> src.endpoint = value;
+      case "--endpoint-mode" -> src.endpointMode = EndpointMode.fromValue(value);
+      case "--role" -> src.role = value;
+      case "--timeout" -> src.timeout = Durations.parse(value);
+      case "--attempts" -> src.attempts = digits(value);
+      case "--source" -> src.source = SourceKind.fromValue(value);
+      default -> {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Plain decimal digits only: the forms where every integer parser agrees. */
+  private static int digits(String value) {
+    if (value.isEmpty() || value.length() > 9 || (value.length() > 1 && value.charAt(0) == '0')) {
+      throw new IllegalArgumentException(value);
+    }
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+        throw new IllegalArgumentException(value);
+      }
+    }
+    return Integer.parseInt(value);
+  }
+}

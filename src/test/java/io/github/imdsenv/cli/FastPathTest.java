@@ -1,0 +1,57 @@
+package io.github.imdsenv.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/** The hand parser of the everyday invocation yields exactly what picocli yields, or steps aside. */
+class FastPathTest {
+
+  static final Map<String, String> ENV = Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9/");
+
+  static List<String> accepted() {
+    return List.of(
+        "",
+        "--endpoint http://127.0.0.1:8080",
+        "--endpoint=http://127.0.0.1:8080/ -f json",
+        "-f env-no-export --region --account-id --security-token --allow-expired",
+        "--format=docker-env",
+        "-f fish -f powershell",
+        "--endpoint-mode IPv6",
+        "--endpoint-mode=ipv6 --endpoint http://[::1]:8080",
+        "--role my-role --timeout 250ms --attempts 5",
+        "--timeout=PT2S --attempts=1 --no-imdsv1",
+        "--timeout 1.5 --source imds",
+        "--source=container -v",
+        "-q --region",
+        "--verbose --role a.b@c=d,e+f_g-h",
+        "--quiet -f process",
+        "-f windows-cmd --security-token");
+  }
+
+  @ParameterizedTest
+  @MethodSource("accepted")
+  void acceptedArguments_parseExactlyAsPicocliParsesThem(String line) {
+    String[] args = line.isEmpty() ? new String[0] : line.split(" ");
+    ImdsEnvCommand fast = FastPath.parse(args, ENV);
+    assertNotNull(fast, "the fast path should take: " + line);
+    ImdsEnvCommand viaPicocli = new ImdsEnvCommand(ENV);
+    new CommandLine(viaPicocli).setOverwrittenOptionsAllowed(true).parseArgs(args);
+    assertEquals(viaPicocli.parsed(), fast.parsed(), line);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"--help", "-h", "--version", "-V", "completion", "-vq", "-fjson", "-f=json", "--region=true",
+      "--endpoint", "--role -v", "-f yaml", "--timeout soon", "--attempts 010", "--attempts +3", "--attempts 0x3",
+      "@args.txt", "-f @x", "--frobnicate", "-x", "positional", "--", "--endpoint-mode IPv5", "--source ecs"})
+  void anythingElse_isLeftToPicocli(String line) {
+    assertNull(FastPath.parse(line.split(" "), ENV), line);
+  }
+}
