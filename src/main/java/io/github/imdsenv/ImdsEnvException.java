@@ -12,7 +12,11 @@ public final class ImdsEnvException extends RuntimeException {
     UNREACHABLE(3),
     NO_ROLE(4),
     BAD_CREDENTIALS(5),
-    OUTPUT(6);
+    OUTPUT(6),
+    /** exec: the command exists but cannot be run, as a shell says it. */
+    COMMAND_NOT_EXECUTABLE(126),
+    /** exec: no such command, as a shell says it. */
+    COMMAND_NOT_FOUND(127);
 
     private final int exitCode;
 

@@ -23,12 +23,15 @@ public final class Cli {
       }
     }
     CommandLine cl = new CommandLine(new ImdsEnvCommand(env))
+        .addSubcommand(new ExecCommand(env))
         .addSubcommand(new CompletionCommand())
         .setOut(out)
         .setErr(err)
         .setOverwrittenOptionsAllowed(true)
         .setParameterExceptionHandler(Cli::usageError)
         .setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(e, err, verbose(parseResult)));
+    // everything after COMMAND is COMMAND's, even what looks like an option of ours
+    cl.getSubcommands().get("exec").setStopAtPositional(true);
     return cl.execute(args);
   }
 

@@ -4,6 +4,7 @@ import io.github.imdsenv.format.Format;
 import io.github.imdsenv.settings.Durations;
 import io.github.imdsenv.settings.Settings.EndpointMode;
 import io.github.imdsenv.settings.Settings.SourceKind;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -86,6 +87,9 @@ final class FastPath {
       case "--timeout" -> src.timeout = Durations.parse(value);
       case "--attempts" -> src.attempts = digits(value);
       case "--source" -> src.source = SourceKind.fromValue(value);
+      case "-o", "--output" -> cmd.output = Path.of(value);
+      case "--min-validity" -> cmd.minValidity = Durations.parse(value);
+      case "--profile-name" -> cmd.profileName = value;
       default -> {
         return false;
       }

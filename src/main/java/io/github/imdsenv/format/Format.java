@@ -3,9 +3,11 @@ package io.github.imdsenv.format;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.github.imdsenv.ImdsEnvException;
+import io.github.imdsenv.credentials.Timestamps;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 
 /**
  * The output formats. Each constant renders the variables for its consumer and owns its quoting:
@@ -89,6 +91,12 @@ public enum Format {
     public String render(Variables vars) {
       return json(vars, true);
     }
+
+    @Override
+    String key(String variable) {
+      String key = processKey(variable);
+      return key == null ? null : "\"" + key + "\"";
+    }
   },
 
   /** One JSON object of the variables. */
@@ -96,6 +104,45 @@ public enum Format {
     @Override
     public String render(Variables vars) {
       return json(vars, false);
+    }
+  },
+
+  /**
+   * A shared-credentials-file profile. With an existing file, only that profile's section is
+   * replaced. The expiry goes into {@code x_security_token_expires}, a key the SDKs ignore.
+   */
+  INI("ini", null) {
+    @Override
+    public String render(Variables vars, String profile, String existing) {
+      StringBuilder section = new StringBuilder("[").append(profile).append("]\n");
+      for (int i = 0; i < vars.size(); i++) {
+        String key = iniKey(vars.name(i));
+        if (key != null) {
+          String value = vars.value(i);
+          checkEncodable(vars.name(i), value, true);
+          for (int k = 0; k < value.length(); k++) {
+            if (value.charAt(k) < 0x20 || value.charAt(k) == 0x7f) {
+              throw cannotCarry(vars.name(i), "a control character or line break", "an ini value is one line");
+            }
+          }
+          if (value.isEmpty() || value.strip().length() != value.length()) {
+            throw cannotCarry(vars.name(i), "leading or trailing white space", "an ini parser would strip it");
+          }
+          section.append(key).append(" = ").append(value).append('\n');
+        }
+      }
+      return existing == null ? section.toString() : Ini.merge(existing, profile, section.toString());
+    }
+
+    @Override
+    public Instant validUntil(String content, String profile, Variables names) {
+      String section = Ini.section(content, profile);
+      return section == null ? null : super.validUntil(section, profile, names);
+    }
+
+    @Override
+    String key(String variable) {
+      return iniKey(variable);
     }
   },
 
@@ -139,6 +186,55 @@ public enum Format {
     return true;
   }
 
+  /**
+   * The output for a file that now holds {@code existing} (null: none, or stdout). Only
+   * {@link #INI} merges; {@code profile} is its section name.
+   */
+  public String render(Variables vars, String profile, String existing) {
+    return render(vars);
+  }
+
+  /**
+   * When credentials in {@code content} (a file this format wrote) expire; null when it does not
+   * hold all of {@code names} or no readable expiry.
+   */
+  public Instant validUntil(String content, String profile, Variables names) {
+    for (String name : names.names()) {
+      String key = key(name);
+      if (key != null && !content.contains(key)) {
+        return null;
+      }
+    }
+    return expiryAfter(content, key(Variables.EXPIRATION));
+  }
+
+  /** How a variable's name appears in this format's output; null where the format has no place for it. */
+  String key(String variable) {
+    return variable;
+  }
+
+  static final String INI_EXPIRES = "x_security_token_expires";
+
+  /** The timestamp after the first {@code marker} on its line: its first digit up to the first character no timestamp has. */
+  private static Instant expiryAfter(String content, String marker) {
+    int i = content.indexOf(marker);
+    if (i < 0) {
+      return null;
+    }
+    i += marker.length();
+    while (i < content.length() && (content.charAt(i) < '0' || content.charAt(i) > '9')) {
+      if (content.charAt(i) == '\n') {
+        return null;
+      }
+      i++;
+    }
+    int start = i;
+    while (i < content.length() && "0123456789-:.+TZ".indexOf(content.charAt(i)) >= 0) {
+      i++;
+    }
+    return Timestamps.parse(content.substring(start, i));
+  }
+
   /** The whole output. */
   public String render(Variables vars) {
     StringBuilder sb = new StringBuilder(1024);
@@ -153,6 +249,11 @@ public enum Format {
   /** One variable's line, for the line-per-variable formats. */
   String line(String name, String value) {
     throw new UnsupportedOperationException(label);
+  }
+
+  /** A profile name {@link #INI} can write a header for. */
+  public static boolean validProfileName(String name) {
+    return Ini.validProfile(name);
   }
 
   /** Names and aliases, comma-separated, for help and errors. */
@@ -225,6 +326,24 @@ public enum Format {
       throw new UncheckedIOException(e);
     }
     return w.append('\n').toString();
+  }
+
+  /** Shared credentials file keys; null for variables it has no key for. */
+  private static String iniKey(String variable) {
+    switch (variable) {
+      case Variables.ACCESS_KEY_ID:
+        return "aws_access_key_id";
+      case Variables.SECRET_ACCESS_KEY:
+        return "aws_secret_access_key";
+      case Variables.SESSION_TOKEN:
+        return "aws_session_token";
+      case Variables.EXPIRATION:
+        return INI_EXPIRES;
+      case Variables.ACCOUNT_ID:
+        return "aws_account_id";
+      default:
+        return null;
+    }
   }
 
   /** credential_process member names; null for variables it has no member for. */

@@ -1,0 +1,67 @@
+package io.github.imdsenv.cli;
+
+import io.github.imdsenv.ImdsEnvException;
+import io.github.imdsenv.format.Variables;
+import io.github.imdsenv.sink.ChildProcess;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code imds-env exec -- COMMAND [ARG...]}: runs COMMAND with the credentials in its environment. */
+@Command(name = "exec", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Run COMMAND with the credentials added to its environment (never to its arguments).",
+      "Inherited AWS_PROFILE and AWS_* credential variables are removed first. The exit status is COMMAND's.",
+      "",
+      "  imds-env exec -- docker run -e AWS_ACCESS_KEY_ID -e AWS_SECRET_ACCESS_KEY -e AWS_SESSION_TOKEN IMAGE"})
+final class ExecCommand implements Callable<Integer> {
+
+  /** What an inherited environment may hold that would fight the credentials handed in. */
+  static final List<String> SCRUBBED = List.of("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+      "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION");
+
+  @Mixin SourceOptions source;
+
+  @Option(names = "--region", description = "Also AWS_REGION and AWS_DEFAULT_REGION.")
+  boolean region;
+
+  @Option(names = "--account-id", description = "Also AWS_ACCOUNT_ID, where the metadata service gives one.")
+  boolean accountId;
+
+  @Option(names = "--security-token", description = "Also the legacy AWS_SECURITY_TOKEN.")
+  boolean securityToken;
+
+  @Option(names = "--allow-expired", description = "Hand in credentials that have already expired (with a warning).")
+  boolean allowExpired;
+
+  @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments.")
+  List<String> command;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  private final Map<String, String> env;
+
+  ExecCommand(Map<String, String> env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() {
+    if (!spec.parent().commandLine().getParseResult().matchedOptions().isEmpty()) {
+      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE,
+          "options before 'exec' do not apply to it: write them after it (imds-env exec --endpoint URL -- COMMAND)");
+    }
+    Variables vars = Exporter.fetch(source.settings(env), new Variables.Extras(securityToken, region, accountId),
+        allowExpired, spec.commandLine().getErr());
+    Map<String, String> childEnv = new HashMap<>(env);
+    childEnv.keySet().removeAll(SCRUBBED);
+    for (int i = 0; i < vars.size(); i++) {
+      childEnv.put(vars.name(i), vars.value(i));
+    }
+    return ChildProcess.run(command, childEnv);
+  }
+}
