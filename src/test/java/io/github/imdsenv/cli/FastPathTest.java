@@ -33,7 +33,10 @@ class FastPathTest {
         "-q --region",
         "--verbose --role a.b@c=d,e+f_g-h",
         "--quiet -f process",
-        "-f windows-cmd --security-token");
+        "-f windows-cmd --security-token",
+        "-o /tmp/aws.env --min-validity 15m -f env-no-export",
+        "--output=/tmp/x --min-validity=PT1H",
+        "-f ini --profile-name imds -o /tmp/credentials");
   }
 
   @ParameterizedTest
@@ -50,7 +53,7 @@ class FastPathTest {
   @ParameterizedTest
   @ValueSource(strings = {"--help", "-h", "--version", "-V", "completion", "-vq", "-fjson", "-f=json", "--region=true",
       "--endpoint", "--role -v", "-f yaml", "--timeout soon", "--attempts 010", "--attempts +3", "--attempts 0x3",
-      "@args.txt", "-f @x", "--frobnicate", "-x", "positional", "--", "--endpoint-mode IPv5", "--source ecs"})
+      "@args.txt", "-f @x", "--frobnicate", "-x", "positional", "--", "--endpoint-mode IPv5", "--source ecs", "exec", "doctor", "--min-validity x"})
   void anythingElse_isLeftToPicocli(String line) {
     assertNull(FastPath.parse(line.split(" "), ENV), line);
   }
