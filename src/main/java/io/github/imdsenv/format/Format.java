@@ -113,6 +113,11 @@ public enum Format {
    */
   INI("ini", null) {
     @Override
+    public String render(Variables vars) {
+      return render(vars, "default", null);
+    }
+
+    @Override
     public String render(Variables vars, String profile, String existing) {
       StringBuilder section = new StringBuilder("[").append(profile).append("]\n");
       for (int i = 0; i < vars.size(); i++) {

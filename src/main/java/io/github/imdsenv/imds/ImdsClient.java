@@ -7,13 +7,9 @@ import io.github.imdsenv.credentials.CredentialSource;
 import io.github.imdsenv.credentials.Credentials;
 import io.github.imdsenv.credentials.CredentialsParser;
 import io.github.imdsenv.http.HttpLink;
-import io.github.imdsenv.settings.Durations;
+import io.github.imdsenv.http.Requester;
 import io.github.imdsenv.settings.Settings;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The EC2 instance metadata service, spoken as {@code docs/imds-protocol.md} says: one IMDSv2
@@ -27,8 +23,6 @@ public final class ImdsClient implements CredentialSource {
   static final String EXTENDED_PATH = "/latest/meta-data/iam/security-credentials-extended/";
   static final String REGION_PATH = "/latest/meta-data/placement/region";
   static final String TOKEN_TTL_SECONDS = "21600";
-  private static final long BACKOFF_BASE_MILLIS = 100;
-  private static final long BACKOFF_MAX_MILLIS = 1_000;
 
   private static final String HOP_LIMIT_FIX = "from a container on a bridge network the token reply's hop limit is 1:"
       + " raise it with `aws ec2 modify-instance-metadata-options --instance-id ID --http-put-response-hop-limit 2`,"
@@ -37,7 +31,7 @@ public final class ImdsClient implements CredentialSource {
   private final Settings settings;
   private final Log log;
   private final URI endpoint;
-  private final long deadlineNanos;
+  private final Requester http;
   /** The IMDSv2 session token; null before the PUT and in IMDSv1 mode. */
   private String token;
   /** Why IMDSv1 is in use: null while IMDSv2 is. */
@@ -48,7 +42,7 @@ public final class ImdsClient implements CredentialSource {
     this.settings = settings;
     this.log = log;
     this.endpoint = settings.endpoint();
-    this.deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
+    this.http = new Requester(endpoint, "the instance metadata service", settings, log);
   }
 
   public static ImdsClient create(Settings settings, Log log) {
@@ -156,7 +150,7 @@ public final class ImdsClient implements CredentialSource {
     if (token == null && v1Reason == null) {
       fetchToken();
     }
-    HttpLink.Response r = send("GET", path, tokenHeader(), false);
+    HttpLink.Response r = http.send("GET", path, tokenHeader(), false);
     if (r.status() == 401) {
       if (token == null) {
         throw new ImdsEnvException(Kind.UNREACHABLE, "IMDS requires IMDSv2 (" + url(path) + " answered 401) but "
@@ -164,7 +158,7 @@ public final class ImdsClient implements CredentialSource {
       }
       log.debug("401: the token was refused; fetching a new one");
       fetchToken();
-      r = send("GET", path, tokenHeader(), false);
+      r = http.send("GET", path, tokenHeader(), false);
       if (r.status() == 401) {
         throw new ImdsEnvException(Kind.UNREACHABLE, url(path) + " refused a fresh IMDSv2 token (401)");
       }
@@ -178,7 +172,7 @@ public final class ImdsClient implements CredentialSource {
 
   private void fetchToken() {
     token = null;
-    HttpLink.Response r = send("PUT", TOKEN_PATH, "X-aws-ec2-metadata-token-ttl-seconds: " + TOKEN_TTL_SECONDS + "\r\n", true);
+    HttpLink.Response r = http.send("PUT", TOKEN_PATH, "X-aws-ec2-metadata-token-ttl-seconds: " + TOKEN_TTL_SECONDS + "\r\n", true);
     if (r == null) {
       tokenTimedOut = true;
       fallBackToV1("the IMDSv2 token request (PUT " + TOKEN_PATH + ") timed out", true);
@@ -208,96 +202,13 @@ public final class ImdsClient implements CredentialSource {
     log.debug(why + "; falling back to IMDSv1");
   }
 
-  /**
-   * One request with retries on 429, 5xx and I/O errors. Returns any other response. With
-   * {@code timeoutIsAnswer}, a timeout returns null at once instead of being retried (the token PUT).
-   */
-  private HttpLink.Response send(String method, String path, String headers, boolean timeoutIsAnswer) {
-    String failure = null;
-    for (int attempt = 1; attempt <= settings.attempts(); attempt++) {
-      if (attempt > 1) {
-        backoff(attempt, method, path, failure);
-      }
-      long start = System.nanoTime();
-      long attemptDeadline = Math.min(start + settings.timeout().toNanos(), deadlineNanos);
-      try {
-        HttpLink.Response r = HttpLink.exchange(endpoint, method, path, headers, attemptDeadline);
-        log.debug(method + " " + path + " -> " + r.status() + " (" + millisSince(start) + " ms)");
-        if (r.status() != 429 && r.status() < 500) {
-          return r;
-        }
-        failure = "answered " + r.status();
-      } catch (SocketTimeoutException e) {
-        log.debug(method + " " + path + " -> timed out (" + millisSince(start) + " ms)");
-        if (System.nanoTime() - deadlineNanos >= 0) {
-          throw deadlineExceeded(method, path);
-        }
-        if (timeoutIsAnswer) {
-          return null;
-        }
-        failure = "did not answer within " + Durations.human(settings.timeout());
-      } catch (ConnectException e) {
-        log.debug(method + " " + path + " -> connection refused (" + millisSince(start) + " ms)");
-        failure = "refused the connection";
-      } catch (IOException e) {
-        log.debug(method + " " + path + " -> " + e.getClass().getSimpleName() + ": " + e.getMessage());
-        failure = "failed (" + describe(e) + ")";
-      }
-    }
-    throw new ImdsEnvException(Kind.UNREACHABLE, "the instance metadata service at " + endpoint + " " + failure
-        + " to " + method + " " + path + " (" + settings.attempts() + (settings.attempts() == 1 ? " attempt" : " attempts")
-        + "): " + adviceFor(failure));
-  }
-
-  private static String adviceFor(String failure) {
-    if (failure.startsWith("answered 429")) {
-      return "IMDS is throttling this instance; call it less often (see --min-validity) and try again";
-    }
-    if (failure.startsWith("answered 5")) {
-      return "IMDS is failing; try again shortly";
-    }
-    return "this is not an EC2 instance, IMDS is turned off (--http-endpoint disabled), or --endpoint is wrong";
-  }
-
-  private void backoff(int attempt, String method, String path, String failure) {
-    long cap = Math.min(BACKOFF_MAX_MILLIS, BACKOFF_BASE_MILLIS << (attempt - 2));
-    // "equal jitter": half the step fixed, half random
-    long sleep = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
-    if (System.nanoTime() + sleep * 1_000_000 - deadlineNanos >= 0) {
-      throw deadlineExceeded(method, path);
-    }
-    log.debug("attempt " + attempt + " of " + settings.attempts() + " in " + sleep + " ms (" + failure + ")");
-    try {
-      Thread.sleep(sleep);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ImdsEnvException(Kind.UNREACHABLE, "interrupted while waiting to retry " + method + " " + path);
-    }
-  }
-
-  private ImdsEnvException deadlineExceeded(String method, String path) {
-    return new ImdsEnvException(Kind.UNREACHABLE, "the instance metadata service at " + endpoint
-        + " gave no complete answer to " + method + " " + path + " within the run's "
-        + Durations.human(settings.deadline()) + " deadline: it is too slow or overloaded; try again");
-  }
-
   private ImdsEnvException fatalStatus(String method, String path, int status) {
-    String why = status >= 300 && status < 400 ? " (a redirect, which imds-env never follows)"
-        : status == 400 ? " (bad request)" : status == 403 ? " (forbidden: IMDS access may be turned off for this instance)" : "";
-    return new ImdsEnvException(Kind.UNREACHABLE, method + " " + url(path) + " answered " + status + why);
+    return http.fatalStatus(method, path, status,
+        status == 403 ? "IMDS access may be turned off for this instance" : null);
   }
 
   private String url(String path) {
-    return endpoint + path;
-  }
-
-  private static long millisSince(long start) {
-    return (System.nanoTime() - start) / 1_000_000;
-  }
-
-  private static String describe(IOException e) {
-    String m = e.getMessage();
-    return m == null || m.isEmpty() ? e.getClass().getSimpleName() : m;
+    return http.url(path);
   }
 
   private static boolean printableAscii(String s) {

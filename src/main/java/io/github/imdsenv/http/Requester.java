@@ -1,0 +1,137 @@
+package io.github.imdsenv.http;
+
+import io.github.imdsenv.ImdsEnvException;
+import io.github.imdsenv.ImdsEnvException.Kind;
+import io.github.imdsenv.Log;
+import io.github.imdsenv.settings.Durations;
+import io.github.imdsenv.settings.Settings;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Requests to one metadata endpoint, as the SDKs make them: retries with exponential backoff and
+ * jitter on 429, 5xx and I/O errors, within {@code --attempts}; a per-attempt timeout; one deadline
+ * for the whole run. Shared by the IMDS and the container-credentials clients.
+ */
+public final class Requester {
+
+  private static final long BACKOFF_BASE_MILLIS = 100;
+  private static final long BACKOFF_MAX_MILLIS = 1_000;
+
+  private final URI base;
+  private final String service;
+  private final Settings settings;
+  private final Log log;
+  private final long deadlineNanos;
+
+  /** @param service what the endpoint is, for messages: "the instance metadata service" */
+  public Requester(URI base, String service, Settings settings, Log log) {
+    this.base = base;
+    this.service = service;
+    this.settings = settings;
+    this.log = log;
+    this.deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
+  }
+
+  public URI base() {
+    return base;
+  }
+
+  public String url(String path) {
+    return base + path;
+  }
+
+  /**
+   * One request with retries on 429, 5xx and I/O errors. Returns any other response. With
+   * {@code timeoutIsAnswer}, a timeout returns null at once instead of being retried (the IMDS token PUT).
+   */
+  public HttpLink.Response send(String method, String path, String headers, boolean timeoutIsAnswer) {
+    String failure = null;
+    for (int attempt = 1; attempt <= settings.attempts(); attempt++) {
+      if (attempt > 1) {
+        backoff(attempt, method, path, failure);
+      }
+      long start = System.nanoTime();
+      long attemptDeadline = Math.min(start + settings.timeout().toNanos(), deadlineNanos);
+      try {
+        HttpLink.Response r = HttpLink.exchange(base, method, path, headers, attemptDeadline);
+        log.debug(method + " " + path + " -> " + r.status() + " (" + millisSince(start) + " ms)");
+        if (r.status() != 429 && r.status() < 500) {
+          return r;
+        }
+        failure = "answered " + r.status();
+      } catch (SocketTimeoutException e) {
+        log.debug(method + " " + path + " -> timed out (" + millisSince(start) + " ms)");
+        if (System.nanoTime() - deadlineNanos >= 0) {
+          throw deadlineExceeded(method, path);
+        }
+        if (timeoutIsAnswer) {
+          return null;
+        }
+        failure = "did not answer within " + Durations.human(settings.timeout());
+      } catch (ConnectException e) {
+        log.debug(method + " " + path + " -> connection refused (" + millisSince(start) + " ms)");
+        failure = "refused the connection";
+      } catch (IOException e) {
+        log.debug(method + " " + path + " -> " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        failure = "failed (" + describe(e) + ")";
+      }
+    }
+    throw new ImdsEnvException(Kind.UNREACHABLE, service + " at " + base + " " + failure
+        + " to " + method + " " + path + " (" + settings.attempts() + (settings.attempts() == 1 ? " attempt" : " attempts")
+        + "): " + adviceFor(failure));
+  }
+
+  private String adviceFor(String failure) {
+    if (failure.startsWith("answered 429")) {
+      return "it is throttling this host; call it less often (see --min-validity) and try again";
+    }
+    if (failure.startsWith("answered 5")) {
+      return "it is failing; try again shortly";
+    }
+    return service.contains("instance metadata")
+        ? "this is not an EC2 instance, IMDS is turned off (--http-endpoint disabled), or --endpoint is wrong"
+        : "check AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI, or that this runs inside the task or pod";
+  }
+
+  private void backoff(int attempt, String method, String path, String failure) {
+    long cap = Math.min(BACKOFF_MAX_MILLIS, BACKOFF_BASE_MILLIS << (attempt - 2));
+    // "equal jitter": half the step fixed, half random
+    long sleep = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
+    if (System.nanoTime() + sleep * 1_000_000 - deadlineNanos >= 0) {
+      throw deadlineExceeded(method, path);
+    }
+    log.debug("attempt " + attempt + " of " + settings.attempts() + " in " + sleep + " ms (" + failure + ")");
+    try {
+      Thread.sleep(sleep);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ImdsEnvException(Kind.UNREACHABLE, "interrupted while waiting to retry " + method + " " + path);
+    }
+  }
+
+  private ImdsEnvException deadlineExceeded(String method, String path) {
+    return new ImdsEnvException(Kind.UNREACHABLE, service + " at " + base + " gave no complete answer to " + method + " "
+        + path + " within the run's " + Durations.human(settings.deadline()) + " deadline: it is too slow or overloaded; try again");
+  }
+
+  /** A status that no retry cures. */
+  public ImdsEnvException fatalStatus(String method, String path, int status, String detail) {
+    String why = status >= 300 && status < 400 ? " (a redirect, which imds-env never follows)"
+        : status == 400 ? " (bad request)" : status == 403 ? " (forbidden)" : "";
+    return new ImdsEnvException(Kind.UNREACHABLE, method + " " + url(path) + " answered " + status + why
+        + (detail == null ? "" : ": " + detail));
+  }
+
+  private static long millisSince(long start) {
+    return (System.nanoTime() - start) / 1_000_000;
+  }
+
+  private static String describe(IOException e) {
+    String m = e.getMessage();
+    return m == null || m.isEmpty() ? e.getClass().getSimpleName() : m;
+  }
+}
