@@ -2,6 +2,7 @@ package io.github.imdsenv.cli;
 
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.Log;
+import io.github.imdsenv.container.ContainerClient;
 import io.github.imdsenv.credentials.CredentialSource;
 import io.github.imdsenv.credentials.Credentials;
 import io.github.imdsenv.format.Variables;
@@ -18,7 +19,9 @@ final class Exporter {
   private Exporter() {}
 
   static CredentialSource source(Settings settings, Log log) {
-    return ImdsClient.create(settings, log);
+    return settings.source() == Settings.SourceKind.CONTAINER
+        ? ContainerClient.create(settings, log)
+        : ImdsClient.create(settings, log);
   }
 
   /** The run's variables; expired credentials are refused unless {@code allowExpired} (then a warning). */

@@ -54,11 +54,14 @@ public final class HttpLink {
     if (host.startsWith("[")) {
       host = host.substring(1, host.length() - 1);
     }
-    int port = base.getPort() == -1 ? 80 : base.getPort();
-    String basePath = base.getRawPath() == null ? "" : base.getRawPath();
-    try (Socket socket = new Socket(Proxy.NO_PROXY)) {
-      socket.setTcpNoDelay(true);
-      socket.connect(new InetSocketAddress(host, port), remainingMillis(deadlineNanos));
+    boolean tls = "https".equalsIgnoreCase(base.getScheme());
+    int port = base.getPort() != -1 ? base.getPort() : tls ? 443 : 80;
+    String basePath = (base.getRawPath() == null ? "" : base.getRawPath())
+        + (base.getRawQuery() == null ? "" : "?" + base.getRawQuery());
+    try (Socket plain = new Socket(Proxy.NO_PROXY)) {
+      plain.setTcpNoDelay(true);
+      plain.connect(new InetSocketAddress(host, port), remainingMillis(deadlineNanos));
+      Socket socket = tls ? Tls.wrap(plain, host, port, deadlineNanos) : plain;
       String request = method + " " + basePath + path + " HTTP/1.1\r\n"
           + "Host: " + base.getRawAuthority() + "\r\n"
           + "User-Agent: imds-env\r\n"
@@ -70,6 +73,20 @@ public final class HttpLink {
       out.write(request.getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       return new Reader(socket, deadlineNanos, base + path).read();
+    }
+  }
+
+  /** TLS for an https:// container endpoint, with the host name checked; loaded only then. */
+  private static final class Tls {
+    static Socket wrap(Socket plain, String host, int port, long deadlineNanos) throws IOException {
+      javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) ((javax.net.ssl.SSLSocketFactory) javax.net.ssl.SSLSocketFactory.getDefault())
+          .createSocket(plain, host, port, true);
+      javax.net.ssl.SSLParameters p = s.getSSLParameters();
+      p.setEndpointIdentificationAlgorithm("HTTPS");
+      s.setSSLParameters(p);
+      s.setSoTimeout(remainingMillis(deadlineNanos));
+      s.startHandshake();
+      return s;
     }
   }
 

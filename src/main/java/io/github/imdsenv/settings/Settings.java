@@ -12,7 +12,13 @@ import java.util.Map;
  */
 public record Settings(
     SourceKind source,
+    String sourceReason,
     URI endpoint,
+    String endpointOrigin,
+    URI containerUri,
+    String containerAuthToken,
+    String containerAuthTokenFile,
+    String regionFromEnvironment,
     String role,
     Duration timeout,
     int attempts,
@@ -87,6 +93,9 @@ public record Settings(
       boolean verbose,
       boolean quiet) {}
 
+  /** The ECS task endpoint that AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is relative to. */
+  public static final String ECS_ENDPOINT = "http://169.254.170.2";
+
   /** Resolves flags over the environment over the defaults. Bad values are usage errors (exit 2). */
   public static Settings resolve(Flags flags, Map<String, String> env) {
     String endpointText = flags.endpoint();
@@ -97,13 +106,47 @@ public record Settings(
     }
     if (endpointText == null) {
       EndpointMode mode = flags.endpointMode();
+      endpointWhere = "--endpoint-mode";
       if (mode == null && nonEmpty(env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"))) {
         mode = parse("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", () ->
             EndpointMode.fromValue(env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")));
+        endpointWhere = "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE";
+      }
+      if (mode == null) {
+        endpointWhere = "the IPv4 default";
       }
       endpointText = (mode == null ? EndpointMode.IPV4 : mode).endpoint();
     }
-    URI endpoint = httpEndpoint(endpointText, endpointWhere);
+    URI endpoint = httpEndpoint(endpointText, endpointWhere, false);
+
+    // the container endpoint: the relative URI wins over the full one, as in the SDKs
+    URI containerUri = null;
+    String containerWhy = null;
+    if (nonEmpty(env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"))) {
+      String relative = env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI").trim();
+      containerUri = httpEndpoint(ECS_ENDPOINT + (relative.startsWith("/") ? "" : "/") + relative,
+          "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", true);
+      containerWhy = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set";
+    } else if (nonEmpty(env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"))) {
+      containerUri = httpEndpoint(env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"), "AWS_CONTAINER_CREDENTIALS_FULL_URI", true);
+      containerWhy = "AWS_CONTAINER_CREDENTIALS_FULL_URI is set";
+    }
+    SourceKind source = flags.source() == null ? SourceKind.AUTO : flags.source();
+    String sourceReason;
+    if (source == SourceKind.AUTO) {
+      source = containerUri != null ? SourceKind.CONTAINER : SourceKind.IMDS;
+      sourceReason = containerUri != null ? "auto: " + containerWhy
+          : "auto: no AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI is set";
+    } else {
+      sourceReason = "--source " + source.name().toLowerCase(java.util.Locale.ROOT);
+      if (source == SourceKind.CONTAINER && containerUri == null) {
+        throw usage("--source container needs AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or AWS_CONTAINER_CREDENTIALS_FULL_URI");
+      }
+    }
+    String tokenFile = nonEmpty(env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) ? env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") : null;
+    String token = nonEmpty(env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN")) ? env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN") : null;
+    String regionEnv = nonEmpty(env.get("AWS_REGION")) ? env.get("AWS_REGION").trim()
+        : nonEmpty(env.get("AWS_DEFAULT_REGION")) ? env.get("AWS_DEFAULT_REGION").trim() : null;
 
     String role = flags.role() != null ? flags.role() : env.get("AWS_EC2_INSTANCE_PROFILE_NAME");
     if (role != null && role.isBlank()) {
@@ -125,8 +168,14 @@ public record Settings(
       throw usage("attempts must be between 1 and " + MAX_ATTEMPTS + ", not " + attempts);
     }
     return new Settings(
-        flags.source() == null ? SourceKind.AUTO : flags.source(),
+        source,
+        sourceReason,
         endpoint,
+        endpointWhere,
+        containerUri,
+        token,
+        tokenFile,
+        regionEnv,
         role,
         timeout == null ? DEFAULT_TIMEOUT : timeout,
         attempts == null ? DEFAULT_ATTEMPTS : attempts,
@@ -137,16 +186,20 @@ public record Settings(
         flags.quiet());
   }
 
-  private static URI httpEndpoint(String text, String where) {
+  /** An http:// base URL (https:// too for the container endpoint, whose URI may carry a path and query). */
+  private static URI httpEndpoint(String text, String where, boolean container) {
     String t = text.trim();
-    while (t.endsWith("/")) {
+    while (!container && t.endsWith("/")) {
       t = t.substring(0, t.length() - 1);
     }
     try {
       URI uri = new URI(t);
-      if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null
-          || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-        throw usage(where + " '" + text + "' is not an http://HOST[:PORT] URL (IMDS speaks plain HTTP)");
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      boolean schemeOk = scheme.equals("http") || (container && scheme.equals("https"));
+      if (!schemeOk || uri.getHost() == null || uri.getRawFragment() != null || uri.getRawUserInfo() != null
+          || (!container && uri.getRawQuery() != null)) {
+        throw usage(where + " '" + text + "' is not an " + (container ? "http(s)://HOST[:PORT]/PATH" : "http://HOST[:PORT]")
+            + " URL");
       }
       return uri;
     } catch (URISyntaxException e) {
@@ -168,6 +221,14 @@ public record Settings(
       }
     }
     return !role.equals(".") && !role.equals("..");
+  }
+
+  /** A record's own toString would show the container authorization token. */
+  @Override
+  public String toString() {
+    return "Settings[source=" + source + ", endpoint=" + endpoint + ", containerUri=" + containerUri
+        + ", containerAuthToken=" + (containerAuthToken == null ? "none" : "<redacted>") + ", role=" + role
+        + ", timeout=" + timeout + ", attempts=" + attempts + "]";
   }
 
   private static boolean isTrue(String value) {
