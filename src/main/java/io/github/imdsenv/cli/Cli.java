@@ -24,6 +24,7 @@ public final class Cli {
     }
     CommandLine cl = new CommandLine(new ImdsEnvCommand(env))
         .addSubcommand(new ExecCommand(env))
+        .addSubcommand(new DoctorCommand(env))
         .addSubcommand(new CompletionCommand())
         .setOut(out)
         .setErr(err)
@@ -33,6 +34,15 @@ public final class Cli {
     // everything after COMMAND is COMMAND's, even what looks like an option of ours
     cl.getSubcommands().get("exec").setStopAtPositional(true);
     return cl.execute(args);
+  }
+
+  /** The root's options are not the subcommand's: refuse them rather than ignore them. */
+  static void rejectOptionsBefore(picocli.CommandLine.Model.CommandSpec spec) {
+    if (!spec.parent().commandLine().getParseResult().matchedOptions().isEmpty()) {
+      String name = spec.name();
+      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "options before '" + name + "' do not apply to it: write them"
+          + " after it (imds-env " + name + " --endpoint URL" + (name.equals("exec") ? " -- COMMAND" : "") + ")");
+    }
   }
 
   private static int usageError(ParameterException e, String[] args) {

@@ -1,6 +1,5 @@
 package io.github.imdsenv.cli;
 
-import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.format.Variables;
 import io.github.imdsenv.sink.ChildProcess;
 import java.util.HashMap;
@@ -51,10 +50,7 @@ final class ExecCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!spec.parent().commandLine().getParseResult().matchedOptions().isEmpty()) {
-      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE,
-          "options before 'exec' do not apply to it: write them after it (imds-env exec --endpoint URL -- COMMAND)");
-    }
+    Cli.rejectOptionsBefore(spec);
     Variables vars = Exporter.fetch(source.settings(env), new Variables.Extras(securityToken, region, accountId),
         allowExpired, spec.commandLine().getErr());
     Map<String, String> childEnv = new HashMap<>(env);

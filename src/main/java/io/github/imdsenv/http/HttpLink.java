@@ -50,10 +50,7 @@ public final class HttpLink {
    */
   public static Response exchange(URI base, String method, String path, String headers, long deadlineNanos)
       throws IOException {
-    String host = base.getHost();
-    if (host.startsWith("[")) {
-      host = host.substring(1, host.length() - 1);
-    }
+    String host = base.getHost().startsWith("[") ? base.getHost().substring(1, base.getHost().length() - 1) : base.getHost();
     boolean tls = "https".equalsIgnoreCase(base.getScheme());
     int port = base.getPort() != -1 ? base.getPort() : tls ? 443 : 80;
     String basePath = (base.getRawPath() == null ? "" : base.getRawPath())
@@ -74,6 +71,17 @@ public final class HttpLink {
       out.flush();
       return new Reader(socket, deadlineNanos, base + path).read();
     }
+  }
+
+  /** Opens and closes a TCP connection to the endpoint; returns how long connecting took, in ms. */
+  public static long connectMillis(URI base, long deadlineNanos) throws IOException {
+    String host = base.getHost().startsWith("[") ? base.getHost().substring(1, base.getHost().length() - 1) : base.getHost();
+    int port = base.getPort() != -1 ? base.getPort() : "https".equalsIgnoreCase(base.getScheme()) ? 443 : 80;
+    long start = System.nanoTime();
+    try (Socket s = new Socket(Proxy.NO_PROXY)) {
+      s.connect(new InetSocketAddress(host, port), remainingMillis(deadlineNanos));
+    }
+    return (System.nanoTime() - start) / 1_000_000;
   }
 
   /** TLS for an https:// container endpoint, with the host name checked; loaded only then. */

@@ -18,13 +18,13 @@ import java.net.URI;
  */
 public final class ImdsClient implements CredentialSource {
 
-  static final String TOKEN_PATH = "/latest/api/token";
-  static final String ROLES_PATH = "/latest/meta-data/iam/security-credentials/";
-  static final String EXTENDED_PATH = "/latest/meta-data/iam/security-credentials-extended/";
-  static final String REGION_PATH = "/latest/meta-data/placement/region";
-  static final String TOKEN_TTL_SECONDS = "21600";
+  public static final String TOKEN_PATH = "/latest/api/token";
+  public static final String ROLES_PATH = "/latest/meta-data/iam/security-credentials/";
+  public static final String EXTENDED_PATH = "/latest/meta-data/iam/security-credentials-extended/";
+  public static final String REGION_PATH = "/latest/meta-data/placement/region";
+  public static final String TOKEN_TTL_SECONDS = "21600";
 
-  private static final String HOP_LIMIT_FIX = "from a container on a bridge network the token reply's hop limit is 1:"
+  public static final String HOP_LIMIT_FIX = "from a container on a bridge network the token reply's hop limit is 1:"
       + " raise it with `aws ec2 modify-instance-metadata-options --instance-id ID --http-put-response-hop-limit 2`,"
       + " or run imds-env on the host and pass the credentials in";
 
@@ -222,7 +222,7 @@ public final class ImdsClient implements CredentialSource {
   }
 
   /** Region names: lower-case letters, digits and dashes ("us-east-1", "us-gov-west-1"). */
-  static boolean validRegion(String r) {
+  public static boolean validRegion(String r) {
     if (r.isEmpty() || r.length() > 64) {
       return false;
     }

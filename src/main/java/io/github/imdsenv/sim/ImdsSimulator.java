@@ -165,6 +165,9 @@ public final class ImdsSimulator {
           + "\n}";
       return reply(ex, 200, json);
     }
+    if (path.equals("/latest/meta-data/")) {
+      return reply(ex, 200, "ami-id\niam/\nplacement/\n");
+    }
     if (path.equals("/latest/meta-data/placement/region")) {
       return reply(ex, 200, region);
     }
