@@ -1,0 +1,38 @@
+package io.github.imdsenv;
+
+import io.github.imdsenv.cli.Cli;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The training workload of {@code scripts/train-cds}: the runs users make, in one JVM, so that
+ * one class-data archive (a dynamic AppCDS archive, an AOT cache) covers all their paths. Never
+ * part of a normal run. Usage: {@code Training ENDPOINT WORKDIR}.
+ */
+public final class Training {
+
+  private Training() {}
+
+  public static void main(String[] args) throws Exception {
+    String endpoint = args[0];
+    Path file = Path.of(args[1], "aws.env");
+    Files.writeString(file, "AWS_ACCESS_KEY_ID=A\nAWS_SECRET_ACCESS_KEY=B\nAWS_SESSION_TOKEN=C\n"
+        + "AWS_CREDENTIAL_EXPIRATION=2000-01-01T00:00:00Z\n");
+    String[][] runs = {
+      {"--endpoint", endpoint},
+      {"--endpoint", endpoint, "-f", "env-no-export", "-o", file.toString(), "--min-validity", "15m"},
+      {"--endpoint", endpoint, "-f", "env-no-export", "-o", file.toString(), "--min-validity", "15m"},
+      {"--endpoint", endpoint, "-f", "json", "--region"},
+    };
+    PrintWriter sink = new PrintWriter(OutputStream.nullOutputStream());
+    for (String[] run : runs) {
+      int code = Cli.execute(run, Map.of(), sink, sink);
+      if (code != 0) {
+        throw new IllegalStateException("training run failed with exit " + code + ": " + String.join(" ", run));
+      }
+    }
+  }
+}
