@@ -4,6 +4,7 @@ import io.github.imdsenv.ImdsEnvException;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import sun.misc.Signal;
 
 /**
@@ -19,21 +20,36 @@ public final class ChildProcess {
     ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
     pb.environment().clear();
     pb.environment().putAll(environment);
-    Process child;
+    // handlers first: a signal that comes while the child starts is held, then passed on
+    AtomicReference<Process> child = new AtomicReference<>();
+    AtomicReference<String> pending = new AtomicReference<>();
+    for (String name : new String[] {"INT", "TERM", "HUP"}) {
+      Signal.handle(new Signal(name), s -> {
+        Process p = child.get();
+        if (p == null) {
+          pending.set(name);
+        } else {
+          forward(p, name);
+        }
+      });
+    }
+    Process p;
     try {
-      child = pb.start();
+      p = pb.start();
     } catch (IOException e) {
       String why = e.getMessage() == null ? "" : e.getMessage();
       boolean denied = why.contains("error=13");
       throw new ImdsEnvException(denied ? ImdsEnvException.Kind.COMMAND_NOT_EXECUTABLE : ImdsEnvException.Kind.COMMAND_NOT_FOUND,
           "exec: cannot run '" + command.get(0) + "': " + (denied ? "permission denied" : "command not found"));
     }
-    for (String name : new String[] {"INT", "TERM", "HUP"}) {
-      Signal.handle(new Signal(name), s -> forward(child, name));
+    child.set(p);
+    String early = pending.getAndSet(null);
+    if (early != null) {
+      forward(p, early);
     }
     while (true) {
       try {
-        return child.waitFor();
+        return p.waitFor();
       } catch (InterruptedException e) {
         // keep waiting: the child decides when this ends
       }

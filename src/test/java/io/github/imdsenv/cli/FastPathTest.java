@@ -14,7 +14,8 @@ import picocli.CommandLine;
 /** The hand parser of the everyday invocation yields exactly what picocli yields, or steps aside. */
 class FastPathTest {
 
-  static final Map<String, String> ENV = Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9/");
+  static final Map<String, String> ENV = Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9/",
+      "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/creds");
 
   static List<String> accepted() {
     return List.of(
