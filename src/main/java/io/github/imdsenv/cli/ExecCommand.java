@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code imds-env exec -- COMMAND [ARG...]}: runs COMMAND with the credentials in its environment. */
@@ -25,17 +24,7 @@ final class ExecCommand implements Callable<Integer> {
 
   @Mixin SourceOptions source;
 
-  @Option(names = "--region", description = "Also AWS_REGION and AWS_DEFAULT_REGION.")
-  boolean region;
-
-  @Option(names = "--account-id", description = "Also AWS_ACCOUNT_ID, where the metadata service gives one.")
-  boolean accountId;
-
-  @Option(names = "--security-token", description = "Also the legacy AWS_SECURITY_TOKEN.")
-  boolean securityToken;
-
-  @Option(names = "--allow-expired", description = "Hand in credentials that have already expired (with a warning).")
-  boolean allowExpired;
+  @Mixin ExportOptions export;
 
   @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments.")
   List<String> command;
@@ -51,8 +40,7 @@ final class ExecCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Cli.rejectOptionsBefore(spec);
-    Variables vars = Exporter.fetch(source.settings(env), new Variables.Extras(securityToken, region, accountId),
-        allowExpired, spec.commandLine().getErr());
+    Variables vars = Exporter.fetch(source.settings(env), export.extras(), export.allowExpired, spec.commandLine().getErr());
     Map<String, String> childEnv = new HashMap<>(env);
     childEnv.keySet().removeAll(SCRUBBED);
     for (int i = 0; i < vars.size(); i++) {

@@ -41,10 +41,10 @@ final class FastPath {
         }
         boolean flag = value == null;
         switch (name) {
-          case "--region" -> cmd.region = flag;
-          case "--account-id" -> cmd.accountId = flag;
-          case "--security-token" -> cmd.securityToken = flag;
-          case "--allow-expired" -> cmd.allowExpired = flag;
+          case "--region" -> cmd.export.region = flag;
+          case "--account-id" -> cmd.export.accountId = flag;
+          case "--security-token" -> cmd.export.securityToken = flag;
+          case "--allow-expired" -> cmd.export.allowExpired = flag;
           case "--no-imdsv1" -> src.noImdsv1 = flag;
           case "-v", "--verbose" -> src.verbose = flag;
           case "-q", "--quiet" -> src.quiet = flag;

@@ -19,7 +19,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /** {@code imds-env}: prints the instance role's credentials in one format, and nothing on failure. */
 @Command(
@@ -54,17 +53,7 @@ public final class ImdsEnvCommand implements Callable<Integer> {
       description = "env (default), env-no-export (docker-env), fish, powershell, windows-cmd, process, json, ini, docker-args.")
   Format format = Format.ENV;
 
-  @Option(names = "--region", description = "Also AWS_REGION and AWS_DEFAULT_REGION, from placement/region.")
-  boolean region;
-
-  @Option(names = "--account-id", description = "Also AWS_ACCOUNT_ID, where the metadata service gives one.")
-  boolean accountId;
-
-  @Option(names = "--security-token", description = "Also the legacy AWS_SECURITY_TOKEN.")
-  boolean securityToken;
-
-  @Option(names = "--allow-expired", description = "Print credentials that have already expired (with a warning).")
-  boolean allowExpired;
+  @Mixin ExportOptions export = new ExportOptions();
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE",
       description = "Write FILE atomically (owner-only, fsynced, renamed into place) instead of stdout; on failure FILE stays as it was.")
@@ -96,7 +85,7 @@ public final class ImdsEnvCommand implements Callable<Integer> {
     Settings settings = source.settings(env);
     validate();
     String profile = profileName == null ? "default" : profileName;
-    Variables.Extras extras = new Variables.Extras(securityToken, region, accountId);
+    Variables.Extras extras = export.extras();
     if (output == null) {
       String text = format.render(variables(settings, extras, err), profile, null);
       // stdout is written once, at the very end: a failure above leaves it empty
@@ -125,7 +114,7 @@ public final class ImdsEnvCommand implements Callable<Integer> {
   }
 
   private Variables variables(Settings settings, Variables.Extras extras, PrintWriter err) {
-    return format.needsValues() ? Exporter.fetch(settings, extras, allowExpired, err) : Variables.namesOnly(extras);
+    return format.needsValues() ? Exporter.fetch(settings, extras, export.allowExpired, err) : Variables.namesOnly(extras);
   }
 
   /** The rules between options, in one place. */
@@ -143,22 +132,17 @@ public final class ImdsEnvCommand implements Callable<Integer> {
   }
 
   /** What the arguments said, for comparing the two parsers. */
-  record Parsed(Settings settings, Format format, boolean region, boolean accountId, boolean securityToken,
-      boolean allowExpired, Path output, Duration minValidity, String profileName) {}
+  record Parsed(Settings settings, Format format, Variables.Extras extras, boolean allowExpired, Path output,
+      Duration minValidity, String profileName) {}
 
   Parsed parsed() {
-    return new Parsed(source.settings(env), format, region, accountId, securityToken, allowExpired, output, minValidity,
-        profileName);
+    return new Parsed(source.settings(env), format, export.extras(), export.allowExpired, output, minValidity, profileName);
   }
 
   static final class FormatConverter implements ITypeConverter<Format> {
     @Override
     public Format convert(String value) {
-      try {
-        return Format.fromValue(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+      return SourceOptions.convert(value, Format::fromValue);
     }
   }
 

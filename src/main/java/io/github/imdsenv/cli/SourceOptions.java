@@ -7,6 +7,7 @@ import io.github.imdsenv.settings.Settings.EndpointMode;
 import io.github.imdsenv.settings.Settings.SourceKind;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Function;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -57,36 +58,33 @@ public final class SourceOptions {
         new Settings.Flags(endpoint, endpointMode, role, timeout, attempts, noImdsv1, source, verbose, quiet), env);
   }
 
+  /** A parser's IllegalArgumentException as picocli's conversion error: its message is the user's. */
+  static <T> T convert(String value, Function<String, T> parser) {
+    try {
+      return parser.apply(value);
+    } catch (IllegalArgumentException e) {
+      throw new TypeConversionException(e.getMessage());
+    }
+  }
+
   static final class DurationConverter implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
-      try {
-        return Durations.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+      return SourceOptions.convert(value, Durations::parse);
     }
   }
 
   static final class ModeConverter implements ITypeConverter<EndpointMode> {
     @Override
     public EndpointMode convert(String value) {
-      try {
-        return EndpointMode.fromValue(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+      return SourceOptions.convert(value, EndpointMode::fromValue);
     }
   }
 
   static final class SourceConverter implements ITypeConverter<SourceKind> {
     @Override
     public SourceKind convert(String value) {
-      try {
-        return SourceKind.fromValue(value);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+      return SourceOptions.convert(value, SourceKind::fromValue);
     }
   }
 }

@@ -92,34 +92,33 @@ class ExecIT {
 
   @Test
   void sigtermToImdsEnv_reachesTheChild_andItsStatusComesBack() throws Exception {
-    Fixtures.healthy(wm);
-    ProcessBuilder pb = new ProcessBuilder(exec("sh", "-c",
-        "trap 'echo TERM > \"$OUT/got\"; exit 42' TERM; touch \"$OUT/started\"; while :; do sleep 0.05; done"));
-    pb.environment().clear();
-    pb.environment().putAll(env());
-    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    Process p = pb.start();
-    waitFor(dir.resolve("started"));
-    new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
-    assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-    assertEquals(42, p.exitValue());
-    assertEquals("TERM\n", Files.readString(dir.resolve("got")));
+    assertForwarded("TERM", 42);
   }
 
   @Test
   void sigintToImdsEnv_reachesTheChild() throws Exception {
+    assertForwarded("INT", 3);
+  }
+
+  @Test
+  void sighupToImdsEnv_reachesTheChild() throws Exception {
+    assertForwarded("HUP", 4);
+  }
+
+  /** Sends SIGNAL to the imds-env process alone (not its group); the child traps it and exits with STATUS. */
+  private void assertForwarded(String signal, int status) throws Exception {
     Fixtures.healthy(wm);
-    ProcessBuilder pb = new ProcessBuilder(exec("sh", "-c",
-        "trap 'echo INT > \"$OUT/got\"; exit 3' INT; touch \"$OUT/started\"; while :; do sleep 0.05; done"));
+    ProcessBuilder pb = new ProcessBuilder(exec("sh", "-c", "trap 'echo " + signal + " > \"$OUT/got\"; exit " + status + "' "
+        + signal + "; touch \"$OUT/started\"; while :; do sleep 0.05; done"));
     pb.environment().clear();
     pb.environment().putAll(env());
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     Process p = pb.start();
     waitFor(dir.resolve("started"));
-    new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+    new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor();
     assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-    assertEquals(3, p.exitValue());
-    assertEquals("INT\n", Files.readString(dir.resolve("got")));
+    assertEquals(status, p.exitValue());
+    assertEquals(signal + "\n", Files.readString(dir.resolve("got")));
   }
 
   @Test
