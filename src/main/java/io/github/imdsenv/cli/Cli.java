@@ -14,12 +14,12 @@ public final class Cli {
 
   /** Runs imds-env with these arguments; returns the exit code. */
   public static int execute(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
-    ImdsEnvCommand fast = FastPath.parse(args, env);
+    FastPath.Invocation fast = FastPath.parse(args, env);
     if (fast != null) {
       try {
         return fast.run(out, err);
       } catch (Exception e) {
-        return failure(e, err, fast.source.verbose);
+        return failure(e, err, fast.verbose());
       }
     }
     CommandLine cl = new CommandLine(new ImdsEnvCommand(env))

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
       "Inherited AWS_PROFILE and AWS_* credential variables are removed first. The exit status is COMMAND's.",
       "",
       "  imds-env exec -- docker run -e AWS_ACCESS_KEY_ID -e AWS_SECRET_ACCESS_KEY -e AWS_SESSION_TOKEN IMAGE"})
-final class ExecCommand implements Callable<Integer> {
+final class ExecCommand implements Callable<Integer>, FastPath.Invocation {
 
   /** What an inherited environment may hold that would fight the credentials handed in. */
   static final List<String> SCRUBBED = List.of("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
@@ -40,7 +40,25 @@ final class ExecCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Cli.rejectOptionsBefore(spec);
-    Variables vars = Exporter.fetch(source.settings(env), export.extras(), export.allowExpired, spec.commandLine().getErr());
+    return run(spec.commandLine().getOut(), spec.commandLine().getErr());
+  }
+
+  @Override
+  public boolean verbose() {
+    return source.verbose;
+  }
+
+  /** What the arguments said, for comparing the two parsers. */
+  record Parsed(io.github.imdsenv.settings.Settings settings, Variables.Extras extras, boolean allowExpired, List<String> command) {}
+
+  Parsed parsed() {
+    return new Parsed(source.settings(env), export.extras(), export.allowExpired, command);
+  }
+
+  /** Fetches, then runs the command; parsed by picocli or by {@link FastPath}. */
+  @Override
+  public int run(java.io.PrintWriter out, java.io.PrintWriter err) {
+    Variables vars = Exporter.fetch(source.settings(env), export.extras(), export.allowExpired, err);
     Map<String, String> childEnv = new HashMap<>(env);
     childEnv.keySet().removeAll(SCRUBBED);
     for (int i = 0; i < vars.size(); i++) {

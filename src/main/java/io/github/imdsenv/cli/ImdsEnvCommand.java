@@ -44,7 +44,7 @@ import picocli.CommandLine.Spec;
       "5:the service answered, but not with usable credentials",
       "6:the output file could not be written (it is left as it was)",
     })
-public final class ImdsEnvCommand implements Callable<Integer> {
+public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocation {
 
   @Mixin SourceOptions source;
 
@@ -53,7 +53,7 @@ public final class ImdsEnvCommand implements Callable<Integer> {
       description = "env (default), env-no-export (docker-env), fish, powershell, windows-cmd, process, json, ini, docker-args.")
   Format format = Format.ENV;
 
-  @Mixin ExportOptions export = new ExportOptions();
+  @Mixin ExportOptions export;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE",
       description = "Write FILE atomically (owner-only, fsynced, renamed into place) instead of stdout; on failure FILE stays as it was.")
@@ -80,8 +80,14 @@ public final class ImdsEnvCommand implements Callable<Integer> {
     return run(spec.commandLine().getOut(), spec.commandLine().getErr());
   }
 
+  @Override
+  public boolean verbose() {
+    return source.verbose;
+  }
+
   /** The export itself, once the arguments are parsed (by picocli or by {@link FastPath}). */
-  int run(PrintWriter out, PrintWriter err) {
+  @Override
+  public int run(PrintWriter out, PrintWriter err) {
     Settings settings = source.settings(env);
     validate();
     String profile = profileName == null ? "default" : profileName;

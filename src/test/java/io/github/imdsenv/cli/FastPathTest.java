@@ -44,17 +44,48 @@ class FastPathTest {
   @MethodSource("accepted")
   void acceptedArguments_parseExactlyAsPicocliParsesThem(String line) {
     String[] args = line.isEmpty() ? new String[0] : line.split(" ");
-    ImdsEnvCommand fast = FastPath.parse(args, ENV);
+    ImdsEnvCommand fast = (ImdsEnvCommand) FastPath.parse(args, ENV);
     assertNotNull(fast, "the fast path should take: " + line);
     ImdsEnvCommand viaPicocli = new ImdsEnvCommand(ENV);
     new CommandLine(viaPicocli).setOverwrittenOptionsAllowed(true).parseArgs(args);
     assertEquals(viaPicocli.parsed(), fast.parsed(), line);
   }
 
+  static List<String> acceptedExec() {
+    return List.of(
+        "exec -- true",
+        "exec true",
+        "exec --endpoint http://127.0.0.1:8080 --region -- docker run -e AWS_ACCESS_KEY_ID image",
+        "exec --region aws s3 ls --recursive",
+        "exec -v --timeout=2s --attempts 2 -- sh -c x",
+        "exec --account-id --security-token --allow-expired --role r -- -weird-command --region",
+        "exec --source imds -q printf %s --help");
+  }
+
+  @ParameterizedTest
+  @MethodSource("acceptedExec")
+  void acceptedExecArguments_parseExactlyAsPicocliParsesThem(String line) {
+    String[] args = line.split(" ");
+    ExecCommand fast = (ExecCommand) FastPath.parse(args, ENV);
+    assertNotNull(fast, "the fast path should take: " + line);
+    ExecCommand viaPicocli = new ExecCommand(ENV);
+    CommandLine cl = new CommandLine(new ImdsEnvCommand(ENV)).addSubcommand(viaPicocli).setOverwrittenOptionsAllowed(true);
+    cl.getSubcommands().get("exec").setStopAtPositional(true);
+    cl.parseArgs(args);
+    assertEquals(viaPicocli.parsed(), fast.parsed(), line);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"exec", "exec --", "exec --region", "exec -f json -- true", "exec -o x -- true", "exec --help",
+      "exec -vq -- true", "exec -- @args", "exec --frob -- true"})
+  void execArgumentsItCannotTake_areLeftToPicocli(String line) {
+    assertNull(FastPath.parse(line.split(" "), ENV), line);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"--help", "-h", "--version", "-V", "completion", "-vq", "-fjson", "-f=json", "--region=true",
       "--endpoint", "--role -v", "-f yaml", "--timeout soon", "--attempts 010", "--attempts +3", "--attempts 0x3",
-      "@args.txt", "-f @x", "--frobnicate", "-x", "positional", "--", "--endpoint-mode IPv5", "--source ecs", "exec", "doctor", "--min-validity x"})
+      "@args.txt", "-f @x", "--frobnicate", "-x", "positional", "--", "--endpoint-mode IPv5", "--source ecs", "doctor", "--min-validity x"})
   void anythingElse_isLeftToPicocli(String line) {
     assertNull(FastPath.parse(line.split(" "), ENV), line);
   }
