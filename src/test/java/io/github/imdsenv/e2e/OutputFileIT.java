@@ -153,6 +153,19 @@ class OutputFileIT {
     assertOnlyTheFileAndItsLock();
   }
 
+  @Test
+  void writeFails_likeADiskFull_exit6_fileUntouched_noTemporaryFile() throws Exception {
+    // a file-size limit of 0 makes every write fail (EFBIG), as ENOSPC would, even for root
+    Fixtures.healthy(wm);
+    FileTime t = writeOld();
+    // the limit holds in a subshell alone: its stderr goes through a pipe to cat, which writes the log
+    List<String> c = new ArrayList<>(List.of("sh", "-c", "(ulimit -f 0; \"$@\"; echo \"exit $?\" >&2) 2>&1 | cat >&2", "sh"));
+    c.addAll(cmd());
+    Proc p = Proc.run(c, Proc.cronEnv(), dir);
+    assertUntouched(new Proc(p.err().endsWith("exit 6\n") ? 6 : -1, p.out(), p.err()), 6, t);
+    assertTrue(p.err().startsWith("imds-env: cannot write " + file() + ": File too large; the file was left as it was\n"), p.err());
+  }
+
   static List<String> asUnprivileged() throws Exception {
     Proc id = Proc.run(List.of("id", "-u"), Proc.cronEnv(), Path.of("/"));
     return id.out().trim().equals("0")
