@@ -1,11 +1,11 @@
 package io.github.imdsenv.cli;
 
-import io.github.imdsenv.format.Format;
-import io.github.imdsenv.format.Variables;
-import io.github.imdsenv.settings.Settings;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.Log;
+import io.github.imdsenv.format.Format;
+import io.github.imdsenv.format.Variables;
 import io.github.imdsenv.settings.Durations;
+import io.github.imdsenv.settings.Settings;
 import io.github.imdsenv.sink.EnvFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -97,6 +97,9 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
       // stdout is written once, at the very end: a failure above leaves it empty
       out.print(text);
       out.flush();
+      if (out.checkError()) {
+        throw new ImdsEnvException(ImdsEnvException.Kind.OUTPUT, "cannot write to stdout (closed, or a broken pipe)");
+      }
       return 0;
     }
     Log log = Log.create(settings.verbose());

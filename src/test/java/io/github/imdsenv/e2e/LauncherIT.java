@@ -93,6 +93,16 @@ class LauncherIT {
   }
 
   @Test
+  void closedStdout_isAnError_notASilentSuccess() throws Exception {
+    Fixtures.healthy(wm);
+    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    env.put("IMDS_ENV", Proc.LAUNCHER);
+    Proc p = Proc.run(List.of("sh", "-c", "\"$IMDS_ENV\" --endpoint \"$1\" >&-", "sh", Fixtures.endpoint(wm)), env, dir);
+    assertEquals(6, p.exit());
+    assertEquals("imds-env: cannot write to stdout (closed, or a broken pipe)\n", p.err());
+  }
+
+  @Test
   void proxySettings_areNeverUsed() throws Exception {
     Fixtures.healthy(wm);
     Map<String, String> env = new HashMap<>(Proc.cronEnv());
