@@ -140,17 +140,25 @@ class OutputFileIT {
   void readOnlyDirectory_exit6_fileUntouched() throws Exception {
     Fixtures.healthy(wm);
     FileTime t = writeOld();
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setPosixFilePermissions(file(), PosixFilePermissions.fromString("rw-r--r--"));
-    // root writes anywhere: the run goes as nobody, for whom the directory is read-only
-    List<String> c = new ArrayList<>(asUnprivileged());
-    c.addAll(cmd());
-    Proc p = Proc.run(c, Proc.cronEnv(), Path.of("/"));
-    assertEquals(6, p.exit(), p.err());
-    assertTrue(p.err().startsWith("imds-env: cannot write " + file() + ": "), p.err());
-    assertEquals(OLD, Files.readString(file()));
-    assertEquals(t, Files.getLastModifiedTime(file()));
-    assertOnlyTheFileAndItsLock();
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-xr-xr-x"));
+    try {
+      // root writes anywhere: as root the run goes as nobody, for whom the directory is read-only too,
+      // with a copy of the launcher and jar that nobody can read wherever the checkout is
+      List<String> c = new ArrayList<>(asUnprivileged());
+      c.addAll(cmd());
+      c.set(asUnprivileged().size(), worldReadableInstall().toString());
+      Proc p = Proc.run(c, Proc.cronEnv(), Path.of("/"));
+      assertEquals(6, p.exit(), p.err());
+      assertTrue(p.err().startsWith("imds-env: cannot write " + file() + ": "), p.err());
+      assertEquals(OLD, Files.readString(file()));
+      assertEquals(t, Files.getLastModifiedTime(file()));
+      try (var files = Files.list(dir)) {
+        assertEquals(List.of("aws.env"), files.map(f -> f.getFileName().toString()).toList());
+      }
+    } finally {
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
   }
 
   @Test
@@ -164,6 +172,22 @@ class OutputFileIT {
     Proc p = Proc.run(c, Proc.cronEnv(), dir);
     assertUntouched(new Proc(p.err().endsWith("exit 6\n") ? 6 : -1, p.out(), p.err()), 6, t);
     assertTrue(p.err().startsWith("imds-env: cannot write " + file() + ": File too large; the file was left as it was\n"), p.err());
+  }
+
+  /** scripts/imds-env and target/imds-env.jar copied where any user can run them; returns the launcher. */
+  static Path worldReadableInstall() throws Exception {
+    Path root = Files.createTempDirectory("imds-env-install");
+    Path launcher = Path.of(Proc.LAUNCHER);
+    Path scripts = Files.createDirectories(root.resolve("scripts"));
+    Path target = Files.createDirectories(root.resolve("target"));
+    Files.copy(launcher, scripts.resolve("imds-env"));
+    Files.copy(launcher.getParent().resolveSibling("target").resolve("imds-env.jar"), target.resolve("imds-env.jar"));
+    for (Path p : List.of(root, scripts, target, scripts.resolve("imds-env"))) {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    Files.setPosixFilePermissions(target.resolve("imds-env.jar"), PosixFilePermissions.fromString("rw-r--r--"));
+    root.toFile().deleteOnExit();
+    return scripts.resolve("imds-env");
   }
 
   static List<String> asUnprivileged() throws Exception {
