@@ -36,6 +36,8 @@ class OutputFileIT {
 
   @TempDir Path dir;
 
+  @TempDir Path installDir;
+
   static final String OLD = "AWS_ACCESS_KEY_ID=OLD\nAWS_SECRET_ACCESS_KEY=old\nAWS_SESSION_TOKEN=old\n"
       + "AWS_CREDENTIAL_EXPIRATION=2020-01-01T00:00:00Z\n";
 
@@ -147,7 +149,7 @@ class OutputFileIT {
       // with a copy of the launcher and jar that nobody can read wherever the checkout is
       List<String> c = new ArrayList<>(asUnprivileged());
       c.addAll(cmd());
-      c.set(asUnprivileged().size(), worldReadableInstall().toString());
+      c.set(asUnprivileged().size(), worldReadableInstall(installDir).toString());
       Proc p = Proc.run(c, Proc.cronEnv(), Path.of("/"));
       assertEquals(6, p.exit(), p.err());
       assertTrue(p.err().startsWith("imds-env: cannot write " + file() + ": "), p.err());
@@ -175,8 +177,7 @@ class OutputFileIT {
   }
 
   /** scripts/imds-env and target/imds-env.jar copied where any user can run them; returns the launcher. */
-  static Path worldReadableInstall() throws Exception {
-    Path root = Files.createTempDirectory("imds-env-install");
+  static Path worldReadableInstall(Path root) throws Exception {
     Path launcher = Path.of(Proc.LAUNCHER);
     Path scripts = Files.createDirectories(root.resolve("scripts"));
     Path target = Files.createDirectories(root.resolve("target"));
@@ -186,7 +187,6 @@ class OutputFileIT {
       Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
     Files.setPosixFilePermissions(target.resolve("imds-env.jar"), PosixFilePermissions.fromString("rw-r--r--"));
-    root.toFile().deleteOnExit();
     return scripts.resolve("imds-env");
   }
 
