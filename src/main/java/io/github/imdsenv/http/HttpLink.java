@@ -59,7 +59,8 @@ public final class HttpLink {
       plain.setTcpNoDelay(true);
       plain.connect(new InetSocketAddress(host, port), remainingMillis(deadlineNanos));
       Socket socket = tls ? Tls.wrap(plain, host, port, deadlineNanos) : plain;
-      String request = method + " " + basePath + path + " HTTP/1.1\r\n"
+      String target = basePath + path;
+      String request = method + " " + (target.isEmpty() ? "/" : target) + " HTTP/1.1\r\n"
           + "Host: " + base.getRawAuthority() + "\r\n"
           + "User-Agent: imds-env\r\n"
           + "Accept: */*\r\n"

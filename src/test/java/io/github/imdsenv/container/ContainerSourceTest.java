@@ -70,6 +70,12 @@ class ContainerSourceTest {
   }
 
   @Test
+  void fullUri_withoutAPath_asksForSlash() {
+    wm.stubFor(get(urlEqualTo("/")).willReturn(ok(Fixtures.credentialsJson())));
+    run(Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", Fixtures.endpoint(wm))).assertSuccess();
+  }
+
+  @Test
   void relativeUri_goesToTheEcsAgent_andWinsOverTheFullUri() {
     Settings s = Settings.resolve(new Settings.Flags(null, null, null, null, null, false, null, false, false),
         Map.of("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc?x=1",
