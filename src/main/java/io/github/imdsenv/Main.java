@@ -12,8 +12,12 @@ public final class Main {
 
   private Main() {}
 
+  /**
+   * halt, not exit: everything is flushed by then and no shutdown hook is ours, while exit on JDK
+   * 21+ first sets up System.Logger for its debug line (JDK-8301627), ~10 ms of every run.
+   */
   public static void main(String[] args) {
-    System.exit(Cli.execute(args, System.getenv(), utf8(FileDescriptor.out), utf8(FileDescriptor.err)));
+    Runtime.getRuntime().halt(Cli.execute(args, System.getenv(), utf8(FileDescriptor.out), utf8(FileDescriptor.err)));
   }
 
   private static PrintWriter utf8(FileDescriptor fd) {

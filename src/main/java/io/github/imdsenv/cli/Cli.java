@@ -14,6 +14,16 @@ public final class Cli {
 
   /** Runs imds-env with these arguments; returns the exit code. */
   public static int execute(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    try {
+      return dispatch(args, env, out, err);
+    } finally {
+      // Main halts the JVM right after: nothing may stay in a buffer
+      out.flush();
+      err.flush();
+    }
+  }
+
+  private static int dispatch(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
     FastPath.Invocation fast = FastPath.parse(args, env);
     if (fast != null) {
       try {
