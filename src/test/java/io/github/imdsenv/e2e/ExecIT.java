@@ -109,16 +109,25 @@ class ExecIT {
   private void assertForwarded(String signal, int status) throws Exception {
     Fixtures.healthy(wm);
     ProcessBuilder pb = new ProcessBuilder(exec("sh", "-c", "trap 'echo " + signal + " > \"$OUT/got\"; exit " + status + "' "
-        + signal + "; touch \"$OUT/started\"; while :; do sleep 0.05; done"));
+        + signal + "; echo $$ > \"$OUT/started\"; while :; do sleep 0.05; done"));
     pb.environment().clear();
     pb.environment().putAll(env());
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     Process p = pb.start();
     waitFor(dir.resolve("started"));
-    new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor();
-    assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-    assertEquals(status, p.exitValue());
-    assertEquals(signal + "\n", Files.readString(dir.resolve("got")));
+    try {
+      new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor();
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+      assertEquals(status, p.exitValue());
+      assertEquals(signal + "\n", Files.readString(dir.resolve("got")));
+    } finally {
+      // never leave the child looping if the signal did not reach it
+      String child = Files.readString(dir.resolve("started")).trim();
+      if (!child.isEmpty()) {
+        new ProcessBuilder("kill", "-KILL", child).start().waitFor();
+      }
+      p.destroyForcibly();
+    }
   }
 
   @Test
@@ -137,8 +146,8 @@ class ExecIT {
     }
   }
 
-  private static void waitFor(Path file) throws InterruptedException {
-    for (int i = 0; i < 400 && !Files.exists(file); i++) {
+  private static void waitFor(Path file) throws Exception {
+    for (int i = 0; i < 400 && (!Files.exists(file) || Files.size(file) == 0); i++) {
       Thread.sleep(25);
     }
     assertTrue(Files.exists(file), "the child did not start");
