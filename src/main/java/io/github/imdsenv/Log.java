@@ -22,10 +22,6 @@ public final class Log {
     return verbose ? new Log(LoggerFactory.getLogger("imds-env")) : OFF;
   }
 
-  public boolean enabled() {
-    return logger != null;
-  }
-
   public void debug(String message) {
     if (logger != null) {
       logger.debug(message);

@@ -97,12 +97,6 @@ public final class Variables {
     return values.get(i);
   }
 
-  /** The value of a variable, or null. */
-  public String get(String name) {
-    int i = names.indexOf(name);
-    return i < 0 ? null : values.get(i);
-  }
-
   public List<String> names() {
     return names;
   }
