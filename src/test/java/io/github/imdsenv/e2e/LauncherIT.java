@@ -116,9 +116,9 @@ class LauncherIT {
   @Test
   void noJava_oneClearLine_exit1() throws Exception {
     Path empty = Files.createDirectories(dir.resolve("empty"));
-    Path sh = Path.of("/bin/sh");
-    Files.createSymbolicLink(empty.resolve("sh"), sh);
-    Files.createSymbolicLink(empty.resolve("readlink"), Path.of("/usr/bin/readlink"));
+    // copies, not links: a PATH with a shell and readlink but no java
+    Files.copy(Path.of("/bin/sh").toRealPath(), empty.resolve("sh"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+    Files.copy(Path.of("/usr/bin/readlink").toRealPath(), empty.resolve("readlink"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
     Proc p = Proc.run(List.of("/bin/sh", Proc.LAUNCHER, "--version"), Map.of("PATH", empty.toString()), dir);
     assertEquals(1, p.exit());
     assertEquals("", p.out());
