@@ -81,7 +81,7 @@ public final class ContainerClient implements CredentialSource {
     if ("https".equalsIgnoreCase(uri.getScheme())) {
       return;
     }
-    String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+    String host = HttpLink.host(uri);
     try {
       InetAddress[] addresses = InetAddress.getAllByName(host);
       for (InetAddress a : addresses) {

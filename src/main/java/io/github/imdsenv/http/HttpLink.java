@@ -50,9 +50,9 @@ public final class HttpLink {
    */
   public static Response exchange(URI base, String method, String path, String headers, long deadlineNanos)
       throws IOException {
-    String host = base.getHost().startsWith("[") ? base.getHost().substring(1, base.getHost().length() - 1) : base.getHost();
+    String host = host(base);
     boolean tls = "https".equalsIgnoreCase(base.getScheme());
-    int port = base.getPort() != -1 ? base.getPort() : tls ? 443 : 80;
+    int port = port(base);
     String basePath = (base.getRawPath() == null ? "" : base.getRawPath())
         + (base.getRawQuery() == null ? "" : "?" + base.getRawQuery());
     try (Socket plain = new Socket(Proxy.NO_PROXY)) {
@@ -74,13 +74,21 @@ public final class HttpLink {
     }
   }
 
+  /** The URI's host as an address lookup takes it: an IPv6 literal without its brackets. */
+  public static String host(URI uri) {
+    String h = uri.getHost();
+    return h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
+  }
+
+  private static int port(URI uri) {
+    return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+  }
+
   /** Opens and closes a TCP connection to the endpoint; returns how long connecting took, in ms. */
   public static long connectMillis(URI base, long deadlineNanos) throws IOException {
-    String host = base.getHost().startsWith("[") ? base.getHost().substring(1, base.getHost().length() - 1) : base.getHost();
-    int port = base.getPort() != -1 ? base.getPort() : "https".equalsIgnoreCase(base.getScheme()) ? 443 : 80;
     long start = System.nanoTime();
     try (Socket s = new Socket(Proxy.NO_PROXY)) {
-      s.connect(new InetSocketAddress(host, port), remainingMillis(deadlineNanos));
+      s.connect(new InetSocketAddress(host(base), port(base)), remainingMillis(deadlineNanos));
     }
     return (System.nanoTime() - start) / 1_000_000;
   }

@@ -36,10 +36,6 @@ public final class Requester {
     this.deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
   }
 
-  public URI base() {
-    return base;
-  }
-
   public String url(String path) {
     return base + path;
   }
