@@ -133,6 +133,7 @@ final class FastPath {
       case "-f", "--format" -> cmd.format = Format.fromValue(value);
       case "-o", "--output" -> cmd.output = Path.of(value);
       case "--min-validity" -> cmd.minValidity = Durations.parse(value);
+      case "--mode" -> cmd.mode = ImdsEnvCommand.mode(value);
       case "--profile-name" -> cmd.profileName = value;
       default -> {
         return false;

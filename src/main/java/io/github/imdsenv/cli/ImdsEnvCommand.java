@@ -6,12 +6,16 @@ import io.github.imdsenv.format.Format;
 import io.github.imdsenv.format.Variables;
 import io.github.imdsenv.settings.Durations;
 import io.github.imdsenv.settings.Settings;
+import io.github.imdsenv.sink.CredentialsFile;
 import io.github.imdsenv.sink.EnvFile;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -63,6 +67,11 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
       description = "With -o: when FILE holds credentials valid for longer than DURATION, fetch nothing and leave it.")
   Duration minValidity;
 
+  @Option(names = "--mode", paramLabel = "OCTAL", converter = ModeConverter.class,
+      description = "With -o: the file's mode, e.g. 0640 for a group the reader is in; never any permission for others."
+          + " Default: an existing file's mode without others' permissions, else 0600.")
+  Set<PosixFilePermission> mode;
+
   @Option(names = "--profile-name", paramLabel = "NAME",
       description = "The profile of -f ini (default: default); with -o, only that section of FILE is replaced.")
   String profileName;
@@ -93,7 +102,7 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
     String profile = profileName == null ? "default" : profileName;
     Variables.Extras extras = export.extras();
     if (output == null) {
-      String text = format.render(variables(settings, extras, err), profile, null);
+      String text = format.render(variables(settings, extras, err), profile);
       // stdout is written once, at the very end: a failure above leaves it empty
       out.print(text);
       out.flush();
@@ -103,23 +112,63 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
       return 0;
     }
     Log log = Log.create(settings.verbose());
-    try (EnvFile file = EnvFile.lock(output)) {
-      String existing = file.read();
-      if (minValidity != null && existing != null) {
-        Instant until = format.validUntil(existing, profile, Variables.namesOnly(extras));
-        Duration left = until == null ? null : Duration.between(Instant.now(), until);
-        if (left != null && left.compareTo(minValidity) > 0) {
-          log.debug(output + " holds credentials valid for " + Durations.human(left) + " more, over --min-validity "
-              + Durations.human(minValidity) + ": nothing fetched, the file left as it is");
-          return 0;
-        }
-        log.debug(output + (left == null ? " holds no readable credentials" : " holds credentials valid for only "
-            + (left.isNegative() ? "0s" : Durations.human(left))) + ": fetching");
+    long started = System.nanoTime();
+    boolean quiet = settings.quiet();
+    try (EnvFile file = EnvFile.lock(output, settings.deadline(), warning -> {
+      if (!quiet) {
+        err.println("imds-env: " + warning);
       }
-      file.replace(format.render(variables(settings, extras, err), profile, existing));
+    })) {
+      // the lock wait counts against the run's deadline
+      settings = settings.withDeadline(settings.deadline().minusNanos(System.nanoTime() - started));
+      byte[] existing = format == Format.INI || minValidity != null ? file.read() : null;
+      if (minValidity != null && existing != null && fresh(existing, profile, extras, log)) {
+        return 0;
+      }
+      String text = format.render(variables(settings, extras, err), profile);
+      byte[] content;
+      try {
+        content = format == Format.INI && existing != null
+            ? CredentialsFile.merge(existing, profile, text)
+            : text.getBytes(StandardCharsets.UTF_8);
+      } catch (CredentialsFile.Unsafe e) {
+        throw new ImdsEnvException(ImdsEnvException.Kind.OUTPUT, "cannot write " + output + ": " + e.getMessage()
+            + "; the file was left as it was");
+      }
+      file.replace(content, mode);
       log.debug("wrote " + output);
     }
     return 0;
+  }
+
+  /** True when FILE holds every variable asked for and credentials valid for longer than --min-validity. */
+  private boolean fresh(byte[] existing, String profile, Variables.Extras extras, Log log) {
+    String content;
+    if (format == Format.INI) {
+      content = CredentialsFile.section(existing, profile);
+    } else {
+      content = new String(existing, StandardCharsets.UTF_8);
+    }
+    Instant until = content == null ? null : format.validUntil(content, Variables.namesOnly(extras));
+    Instant now = Instant.now();
+    if (until == null) {
+      log.debug(output + " holds no readable credentials: fetching");
+      return false;
+    }
+    Duration left = Duration.between(now, until);
+    if (left.compareTo(Format.MAX_PLAUSIBLE) > 0) {
+      log.debug(output + " says its credentials expire in " + Durations.human(left) + ", longer than any metadata"
+          + " credential lives (" + Durations.human(Format.MAX_PLAUSIBLE) + "): not believed, fetching");
+      return false;
+    }
+    if (left.compareTo(minValidity) > 0) {
+      log.debug(output + " holds credentials valid for " + Durations.human(left) + " more, over --min-validity "
+          + Durations.human(minValidity) + ": nothing fetched, the file left as it is");
+      return true;
+    }
+    log.debug(output + " holds credentials valid for only " + (left.isNegative() ? "0s" : Durations.human(left))
+        + ": fetching");
+    return false;
   }
 
   private Variables variables(Settings settings, Variables.Extras extras, PrintWriter err) {
@@ -130,6 +179,9 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
   private void validate() {
     if (minValidity != null && output == null) {
       throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "--min-validity needs --output FILE");
+    }
+    if (mode != null && output == null) {
+      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "--mode needs --output FILE");
     }
     if (profileName != null && format != Format.INI) {
       throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "--profile-name goes with -f ini");
@@ -142,10 +194,37 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
 
   /** What the arguments said, for comparing the two parsers. */
   record Parsed(Settings settings, Format format, Variables.Extras extras, boolean allowExpired, Path output,
-      Duration minValidity, String profileName) {}
+      Duration minValidity, Set<PosixFilePermission> mode, String profileName) {}
 
   Parsed parsed() {
-    return new Parsed(source.settings(env), format, export.extras(), export.allowExpired, output, minValidity, profileName);
+    return new Parsed(source.settings(env), format, export.extras(), export.allowExpired, output, minValidity, mode,
+        profileName);
+  }
+
+  static final class ModeConverter implements ITypeConverter<Set<PosixFilePermission>> {
+    @Override
+    public Set<PosixFilePermission> convert(String value) {
+      return SourceOptions.convert(value, ImdsEnvCommand::mode);
+    }
+  }
+
+  /** An octal mode for the output file: permission bits only, none for others. */
+  static Set<PosixFilePermission> mode(String value) {
+    if (!value.matches("0?[0-7]{3}")) {
+      throw new IllegalArgumentException("--mode '" + value + "' is not an octal file mode such as 0600 or 0640");
+    }
+    int bits = Integer.parseInt(value, 8);
+    if ((bits & 07) != 0) {
+      throw new IllegalArgumentException("--mode " + value + " would give every user access to the credentials;"
+          + " use a group instead (0640)");
+    }
+    Set<PosixFilePermission> perms = java.util.EnumSet.noneOf(PosixFilePermission.class);
+    for (PosixFilePermission p : PosixFilePermission.values()) {
+      if ((bits & (0400 >> p.ordinal())) != 0) {
+        perms.add(p);
+      }
+    }
+    return perms;
   }
 
   static final class FormatConverter implements ITypeConverter<Format> {

@@ -15,7 +15,11 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * The container credentials endpoint of ECS tasks and EKS Pod Identity: one GET, with the
@@ -109,6 +113,36 @@ public final class ContainerClient implements CredentialSource {
         + " receive the authorization token); use https for another host");
   }
 
+  /** The most a token file may hold: a projected service-account token is about 1 KiB. */
+  static final int MAX_TOKEN_FILE = 16 * 1024;
+
+  /**
+   * A regular file only (a FIFO would block the run, a device never end), read up to a cap.
+   * The token agent writes it through a symbolic link, which is followed.
+   */
+  private static String readTokenFile(Path file, String from) {
+    try {
+      if (!Files.readAttributes(file, BasicFileAttributes.class).isRegularFile()) {
+        throw new ImdsEnvException(Kind.USAGE, "cannot read " + from + ": not a regular file");
+      }
+      try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ)) {
+        ByteBuffer buf = ByteBuffer.allocate(MAX_TOKEN_FILE + 1);
+        while (buf.hasRemaining() && ch.read(buf) >= 0) {
+          // to the end, or one byte past the cap
+        }
+        if (buf.position() > MAX_TOKEN_FILE) {
+          throw new ImdsEnvException(Kind.USAGE, "cannot read " + from + ": larger than " + (MAX_TOKEN_FILE / 1024)
+              + " KiB, which no token is");
+        }
+        return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+      }
+    } catch (IOException e) {
+      throw new ImdsEnvException(Kind.USAGE, "cannot read " + from + ": "
+          + (e instanceof java.nio.file.NoSuchFileException ? "no such file"
+              : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getClass().getSimpleName()));
+    }
+  }
+
   /**
    * The Authorization header value: the token file (read on every request, as the agents rotate
    * it) or else AWS_CONTAINER_AUTHORIZATION_TOKEN; null for none. Never shown in a message.
@@ -118,12 +152,7 @@ public final class ContainerClient implements CredentialSource {
     String from;
     if (settings.containerAuthTokenFile() != null) {
       from = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (" + settings.containerAuthTokenFile() + ")";
-      try {
-        token = Files.readString(Path.of(settings.containerAuthTokenFile()), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new ImdsEnvException(Kind.USAGE, "cannot read " + from + ": "
-            + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getClass().getSimpleName()));
-      }
+      token = readTokenFile(Path.of(settings.containerAuthTokenFile()), from);
     } else if (settings.containerAuthToken() != null) {
       from = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
       token = settings.containerAuthToken();

@@ -7,6 +7,7 @@ import io.github.imdsenv.credentials.Timestamps;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -93,9 +94,9 @@ public enum Format {
     }
 
     @Override
-    String key(String variable) {
+    String[] keyLine(String variable) {
       String key = processKey(variable);
-      return key == null ? null : "\"" + key + "\"";
+      return key == null ? null : jsonKeyLine(key);
     }
   },
 
@@ -105,20 +106,26 @@ public enum Format {
     public String render(Variables vars) {
       return json(vars, false);
     }
+
+    @Override
+    String[] keyLine(String variable) {
+      return jsonKeyLine(variable);
+    }
   },
 
   /**
-   * A shared-credentials-file profile. With an existing file, only that profile's section is
-   * replaced. The expiry goes into {@code x_security_token_expires}, a key the SDKs ignore.
+   * A shared-credentials-file profile, {@code [default]} unless named. Merging it into an existing
+   * file is the file sink's business. The expiry goes into {@code x_security_token_expires}, a key
+   * the SDKs ignore.
    */
   INI("ini", null) {
     @Override
     public String render(Variables vars) {
-      return render(vars, "default", null);
+      return render(vars, "default");
     }
 
     @Override
-    public String render(Variables vars, String profile, String existing) {
+    public String render(Variables vars, String profile) {
       StringBuilder section = new StringBuilder("[").append(profile).append("]\n");
       for (int i = 0; i < vars.size(); i++) {
         String key = iniKey(vars.name(i));
@@ -136,18 +143,13 @@ public enum Format {
           section.append(key).append(" = ").append(value).append('\n');
         }
       }
-      return existing == null ? section.toString() : Ini.merge(existing, profile, section.toString());
+      return section.toString();
     }
 
     @Override
-    public Instant validUntil(String content, String profile, Variables names) {
-      String section = Ini.section(content, profile);
-      return section == null ? null : super.validUntil(section, profile, names);
-    }
-
-    @Override
-    String key(String variable) {
-      return iniKey(variable);
+    String[] keyLine(String variable) {
+      String key = iniKey(variable);
+      return key == null ? null : new String[] {key + " = ", ""};
     }
   },
 
@@ -165,6 +167,11 @@ public enum Format {
     @Override
     public boolean needsValues() {
       return false;
+    }
+
+    @Override
+    String[] keyLine(String variable) {
+      return null;
     }
   };
 
@@ -191,53 +198,66 @@ public enum Format {
     return true;
   }
 
-  /**
-   * The output for a file that now holds {@code existing} (null: none, or stdout). Only
-   * {@link #INI} merges; {@code profile} is its section name.
-   */
-  public String render(Variables vars, String profile, String existing) {
+  /** The output, for formats that name a profile ({@link #INI}); the others ignore it. */
+  public String render(Variables vars, String profile) {
     return render(vars);
   }
 
+  /** How long credentials a file may hold are believed: no IMDS or container credential lives longer. */
+  public static final Duration MAX_PLAUSIBLE = Duration.ofHours(12);
+
   /**
-   * When credentials in {@code content} (a file this format wrote) expire; null when it does not
-   * hold all of {@code names} or no readable expiry.
+   * When the credentials in {@code content} (what this format wrote; for {@link #INI} the lines of
+   * one section) expire: read only from the expiry key's own line, as this format writes it. Null
+   * when a variable of {@code names} has no line (the account id excepted: not every source gives
+   * one), the expiry appears other than once, or it is no timestamp.
    */
-  public Instant validUntil(String content, String profile, Variables names) {
+  public Instant validUntil(String content, Variables names) {
+    String[] lines = content.split("\n", -1);
     for (String name : names.names()) {
-      String key = key(name);
-      if (key != null && !content.contains(key)) {
+      String[] key = keyLine(name);
+      if (key != null && !name.equals(Variables.ACCOUNT_ID) && valueOn(lines, key, false) == null) {
         return null;
       }
     }
-    return expiryAfter(content, key(Variables.EXPIRATION));
+    String[] expiryKey = keyLine(Variables.EXPIRATION);
+    String expiry = expiryKey == null ? null : valueOn(lines, expiryKey, true);
+    return expiry == null ? null : Timestamps.parse(expiry);
   }
 
-  /** How a variable's name appears in this format's output; null where the format has no place for it. */
-  String key(String variable) {
-    return variable;
-  }
-
-  static final String INI_EXPIRES = "x_security_token_expires";
-
-  /** The timestamp after the first {@code marker} on its line: its first digit up to the first character no timestamp has. */
-  private static Instant expiryAfter(String content, String marker) {
-    int i = content.indexOf(marker);
-    if (i < 0) {
-      return null;
-    }
-    i += marker.length();
-    while (i < content.length() && (content.charAt(i) < '0' || content.charAt(i) > '9')) {
-      if (content.charAt(i) == '\n') {
-        return null;
+  /** The text between a key line's prefix and suffix: on any such line, or on exactly one when {@code once}. */
+  private String valueOn(String[] lines, String[] key, boolean once) {
+    String found = null;
+    for (String line : lines) {
+      if (this == JSON || this == PROCESS) {
+        line = line.endsWith(",") ? line.substring(0, line.length() - 1) : line;
       }
-      i++;
+      if (line.length() >= key[0].length() + key[1].length() && line.startsWith(key[0]) && line.endsWith(key[1])) {
+        if (found != null && once) {
+          return null;
+        }
+        found = line.substring(key[0].length(), line.length() - key[1].length());
+        if (!once) {
+          return found;
+        }
+      }
     }
-    int start = i;
-    while (i < content.length() && "0123456789-:.+TZ".indexOf(content.charAt(i)) >= 0) {
-      i++;
-    }
-    return Timestamps.parse(content.substring(start, i));
+    return found;
+  }
+
+  /**
+   * What stands before and after a variable's value on its line in this format's output; null
+   * where the format has no place for it. Names hold no digit, so a value of "0" marks the spot.
+   */
+  String[] keyLine(String variable) {
+    String line = line(variable, "0");
+    int at = line.lastIndexOf('0');
+    return new String[] {line.substring(0, at), line.substring(at + 1)};
+  }
+
+  private static String[] jsonKeyLine(String key) {
+    // the layout of Jackson's default pretty printer, as json() writes it
+    return new String[] {"  \"" + key + "\" : \"", "\""};
   }
 
   /** The whole output. */
@@ -256,9 +276,18 @@ public enum Format {
     throw new UnsupportedOperationException(label);
   }
 
-  /** A profile name {@link #INI} can write a header for. */
+  /** A profile name {@link #INI} can write a header for and find again. */
   public static boolean validProfileName(String name) {
-    return Ini.validProfile(name);
+    if (name.isEmpty() || name.strip().length() != name.length()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c < 0x20 || c == 0x7f || c == '[' || c == ']') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Names and aliases, comma-separated, for help and errors. */
@@ -343,7 +372,7 @@ public enum Format {
       case Variables.SESSION_TOKEN:
         return "aws_session_token";
       case Variables.EXPIRATION:
-        return INI_EXPIRES;
+        return "x_security_token_expires";
       case Variables.ACCOUNT_ID:
         return "aws_account_id";
       default:

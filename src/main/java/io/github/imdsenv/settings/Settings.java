@@ -186,6 +186,13 @@ public record Settings(
         flags.quiet());
   }
 
+  /** These settings with less time left for the run (what an earlier step, such as a lock wait, used up). */
+  public Settings withDeadline(Duration left) {
+    return new Settings(source, sourceReason, endpoint, endpointOrigin, containerUri, containerAuthToken,
+        containerAuthTokenFile, regionFromEnvironment, role, timeout, attempts, v1Disabled, imdsDisabled, left, verbose,
+        quiet);
+  }
+
   /** An http:// base URL (https:// too for the container endpoint, whose URI may carry a path and query). */
   private static URI httpEndpoint(String text, String where, boolean container) {
     String t = text.trim();

@@ -2,104 +2,267 @@ package io.github.imdsenv.sink;
 
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Kind;
+import io.github.imdsenv.settings.Durations;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
 /**
- * An output file replaced atomically: a temporary file in the same directory, owner-only from its
- * creation (umask cannot widen it), written, fsynced, renamed over the target, the directory
- * fsynced. Writers of one file serialize on a sibling lock file. On any failure the target is left
- * exactly as it was and the temporary file is removed.
+ * An output file replaced atomically and safely even in a directory other users can write: a
+ * temporary file beside it, owner-only from its creation, written, given the old file's owner,
+ * group and mode (never any permission for others), fsynced, renamed over it, the directory
+ * fsynced. Writers of one file serialize on {@code FILE.lock}, waiting no longer than the run's
+ * deadline. Only a regular file is ever replaced; a symbolic link is written through only when no
+ * one else could have redirected it ({@link Place}). Every operation goes through the directory's
+ * descriptor. On any failure the file is left exactly as it was and the temporary file removed.
  */
 public final class EnvFile implements AutoCloseable {
 
+  /** The most of an existing file read back (a credentials file holding many profiles fits). */
+  public static final int MAX_READ = 16 * 1024 * 1024;
+
   private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-  private static final int MAX_READ = 1024 * 1024;
+  private static final Set<PosixFilePermission> OTHERS =
+      EnumSet.of(PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+  private static final long LOCK_POLL_MILLIS = 20;
 
   private final Path file;
-  private final Path dir;
+  private final Place lockPlace;
   private final FileChannel lockChannel;
-  private final FileLock lock;
+  private final Place target;
+  private final Consumer<String> warn;
 
-  private EnvFile(Path file, Path dir, FileChannel lockChannel, FileLock lock) {
+  private EnvFile(Path file, Place lockPlace, FileChannel lockChannel, Place target, Consumer<String> warn) {
     this.file = file;
-    this.dir = dir;
+    this.lockPlace = lockPlace;
     this.lockChannel = lockChannel;
-    this.lock = lock;
+    this.target = target;
+    this.warn = warn;
   }
 
-  /** Takes the lock of {@code file}, waiting for another writer to finish. */
-  public static EnvFile lock(Path file) {
-    Path absolute = file.toAbsolutePath();
-    Path dir = absolute.getParent();
-    if (!Files.isDirectory(dir)) {
-      throw failure(file, "its directory " + dir + " does not exist");
-    }
-    if (Files.isDirectory(absolute)) {
-      throw failure(file, "it is a directory");
-    }
-    FileChannel channel = null;
+  /**
+   * Takes {@code FILE.lock}, waiting for another writer no longer than {@code wait}, and finds
+   * where the content will go.
+   */
+  public static EnvFile lock(Path file, Duration wait, Consumer<String> warn) {
+    Place place = null;
+    FileChannel lock = null;
+    Place target = null;
     try {
-      Path lockFile = dir.resolve(absolute.getFileName() + ".lock");
-      try {
-        channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OWNER_ONLY);
-      } catch (FileSystemException e) {
-        // a read-only directory may still hold a lock file made earlier, or none can be made: lock nothing then
-        channel = null;
-      }
-      FileLock lock = channel == null ? null : channel.lock();
-      return new EnvFile(absolute, dir, channel, lock);
+      place = Place.of(file);
+      lock = takeLock(place, wait);
+      target = target(place);
+      return new EnvFile(file, place, lock, target, warn);
     } catch (IOException e) {
-      closeQuietly(channel);
+      if (target != place) {
+        closeQuietly(target);
+      }
+      closeQuietly(lock);
+      closeQuietly(place);
       throw failure(file, describe(e));
     }
   }
 
-  /** The file's current content, or null when it is missing, unreadable or too large. */
-  public String read() {
+  private static FileChannel takeLock(Place place, Duration wait) throws IOException {
+    long deadlineNanos = System.nanoTime() + wait.toNanos();
+    Path name = Path.of(place.name + ".lock");
+    Path shown = place.dirPath.resolve(name);
+    requireRegularOrAbsent(place.attributes(name), shown, "remove it: imds-env makes its own lock file");
+    FileChannel ch;
     try {
-      if (!Files.isRegularFile(file) || Files.size(file) > MAX_READ) {
-        return null;
-      }
-      return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+      // read and write: a FIFO put there does not block the open (and is refused just below)
+      ch = (FileChannel) place.dir.newByteChannel(name, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), OWNER_ONLY);
     } catch (IOException e) {
-      return null;
+      throw new Place.Refused("cannot open its lock file " + shown + ": " + describe(e)
+          + " (without the lock, concurrent runs could interleave)");
+    }
+    try {
+      PosixFileAttributes a = place.attributes(name);
+      requireRegularOrAbsent(a, shown, "remove it: imds-env makes its own lock file");
+      if (a == null || !Place.Ids.trusted(a.owner())) {
+        throw new Place.Refused("its lock file " + shown + " is owned by " + (a == null ? "no one" : a.owner().getName())
+            + ", not root or you: remove it");
+      }
+      while (true) {
+        try {
+          if (ch.tryLock() != null) {
+            return ch;
+          }
+        } catch (OverlappingFileLockException e) {
+          // held by this very process: wait like for any other holder
+        }
+        if (System.nanoTime() + LOCK_POLL_MILLIS * 1_000_000 - deadlineNanos >= 0) {
+          throw new Place.Refused("its lock file " + shown + " stayed locked by another process (another imds-env run?)"
+              + " past the run's " + Durations.human(wait) + " deadline; try again later");
+        }
+        Thread.sleep(LOCK_POLL_MILLIS);
+      }
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(ch);
+      throw e;
+    } catch (InterruptedException e) {
+      closeQuietly(ch);
+      Thread.currentThread().interrupt();
+      throw new Place.Refused("interrupted while waiting for its lock file " + shown);
     }
   }
 
-  /** Replaces the file with {@code content}, atomically. */
-  public void replace(String content) {
-    removeLeftovers();
+  /** Where the content goes: FILE itself, or the end of a chain of symbolic links that are safe to follow. */
+  private static Place target(Place place) throws IOException {
+    Place at = place;
+    for (int hops = 0; ; hops++) {
+      PosixFileAttributes a = at.attributes();
+      if (a == null || !a.isSymbolicLink()) {
+        requireRegularOrAbsent(a, at.path(), "imds-env replaces only regular files");
+        return at;
+      }
+      if (hops == 40) {
+        throw new Place.Refused("too many symbolic links");
+      }
+      if (!Place.Ids.trusted(a.owner())) {
+        throw new Place.Refused(at.path() + " is a symbolic link owned by " + a.owner().getName()
+            + ", not root or you; pass the file it should point to instead");
+      }
+      Place next;
+      try {
+        next = at.followLink();
+      } catch (Place.Refused e) {
+        throw new Place.Refused(at.path() + " is a symbolic link that is not safe to follow: " + e.getMessage()
+            + "; pass a file in a directory no one else can write instead");
+      }
+      if (at != place) {
+        at.close();
+      }
+      at = next;
+    }
+  }
+
+  private static void requireRegularOrAbsent(PosixFileAttributes a, Path shown, String what) throws Place.Refused {
+    if (a == null || a.isRegularFile()) {
+      return;
+    }
+    throw new Place.Refused(shown + " is " + kind(a, shown) + ", not a regular file: refused (" + what + ")");
+  }
+
+  /** What a path that is not a regular file is, in a user's words (the message's only use of the path). */
+  private static String kind(PosixFileAttributes a, Path shown) {
+    if (a.isDirectory()) {
+      return "a directory";
+    }
+    if (a.isSymbolicLink()) {
+      return "a symbolic link";
+    }
+    try {
+      int type = (Integer) Files.getAttribute(shown, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000;
+      return switch (type) {
+        case 0010000 -> "a FIFO";
+        case 0020000 -> "a character device";
+        case 0060000 -> "a block device";
+        case 0140000 -> "a socket";
+        default -> "a special file";
+      };
+    } catch (IOException | RuntimeException e) {
+      return "a special file";
+    }
+  }
+
+  /** The file's current bytes; null when there is no file. A file over {@link #MAX_READ} is refused. */
+  public byte[] read() {
+    try {
+      PosixFileAttributes before = target.attributes();
+      if (before == null) {
+        return null;
+      }
+      requireRegularOrAbsent(before, target.path(), "imds-env replaces only regular files");
+      try (FileChannel ch = openForReading()) {
+        PosixFileAttributes now = target.attributes();
+        if (now == null || !before.fileKey().equals(now.fileKey())) {
+          throw new Place.Refused(target.path() + " changed while being opened");
+        }
+        long size = ch.size();
+        if (size > MAX_READ) {
+          throw new Place.Refused(target.path() + " is over " + (MAX_READ >> 20) + " MiB, more than a credentials file"
+              + " holds");
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) size + 1);
+        while (buf.hasRemaining() && ch.read(buf) >= 0) {
+          // until the end, or one byte past the size seen: a file that grows meanwhile is refused
+        }
+        if (buf.position() > size) {
+          throw new Place.Refused(target.path() + " grew while being read");
+        }
+        byte[] bytes = new byte[buf.position()];
+        buf.flip().get(bytes);
+        return bytes;
+      }
+    } catch (IOException e) {
+      throw failure(file, describe(e));
+    }
+  }
+
+  /** Read and write where allowed: a FIFO swapped in meanwhile then does not block the open. */
+  private FileChannel openForReading() throws IOException {
+    try {
+      return (FileChannel) target.dir.newByteChannel(target.name,
+          Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
+    } catch (AccessDeniedException e) {
+      return (FileChannel) target.dir.newByteChannel(target.name, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+    }
+  }
+
+  /**
+   * Replaces the file with {@code content}, atomically. The new file gets {@code mode} when given,
+   * else the old file's owner, group and mode without any permission for others, else 0600.
+   */
+  public void replace(byte[] content, Set<PosixFilePermission> mode) {
     Path tmp = null;
     try {
-      tmp = Files.createTempFile(dir, tempPrefix(), ".tmp", OWNER_ONLY);
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+      PosixFileAttributes old = target.attributes();
+      requireRegularOrAbsent(old, target.path(), "imds-env replaces only regular files");
+      Set<PosixFilePermission> perms = permissions(old, mode);
+      removeLeftovers();
+      tmp = createTemporary();
+      Set<OpenOption> write = Set.of(StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+      try (FileChannel ch = (FileChannel) target.dir.newByteChannel(tmp, write)) {
+        ByteBuffer buf = ByteBuffer.wrap(content);
         while (buf.hasRemaining()) {
           ch.write(buf);
         }
+        PosixFileAttributeView view = target.dir.getFileAttributeView(tmp, PosixFileAttributeView.class,
+            LinkOption.NOFOLLOW_LINKS);
+        if (old != null) {
+          keepOwners(view, old);
+        }
+        view.setPermissions(perms);
         ch.force(true);
       }
       // never a non-atomic fallback: a reader must see the old file or the new one, whole
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      target.dir.move(tmp, target.dir, target.name);
       tmp = null;
-      try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      try (FileChannel d = (FileChannel) target.dir.newByteChannel(Path.of("."), Set.of(StandardOpenOption.READ))) {
         d.force(true);
       }
     } catch (IOException e) {
@@ -107,7 +270,7 @@ public final class EnvFile implements AutoCloseable {
     } finally {
       if (tmp != null) {
         try {
-          Files.deleteIfExists(tmp);
+          target.dir.deleteFile(tmp);
         } catch (IOException e) {
           // the next writer removes it under the lock
         }
@@ -115,51 +278,107 @@ public final class EnvFile implements AutoCloseable {
     }
   }
 
+  private Set<PosixFilePermission> permissions(PosixFileAttributes old, Set<PosixFilePermission> mode) {
+    if (mode != null) {
+      return mode;
+    }
+    if (old == null) {
+      return PosixFilePermissions.fromString("rw-------");
+    }
+    Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+    perms.addAll(old.permissions());
+    if (perms.removeAll(OTHERS)) {
+      warn.accept("warning: " + target.path() + " gave other users access (mode " + octal(old.permissions())
+          + "); it is written " + octal(perms) + ": credentials are never readable by every user");
+    }
+    return perms;
+  }
+
+  private void keepOwners(PosixFileAttributeView view, PosixFileAttributes old) throws IOException {
+    PosixFileAttributes now = view.readAttributes();
+    try {
+      if (!now.owner().equals(old.owner())) {
+        view.setOwner(old.owner());
+      }
+      if (!now.group().equals(old.group())) {
+        view.setGroup(old.group());
+      }
+    } catch (FileSystemException e) {
+      throw new Place.Refused("it is owned by " + old.owner().getName() + ":" + old.group().getName()
+          + ", which this user cannot give a new file (" + describe(e) + "); run as root or as its owner");
+    }
+  }
+
+  private Path createTemporary() throws IOException {
+    for (int i = 0; ; i++) {
+      Path tmp = Path.of(tempPrefix() + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+      try {
+        target.dir.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS), OWNER_ONLY).close();
+        return tmp;
+      } catch (FileAlreadyExistsException e) {
+        if (i == 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
   @Override
   public void close() {
-    try {
-      if (lock != null) {
-        lock.release();
-      }
-    } catch (IOException e) {
-      // closing the channel releases it anyway
-    }
+    // closing the channel releases the lock
     closeQuietly(lockChannel);
+    if (target != lockPlace) {
+      closeQuietly(target);
+    }
+    closeQuietly(lockPlace);
   }
 
   private String tempPrefix() {
-    return "." + file.getFileName() + ".";
+    return "." + target.name + ".";
   }
 
   /** Temporary files of writers killed between creating and renaming them; only lock holders make them. */
   private void removeLeftovers() {
-    if (lock == null) {
-      return;
-    }
     String prefix = tempPrefix();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-      for (Path p : entries) {
+    try {
+      for (Path p : target.dir) {
         String name = p.getFileName().toString();
         if (name.startsWith(prefix) && name.endsWith(".tmp")) {
-          Files.deleteIfExists(p);
+          PosixFileAttributes a = target.attributes(Path.of(name));
+          if (a != null && a.isRegularFile()) {
+            target.dir.deleteFile(Path.of(name));
+          }
         }
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       // not ours to fail on
     }
   }
 
-  private static void closeQuietly(FileChannel c) {
+  /** {@code rw-r-----} as {@code 0640}. */
+  static String octal(Set<PosixFilePermission> perms) {
+    int mode = 0;
+    for (PosixFilePermission p : perms) {
+      mode |= 0400 >> p.ordinal();
+    }
+    return String.format("0%03o", mode);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
     if (c != null) {
       try {
         c.close();
-      } catch (IOException e) {
+      } catch (Exception e) {
         // nothing more to do
       }
     }
   }
 
   private static String describe(IOException e) {
+    if (e instanceof Place.Refused) {
+      return e.getMessage();
+    }
     if (e instanceof AccessDeniedException) {
       return "permission denied";
     }

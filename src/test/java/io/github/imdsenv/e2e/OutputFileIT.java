@@ -78,6 +78,7 @@ class OutputFileIT {
 
   private FileTime writeOld() throws Exception {
     Files.writeString(file(), OLD);
+    Files.setPosixFilePermissions(file(), PosixFilePermissions.fromString("rw-------"));
     FileTime t = FileTime.from(Instant.now().minus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS));
     Files.setLastModifiedTime(file(), t);
     return t;
@@ -97,12 +98,19 @@ class OutputFileIT {
   }
 
   @Test
-  void existingWorldReadableFile_becomesOwnerOnly() throws Exception {
+  void existingWorldReadableFile_keepsItsGroupAccess_losesOthers_withAWarning() throws Exception {
     Fixtures.healthy(wm);
     writeOld();
     Files.setPosixFilePermissions(file(), PosixFilePermissions.fromString("rw-r--r--"));
-    assertEquals(0, run().exit());
-    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file())));
+    Proc p = run();
+    assertEquals(0, p.exit(), p.err());
+    assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file())));
+    assertEquals("imds-env: warning: " + file() + " gave other users access (mode 0644); it is written 0640:"
+        + " credentials are never readable by every user\n", p.err());
+    Proc again = run();
+    assertEquals("", again.err(), "warned once: the file no longer gives others access");
+    Proc quiet = Proc.run(cmd("-q"), Proc.cronEnv(), dir);
+    assertEquals("", quiet.err());
   }
 
   @Test
@@ -236,7 +244,8 @@ class OutputFileIT {
     wm.stubFor(get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)).willReturn(ok(Fixtures.credentialsJson()).withFixedDelay(200)));
     List<Process> writers = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      ProcessBuilder pb = new ProcessBuilder(cmd("--min-validity", "1h")).redirectErrorStream(true)
+      // a generous timeout: ten JVMs starting at once on two cores must not turn a slow answer into a retry
+      ProcessBuilder pb = new ProcessBuilder(cmd("--min-validity", "1h", "--timeout", "5s")).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD);
       pb.environment().clear();
       pb.environment().putAll(Proc.cronEnv());

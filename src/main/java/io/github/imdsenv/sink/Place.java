@@ -1,0 +1,238 @@
+package io.github.imdsenv.sink;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * A file's name in an open directory: every later operation on it goes through the directory's
+ * descriptor ({@code openat}, {@code renameat}, {@code fchown} ...), so no one can redirect it
+ * after the checks, whatever they can write in that directory.
+ *
+ * <p>The directory is reached from {@code /} one name at a time, never following a symbolic link
+ * blindly (OpenSSH's StrictModes, done through descriptors): a name is looked up only in a
+ * directory owned by root or the caller that no one else can write, or that has the sticky bit
+ * (where no one else can rename what root or the caller owns); a symbolic link on the way must be
+ * owned by root or the caller. Only the file's own directory may be writable by others, the case
+ * root's cron meets in an application's directory; but a symbolic link there is followed only
+ * when that directory and the target's are writable by no one else, sticky or not.
+ */
+final class Place implements Closeable {
+
+  private static final int MAX_LINKS = 40;
+
+  final SecureDirectoryStream<Path> dir;
+  /** The directory's path, for messages and for a sticky bit only a path can show. */
+  final Path dirPath;
+  /** A single name, relative: every call on {@link #dir} resolves it against the descriptor. */
+  final Path name;
+
+  private Place(SecureDirectoryStream<Path> dir, Path dirPath, Path name) {
+    this.dir = dir;
+    this.dirPath = dirPath;
+    this.name = name;
+  }
+
+  /** {@code file}'s directory, reached safely; its own directory may be writable by others. */
+  static Place of(Path file) throws IOException {
+    return at(file.toAbsolutePath().normalize(), false);
+  }
+
+  /** The target of the symbolic link at this place, every directory on the way trusted and no one else's. */
+  Place followLink() throws IOException {
+    requireTrusted(dir, dirPath, true);
+    Path link = dirPath.resolve(name);
+    Path target = Files.readSymbolicLink(link);
+    return at(dirPath.resolve(target), true);
+  }
+
+  private static Place at(Path absolute, boolean strict) throws IOException {
+    Path name = absolute.getFileName();
+    if (name == null || name.toString().equals("..") || name.toString().equals(".")) {
+      throw new Refused(absolute + " is a directory");
+    }
+    SecureDirectoryStream<Path> d = walk(absolute.getParent());
+    Path dirPath = absolute.getParent().normalize();
+    if (strict) {
+      try {
+        requireTrusted(d, dirPath, true);
+      } catch (IOException | RuntimeException e) {
+        d.close();
+        throw e;
+      }
+    }
+    return new Place(d, dirPath, Path.of(name.toString()));
+  }
+
+  /** The attributes of the name itself (a symbolic link is not followed); null when there is nothing. */
+  PosixFileAttributes attributes() throws IOException {
+    return attributes(name);
+  }
+
+  PosixFileAttributes attributes(Path entry) throws IOException {
+    try {
+      return dir.getFileAttributeView(entry, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  Path path() {
+    return dirPath.resolve(name);
+  }
+
+  @Override
+  public void close() throws IOException {
+    dir.close();
+  }
+
+  /** Opens {@code path} as a directory, one component at a time from {@code /}. */
+  private static SecureDirectoryStream<Path> walk(Path path) throws IOException {
+    Deque<String> todo = new ArrayDeque<>();
+    for (Path p : path) {
+      todo.add(p.toString());
+    }
+    Path root = path.getRoot();
+    SecureDirectoryStream<Path> cur = open(root);
+    Path curPath = root;
+    int links = 0;
+    try {
+      while (!todo.isEmpty()) {
+        String n = todo.pop();
+        if (n.equals(".") || n.isEmpty()) {
+          continue;
+        }
+        if (n.equals("..")) {
+          // ".." is the kernel's, no one can replace it
+          cur = replace(cur, cur.newDirectoryStream(Path.of(".."), LinkOption.NOFOLLOW_LINKS));
+          curPath = curPath.getParent() == null ? curPath : curPath.getParent();
+          continue;
+        }
+        requireTrusted(cur, curPath, false);
+        Path entry = Path.of(n);
+        PosixFileAttributes a;
+        try {
+          a = cur.getFileAttributeView(entry, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+        } catch (NoSuchFileException e) {
+          throw new Refused("its directory " + path + " does not exist");
+        }
+        if (a.isSymbolicLink()) {
+          if (!Ids.trusted(a.owner())) {
+            throw new Refused("the symbolic link " + curPath.resolve(n) + " on the way is owned by " + a.owner().getName()
+                + ", not root or you: it could point anywhere");
+          }
+          if (++links > MAX_LINKS) {
+            throw new Refused("too many symbolic links on the way to " + path);
+          }
+          Path target = Files.readSymbolicLink(curPath.resolve(n));
+          Deque<String> next = new ArrayDeque<>();
+          for (Path p : target) {
+            next.add(p.toString());
+          }
+          next.addAll(todo);
+          todo = next;
+          if (target.isAbsolute()) {
+            cur = replace(cur, open(root));
+            curPath = root;
+          }
+          continue;
+        }
+        if (!a.isDirectory()) {
+          throw new Refused(curPath.resolve(n) + " is not a directory");
+        }
+        cur = replace(cur, cur.newDirectoryStream(entry, LinkOption.NOFOLLOW_LINKS));
+        curPath = curPath.resolve(n);
+      }
+      return cur;
+    } catch (IOException | RuntimeException e) {
+      cur.close();
+      throw e;
+    }
+  }
+
+  private static SecureDirectoryStream<Path> replace(SecureDirectoryStream<Path> old, SecureDirectoryStream<Path> next)
+      throws IOException {
+    old.close();
+    return next;
+  }
+
+  private static SecureDirectoryStream<Path> open(Path dir) throws IOException {
+    DirectoryStream<Path> s = Files.newDirectoryStream(dir);
+    if (s instanceof SecureDirectoryStream<Path> sds) {
+      return sds;
+    }
+    s.close();
+    throw new Refused("this system cannot open files relative to a directory descriptor (openat), which -o needs");
+  }
+
+  /** The directory no one but root and the caller can change (or, unless strict, a sticky one). */
+  static void requireTrusted(SecureDirectoryStream<Path> d, Path dirPath, boolean strict) throws IOException {
+    PosixFileAttributes a = d.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
+    if (!Ids.trusted(a.owner())) {
+      throw new Refused("the directory " + dirPath + " is owned by " + a.owner().getName()
+          + ", who could redirect the file: only directories of root or yours are trusted on the way");
+    }
+    boolean writable = a.permissions().contains(PosixFilePermission.GROUP_WRITE)
+        || a.permissions().contains(PosixFilePermission.OTHERS_WRITE);
+    if (writable && (strict || !sticky(dirPath, a))) {
+      throw new Refused("the directory " + dirPath + " is writable by users other than root and you (mode "
+          + EnvFile.octal(a.permissions()) + "), who could redirect the file");
+    }
+  }
+
+  /** The sticky bit, which only a path shows; the path checked to still be the directory we hold. */
+  private static boolean sticky(Path dirPath, PosixFileAttributes held) throws IOException {
+    BasicFileAttributes a = Files.readAttributes(dirPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (a.fileKey() == null || !a.fileKey().equals(held.fileKey())) {
+      return false;
+    }
+    Object mode = Files.getAttribute(dirPath, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+    return mode instanceof Integer m && (m & 01000) != 0;
+  }
+
+  /** A refusal on safety grounds: the message says why; the file is left as it is. */
+  static final class Refused extends IOException {
+    Refused(String message) {
+      super(message);
+    }
+  }
+
+  /** Root and the caller: the owners a path may have on the way. */
+  static final class Ids {
+    private static UserPrincipal root;
+    private static UserPrincipal caller;
+
+    private Ids() {}
+
+    static synchronized boolean trusted(UserPrincipal owner) throws IOException {
+      if (caller == null) {
+        // /proc/self belongs to the process's effective user
+        caller = Files.getOwner(Path.of("/proc/self"));
+        // UnixUserPrincipals compare by id: "0" is root even where no passwd entry names it
+        root = Path.of("/").getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("0");
+      }
+      return owner.equals(root) || owner.equals(caller);
+    }
+
+    static UserPrincipal caller() throws IOException {
+      trusted(Files.getOwner(Path.of("/proc/self")));
+      return caller;
+    }
+
+    static boolean callerIsRoot() throws IOException {
+      return caller().equals(root);
+    }
+  }
+}
