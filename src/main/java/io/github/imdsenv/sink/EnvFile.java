@@ -72,6 +72,11 @@ public final class EnvFile implements AutoCloseable {
     Place target = null;
     try {
       place = Place.of(file);
+      PosixFileAttributes a = place.attributes();
+      if (a != null && !a.isSymbolicLink()) {
+        // before making a lock file for it
+        requireRegularOrAbsent(a, place.path(), "imds-env replaces only regular files");
+      }
       lock = takeLock(place, wait);
       target = target(place);
       return new EnvFile(file, place, lock, target, warn);

@@ -1,0 +1,193 @@
+package io.github.imdsenv.sink;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The ini merge on bytes: everything but the replaced section kept, headers found as botocore finds them. */
+class CredentialsFileTest {
+
+  static final String SECTION = "[imds]\naws_access_key_id = NEW\n";
+
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String merged(String existing, String profile) {
+    return new String(CredentialsFile.merge(b(existing), profile, SECTION.replace("[imds]", "[" + profile + "]")),
+        StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void replacesOnlyItsSection_keepsTheCommentsAndBlankLinesBeforeTheNextHeader() {
+    String before = "[a]\nk = 1\n[imds]\naws_access_key_id = OLD\nx = y\n\n# about b\n[b]\nk = 2\n";
+    assertEquals("[a]\nk = 1\n[imds]\naws_access_key_id = NEW\n\n# about b\n[b]\nk = 2\n", merged(before, "imds"));
+  }
+
+  @Test
+  void absentProfile_isAppendedAfterABlankLine_evenWithoutAFinalNewline() {
+    assertEquals("[a]\nk = 1\n\n[imds]\naws_access_key_id = NEW\n", merged("[a]\nk = 1", "imds"));
+    assertEquals("[a]\nk = 1\n\n[imds]\naws_access_key_id = NEW\n", merged("[a]\nk = 1\n\n", "imds"));
+    assertEquals("[imds]\naws_access_key_id = NEW\n", merged("", "imds"));
+  }
+
+  @Test
+  void headerWithTextAfterTheBracket_isThatSection_asInConfigparser() {
+    // RawConfigParser's header pattern is \[(?P<header>.+)\] matched at the start: text after the last ] is ignored
+    String before = "[imds] ; main account\naws_access_key_id = OLD\n[b]\nk = 2\n";
+    assertEquals("[imds]\naws_access_key_id = NEW\n[b]\nk = 2\n", merged(before, "imds"));
+    // ... and the name runs to the last ]
+    assertEquals("[imds] x ]\nk = 1\n\n[imds]\naws_access_key_id = NEW\n", merged("[imds] x ]\nk = 1\n", "imds"));
+    assertEquals("k = 1\n", CredentialsFile.section(b("[imds] x ]\nk = 1\n"), "imds] x "));
+  }
+
+  @Test
+  void indentedHeaderAfterAnOption_isAContinuationLine_notASection() {
+    String before = "[a]\nk = 1\n  [imds]\n";
+    assertNull(CredentialsFile.section(b(before), "imds"));
+    assertEquals(before + "\n" + SECTION, merged(before, "imds"));
+  }
+
+  @Test
+  void indentedHeader_thatTheReplacementWouldSwallow_isRefused() {
+    // "  [b]" is a header after "    k = 1" (indent 4 > 2 is false) but would continue "k = v" at indent 0
+    String before = "[imds]\n    k = 1\n  [b]\nx = 2\n";
+    assertEquals("b", sectionNames(before).get(1));
+    CredentialsFile.Unsafe e = assertThrows(CredentialsFile.Unsafe.class, () -> merged(before, "imds"));
+    assertTrue(e.getMessage().contains("would change how the sections after it are read"), e.getMessage());
+  }
+
+  @Test
+  void commentedOutHeader_isNoSection() {
+    assertNull(CredentialsFile.section(b("# [imds]\n; [imds]\n[a]\n"), "imds"));
+  }
+
+  @Test
+  void duplicateProfile_isRefused_notGuessed() {
+    CredentialsFile.Unsafe e = assertThrows(CredentialsFile.Unsafe.class,
+        () -> merged("[imds]\nk = 1\n[a]\n[imds] \nk = 2\n", "imds"));
+    assertEquals("the profile [imds] appears twice (lines 1 and 4), which botocore refuses too: remove one by hand",
+        e.getMessage());
+  }
+
+  @Test
+  void crlfAndLoneCr_areLineEndings_keptOutsideTheSection_andTheSectionTakesTheHeadersEnding() {
+    String before = "[a]\r\nk = 1\r\n[imds]\r\nold = 1\r\n\r\n[b]\rk = 2\r";
+    assertEquals("[a]\r\nk = 1\r\n[imds]\r\naws_access_key_id = NEW\r\n\r\n[b]\rk = 2\r", merged(before, "imds"));
+    assertEquals("[a]\r\nk = 1\r\n\r\n[new]\r\naws_access_key_id = NEW\r\n", merged("[a]\r\nk = 1\r\n", "new"));
+  }
+
+  @Test
+  void bytesThatAreNotUtf8_arePreservedExactly() {
+    ByteArrayOutputStream before = new ByteArrayOutputStream();
+    byte[] latin1 = "[caf\u00e9]\n; \u00e9t\u00e9 \u00ff\nk = \u00e0\n".getBytes(StandardCharsets.ISO_8859_1);
+    before.writeBytes(latin1);
+    before.writeBytes(b("[imds]\nold = 1\n"));
+    byte[] out = CredentialsFile.merge(before.toByteArray(), "imds", SECTION);
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    expected.writeBytes(latin1);
+    expected.writeBytes(b(SECTION));
+    assertArrayEquals(expected.toByteArray(), out);
+  }
+
+  @Test
+  void section_readsTheLinesOfOneProfile() {
+    assertEquals("k = 1\n\n", CredentialsFile.section(b("[a]\nx = 0\n[imds] ; c\r\nk = 1\r\n\r\n[b]\n"), "imds"));
+  }
+
+  @Test
+  void pythonWhitespace_isStrippedAsPythonStripsIt() {
+    assertEquals("[x]", CredentialsFile.strip("\u00a0\u2003[x]\u3000\u001c"));
+    assertTrue(CredentialsFile.isSpace('\u0085'));
+    assertTrue(!CredentialsFile.isSpace('\u200b'), "a zero-width space is no whitespace to Python");
+  }
+
+  /** Section names in order, as the merge's parser sees them (through section()). */
+  private static List<String> sectionNames(String content) {
+    List<String> names = new ArrayList<>();
+    for (String candidate : List.of("imds", "a", "b", "c")) {
+      if (CredentialsFile.section(b(content), candidate) != null) {
+        names.add(candidate);
+      }
+    }
+    return names;
+  }
+
+  /**
+   * Random well-formed credentials files (sections with options, comments, blank lines, continuation
+   * lines, headers with trailing text, LF/CRLF endings, non-ASCII bytes), one section merged: every
+   * other section comes back byte for byte, in order, and the new one reads back.
+   */
+  @Test
+  void property_mergingOneSection_keepsEveryOtherSectionByteForByte() {
+    Random random = new Random(20261129);
+    for (int round = 0; round < 2000; round++) {
+      String eol = random.nextBoolean() ? "\n" : "\r\n";
+      int count = 1 + random.nextInt(5);
+      List<String> names = new ArrayList<>();
+      List<byte[]> blocks = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        String name = random.nextInt(4) == 0 ? "imds" : "p" + i;
+        if (names.contains(name)) {
+          name = "p" + i;
+        }
+        names.add(name);
+        blocks.add(block(random, name, eol));
+      }
+      ByteArrayOutputStream file = new ByteArrayOutputStream();
+      if (random.nextBoolean()) {
+        file.writeBytes(b("# credentials" + eol));
+      }
+      byte[] preamble = file.toByteArray();
+      blocks.forEach(file::writeBytes);
+      byte[] merged = CredentialsFile.merge(file.toByteArray(), "imds", SECTION);
+      String section = CredentialsFile.section(merged, "imds");
+      assertTrue(section != null && section.startsWith("aws_access_key_id = NEW\n"), "round " + round + ": " + section);
+      // the other blocks, in order, each exactly once and whole
+      int from = 0;
+      String text = new String(merged, StandardCharsets.ISO_8859_1);
+      assertTrue(text.startsWith(new String(preamble, StandardCharsets.ISO_8859_1)));
+      for (int i = 0; i < count; i++) {
+        if (names.get(i).equals("imds")) {
+          continue;
+        }
+        String block = new String(blocks.get(i), StandardCharsets.ISO_8859_1);
+        int at = text.indexOf(block, from);
+        assertTrue(at >= from, "round " + round + ": section " + names.get(i) + " kept whole");
+        from = at + block.length();
+      }
+    }
+  }
+
+  /** A section: header (perhaps with a trailing comment), options, continuation lines, comments, blanks. */
+  private static byte[] block(Random random, String name, String eol) {
+    StringBuilder sb = new StringBuilder("[" + name + "]");
+    if (random.nextInt(3) == 0) {
+      sb.append(" ; note");
+    }
+    sb.append(eol);
+    int options = random.nextInt(4);
+    for (int i = 0; i < options; i++) {
+      sb.append("key").append(i).append(random.nextBoolean() ? " = " : "=").append("v\u00e9").append(i).append(eol);
+      if (random.nextInt(3) == 0) {
+        sb.append("    continued ").append(i).append(eol);
+      }
+      if (random.nextInt(4) == 0) {
+        sb.append(random.nextBoolean() ? "# c" : "; c").append(eol);
+      }
+    }
+    if (random.nextBoolean()) {
+      sb.append(eol);
+    }
+    return sb.toString().getBytes(random.nextBoolean() ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+  }
+}
