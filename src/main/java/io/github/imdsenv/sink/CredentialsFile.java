@@ -111,6 +111,17 @@ public final class CredentialsFile {
     }
   }
 
+  /** The section headers, in order, as botocore's parser finds them (for tests against Python's). */
+  static List<String> headers(byte[] content) {
+    List<String> names = new ArrayList<>();
+    for (Line l : parse(content)) {
+      if (l.header() != null) {
+        names.add(l.header());
+      }
+    }
+    return names;
+  }
+
   private static int header(List<Line> lines, String profile) {
     int found = -1;
     for (int i = 0; i < lines.size(); i++) {
