@@ -60,7 +60,8 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
   @Mixin ExportOptions export;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-      description = "Write FILE atomically (owner-only, fsynced, renamed into place) instead of stdout; on failure FILE stays as it was.")
+      description = "Write FILE atomically instead of stdout (fsynced, renamed into place; its owner and mode kept, never any"
+          + " access for others; safe in a directory others can write). On failure FILE stays as it was.")
   Path output;
 
   @Option(names = "--min-validity", paramLabel = "DURATION", converter = SourceOptions.DurationConverter.class,
