@@ -37,7 +37,8 @@ class FastPathTest {
         "-f windows-cmd --security-token",
         "-o /tmp/aws.env --min-validity 15m -f env-no-export",
         "--output=/tmp/x --min-validity=PT1H",
-        "-f ini --profile-name imds -o /tmp/credentials");
+        "-f ini --profile-name imds -o /tmp/credentials",
+        "-o /tmp/aws.env --mode 0640", "--mode=600 -o /tmp/aws.env", "-o /tmp/aws.env --mode 0770");
   }
 
   @ParameterizedTest
@@ -85,7 +86,7 @@ class FastPathTest {
   @ParameterizedTest
   @ValueSource(strings = {"--help", "-h", "--version", "-V", "completion", "-vq", "-fjson", "-f=json", "--region=true",
       "--endpoint", "--role -v", "-f yaml", "--timeout soon", "--attempts 010", "--attempts +3", "--attempts 0x3",
-      "@args.txt", "-f @x", "--frobnicate", "-x", "positional", "--", "--endpoint-mode IPv5", "--source ecs", "doctor", "--min-validity x"})
+      "@args.txt", "-f @x", "--frobnicate", "-x", "positional", "--", "--endpoint-mode IPv5", "--source ecs", "doctor", "--min-validity x", "--mode 0644", "--mode 9", "--mode rw"})
   void anythingElse_isLeftToPicocli(String line) {
     assertNull(FastPath.parse(line.split(" "), ENV), line);
   }
