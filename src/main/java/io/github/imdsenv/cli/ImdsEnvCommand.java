@@ -123,33 +123,26 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
       // the lock wait counts against the run's deadline
       settings = settings.withDeadline(settings.deadline().minusNanos(System.nanoTime() - started));
       byte[] existing = format == Format.INI || minValidity != null ? file.read() : null;
-      if (minValidity != null && existing != null && fresh(existing, profile, extras, log)) {
-        return 0;
-      }
-      String text = format.render(variables(settings, extras, err), profile);
-      byte[] content;
       try {
-        content = format == Format.INI && existing != null
-            ? CredentialsFile.merge(existing, profile, text)
-            : text.getBytes(StandardCharsets.UTF_8);
+        String section = format == Format.INI && existing != null ? CredentialsFile.section(existing, profile) : null;
+        if (minValidity != null && existing != null && fresh(format == Format.INI ? section
+            : new String(existing, StandardCharsets.UTF_8), extras, log)) {
+          return 0;
+        }
+        String text = format.render(variables(settings, extras, err), profile);
+        file.replace(format == Format.INI && existing != null ? CredentialsFile.merge(existing, profile, text)
+            : text.getBytes(StandardCharsets.UTF_8), mode);
       } catch (CredentialsFile.Unsafe e) {
         throw new ImdsEnvException(ImdsEnvException.Kind.OUTPUT, "cannot write " + output + ": " + e.getMessage()
             + "; the file was left as it was");
       }
-      file.replace(content, mode);
       log.debug("wrote " + output);
     }
     return 0;
   }
 
-  /** True when FILE holds every variable asked for and credentials valid for longer than --min-validity. */
-  private boolean fresh(byte[] existing, String profile, Variables.Extras extras, Log log) {
-    String content;
-    if (format == Format.INI) {
-      content = CredentialsFile.section(existing, profile);
-    } else {
-      content = new String(existing, StandardCharsets.UTF_8);
-    }
+  /** True when {@code content} (FILE, or its profile's section) holds every variable asked for, valid for longer than --min-validity. */
+  private boolean fresh(String content, Variables.Extras extras, Log log) {
     Instant until = content == null ? null : format.validUntil(content, Variables.namesOnly(extras));
     Instant now = Instant.now();
     if (until == null) {
@@ -211,7 +204,11 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
 
   /** An octal mode for the output file: permission bits only, none for others. */
   static Set<PosixFilePermission> mode(String value) {
-    if (!value.matches("0?[0-7]{3}")) {
+    if (!value.matches("0?[67][0-7]{2}")) {
+      if (value.matches("0?[0-7]{3}")) {
+        throw new IllegalArgumentException("--mode " + value + " would keep the owner from reading and writing the file;"
+            + " use 0600 or 0640");
+      }
       throw new IllegalArgumentException("--mode '" + value + "' is not an octal file mode such as 0600 or 0640");
     }
     int bits = Integer.parseInt(value, 8);

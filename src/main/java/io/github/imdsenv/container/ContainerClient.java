@@ -18,6 +18,12 @@ import java.nio.file.Files;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import io.github.imdsenv.settings.Durations;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 
@@ -117,30 +123,57 @@ public final class ContainerClient implements CredentialSource {
   static final int MAX_TOKEN_FILE = 16 * 1024;
 
   /**
-   * A regular file only (a FIFO would block the run, a device never end), read up to a cap.
-   * The token agent writes it through a symbolic link, which is followed.
+   * A regular file only (a FIFO would block the run, a device never end), not empty (a kernel file
+   * such as /proc/kmsg says size 0 and may block), read up to a cap, within {@code within}. The
+   * token agent writes it through a symbolic link, which is followed.
    */
-  private static String readTokenFile(Path file, String from) {
+  private static String readTokenFile(Path file, String from, Duration within) {
+    BasicFileAttributes a;
     try {
-      if (!Files.readAttributes(file, BasicFileAttributes.class).isRegularFile()) {
-        throw new ImdsEnvException(Kind.USAGE, "cannot read " + from + ": not a regular file");
-      }
+      a = Files.readAttributes(file, BasicFileAttributes.class);
+    } catch (IOException e) {
+      throw tokenFileError(from, e);
+    }
+    if (!a.isRegularFile() || a.size() == 0) {
+      throw new ImdsEnvException(Kind.USAGE, "cannot read " + from + ": "
+          + (a.isRegularFile() ? "it is empty" : "not a regular file"));
+    }
+    // read on a daemon thread: a file swapped for a FIFO after the check cannot hold the run past the deadline
+    FutureTask<byte[]> read = new FutureTask<>(() -> {
       try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ)) {
         ByteBuffer buf = ByteBuffer.allocate(MAX_TOKEN_FILE + 1);
         while (buf.hasRemaining() && ch.read(buf) >= 0) {
           // to the end, or one byte past the cap
         }
-        if (buf.position() > MAX_TOKEN_FILE) {
-          throw new ImdsEnvException(Kind.USAGE, "cannot read " + from + ": larger than " + (MAX_TOKEN_FILE / 1024)
-              + " KiB, which no token is");
-        }
-        return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+        return java.util.Arrays.copyOf(buf.array(), buf.position());
       }
-    } catch (IOException e) {
-      throw new ImdsEnvException(Kind.USAGE, "cannot read " + from + ": "
-          + (e instanceof java.nio.file.NoSuchFileException ? "no such file"
-              : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getClass().getSimpleName()));
+    });
+    Thread reader = new Thread(read, "token-file");
+    reader.setDaemon(true);
+    reader.start();
+    byte[] bytes;
+    try {
+      bytes = read.get(within.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new ImdsEnvException(Kind.USAGE, "cannot read " + from + ": no end within the run's "
+          + Durations.human(within) + " deadline (not a plain file?)");
+    } catch (ExecutionException e) {
+      throw tokenFileError(from, e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ImdsEnvException(Kind.USAGE, "cannot read " + from + ": interrupted");
     }
+    if (bytes.length > MAX_TOKEN_FILE) {
+      throw new ImdsEnvException(Kind.USAGE, "cannot read " + from + ": larger than " + (MAX_TOKEN_FILE / 1024)
+          + " KiB, which no token is");
+    }
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  private static ImdsEnvException tokenFileError(String from, IOException e) {
+    return new ImdsEnvException(Kind.USAGE, "cannot read " + from + ": "
+        + (e instanceof java.nio.file.NoSuchFileException ? "no such file"
+            : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getClass().getSimpleName()));
   }
 
   /**
@@ -152,7 +185,7 @@ public final class ContainerClient implements CredentialSource {
     String from;
     if (settings.containerAuthTokenFile() != null) {
       from = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (" + settings.containerAuthTokenFile() + ")";
-      token = readTokenFile(Path.of(settings.containerAuthTokenFile()), from);
+      token = readTokenFile(Path.of(settings.containerAuthTokenFile()), from, settings.deadline());
     } else if (settings.containerAuthToken() != null) {
       from = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
       token = settings.containerAuthToken();

@@ -216,7 +216,8 @@ public enum Format {
     String[] lines = content.split("\n", -1);
     for (String name : names.names()) {
       String[] key = keyLine(name);
-      if (key != null && !name.equals(Variables.ACCOUNT_ID) && valueOn(lines, key, false) == null) {
+      String value = key == null || name.equals(Variables.ACCOUNT_ID) ? "-" : valueOn(lines, key, false);
+      if (value == null || value.isEmpty() || value.equals("''")) {
         return null;
       }
     }

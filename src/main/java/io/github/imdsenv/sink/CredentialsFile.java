@@ -1,17 +1,19 @@
 package io.github.imdsenv.sink;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A shared credentials file as bytes, its sections found exactly as botocore's parser (Python's
- * {@code configparser.RawConfigParser}, strict, empty lines allowed in values) finds them: lines
- * end in LF, CR LF or CR; a line that is not an indented continuation of a value and that, stripped,
- * starts with {@code [} and has a {@code ]} after at least one character is a header, its name up
- * to the last {@code ]} (so {@code [default] ; main} is {@code default}); {@code #} and {@code ;}
- * start comment lines. Replacing a profile keeps every other byte as it was.
+ * {@code configparser.RawConfigParser}, empty lines allowed in values) finds them: lines end in LF,
+ * CR LF or CR; a line that is not an indented continuation of a value and that, stripped, starts
+ * with {@code [} and has a {@code ]} after at least one character is a header, named up to the last
+ * {@code ]} (Python 3.10 on: {@code [default] ; main} is {@code default}), or up to the first one
+ * (Python 3.9 and before); {@code #} and {@code ;} start comment lines. Replacing a profile keeps
+ * every other byte, its header line included. The file is walked line by line, never held as
+ * lines: a 16 MiB file of short lines fits the launcher's small heap.
  */
 public final class CredentialsFile {
 
@@ -24,168 +26,236 @@ public final class CredentialsFile {
     }
   }
 
-  /** One line: its text (without the ending) and where it and its ending lie in the bytes. */
-  private record Line(String text, int start, int end, int next, String header) {
-
-    boolean blankOrComment() {
-      String s = strip(text);
-      return s.isEmpty() || s.startsWith("#") || s.startsWith(";");
-    }
-  }
-
-  /** The text of {@code profile}'s section after its header (LF-ended lines), or null when there is none. */
+  /**
+   * The text of {@code profile}'s section after its header (LF-ended lines), or null when there is
+   * none. A profile that appears twice, or a header that Pythons read differently, is refused.
+   */
   public static String section(byte[] content, String profile) {
-    List<Line> lines = parse(content);
-    int h = header(lines, profile);
-    if (h < 0) {
+    Lines l = new Lines(content);
+    int header = find(content, profile);
+    if (header < 0) {
       return null;
     }
     StringBuilder sb = new StringBuilder();
-    for (int i = h + 1; i < lines.size() && lines.get(i).header() == null; i++) {
-      sb.append(lines.get(i).text()).append('\n');
+    while (l.advance()) {
+      if (l.start == header) {
+        while (l.advance() && l.header == null) {
+          sb.append(l.text).append('\n');
+        }
+        break;
+      }
     }
     return sb.toString();
   }
 
   /**
-   * {@code content} with {@code profile}'s section replaced by {@code section} (a header and its
-   * LF-ended lines, written with the file's own line ending), or appended; all else byte for byte.
+   * {@code content} with the lines of {@code profile}'s section replaced by those of
+   * {@code section} (a header line and LF-ended lines, written with the file's own line ending),
+   * or the section appended; all else byte for byte, the existing header line included.
    */
   public static byte[] merge(byte[] content, String profile, String section) {
-    List<Line> lines = parse(content);
-    int h = header(lines, profile);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + section.length() + 4);
-    if (h < 0) {
-      String eol = lines.isEmpty() ? "\n" : ending(content, lines.get(0));
-      out.write(content, 0, content.length);
+    int header = find(content, profile);
+    byte[] merged;
+    if (header < 0) {
+      Lines l = new Lines(content);
+      String eol = "\n";
+      boolean first = true;
       boolean hasText = false;
-      for (Line l : lines) {
-        hasText |= !strip(l.text()).isEmpty();
+      boolean lastBlank = true;
+      boolean ended = true;
+      while (l.advance()) {
+        if (first) {
+          eol = l.ending();
+          first = false;
+        }
+        lastBlank = strip(l.text).isEmpty();
+        hasText |= !lastBlank;
+        ended = l.next > l.end;
       }
-      if (!lines.isEmpty() && lines.get(lines.size() - 1).next() == lines.get(lines.size() - 1).end()) {
-        bytes(out, eol); // the last line had no ending
-      }
-      if (hasText && !strip(lines.get(lines.size() - 1).text()).isEmpty()) {
-        bytes(out, eol);
-      }
-      bytes(out, section.replace("\n", eol));
+      String glue = (ended ? "" : eol) + (hasText && !lastBlank ? eol : "");
+      merged = join(content, content.length, glue + section.replace("\n", eol), content.length);
     } else {
-      int end = h + 1;
-      while (end < lines.size() && lines.get(end).header() == null) {
-        end++;
+      Lines l = new Lines(content);
+      while (l.advance() && l.start != header) {
+        // to the profile's header
       }
+      String eol = l.ending();
+      int headerEnd = l.next;
+      String glue = l.next > l.end ? "" : eol;
       // blank lines and comments just before the next header belong to what follows: keep them
-      while (end > h + 1 && lines.get(end - 1).blankOrComment()) {
-        end--;
+      int keepFrom = headerEnd;
+      while (l.advance() && l.header == null) {
+        if (!l.blankOrComment()) {
+          keepFrom = l.next;
+        }
       }
-      out.write(content, 0, lines.get(h).start());
-      bytes(out, section.replace("\n", ending(content, lines.get(h))));
-      int from = end < lines.size() ? lines.get(end).start() : content.length;
-      out.write(content, from, content.length - from);
+      String body = section.substring(section.indexOf('\n') + 1).replace("\n", eol);
+      merged = join(content, headerEnd, glue + body, keepFrom);
     }
-    byte[] merged = out.toByteArray();
-    check(lines, merged, profile);
+    check(content, merged, profile);
     return merged;
   }
 
+  /** {@code content[0, upTo)}, then {@code middle}, then {@code content[from, end)}. */
+  private static byte[] join(byte[] content, int upTo, String middle, int from) {
+    byte[] m = middle.getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[upTo + m.length + content.length - from];
+    System.arraycopy(content, 0, out, 0, upTo);
+    System.arraycopy(m, 0, out, upTo, m.length);
+    System.arraycopy(content, from, out, upTo + m.length, content.length - from);
+    return out;
+  }
+
   /** The merge changed no other header: the same sections, in order, and the profile once. */
-  private static void check(List<Line> before, byte[] merged, String profile) {
-    List<String> was = new ArrayList<>();
-    for (Line l : before) {
-      if (l.header() != null && !l.header().equals(profile)) {
-        was.add(l.header());
-      }
-    }
-    List<String> now = new ArrayList<>();
+  private static void check(byte[] before, byte[] merged, String profile) {
+    Lines was = new Lines(before);
+    Lines now = new Lines(merged);
     int mine = 0;
-    for (Line l : parse(merged)) {
-      if (l.header() != null && l.header().equals(profile)) {
+    while (true) {
+      String a = nextOther(was, profile);
+      String b;
+      while ((b = nextHeader(now)) != null && b.equals(profile)) {
         mine++;
-      } else if (l.header() != null) {
-        now.add(l.header());
+      }
+      if (!Objects.equals(a, b)) {
+        break;
+      }
+      if (a == null) {
+        if (mine == 1) {
+          return;
+        }
+        break;
       }
     }
-    if (mine != 1 || !was.equals(now)) {
-      throw new Unsafe("replacing the profile [" + profile + "] would change how the sections after it are read"
-          + " (an indented header?): fix the file by hand");
-    }
+    throw new Unsafe("replacing the profile [" + profile + "] would change how the sections after it are read"
+        + " (an indented header?): fix the file by hand");
   }
 
-  /** The section headers, in order, as botocore's parser finds them (for tests against Python's). */
-  static List<String> headers(byte[] content) {
-    List<String> names = new ArrayList<>();
-    for (Line l : parse(content)) {
-      if (l.header() != null) {
-        names.add(l.header());
+  private static String nextOther(Lines l, String profile) {
+    String h;
+    while ((h = nextHeader(l)) != null && h.equals(profile)) {
+      // skipped: the profile is the one replaced
+    }
+    return h;
+  }
+
+  private static String nextHeader(Lines l) {
+    while (l.advance()) {
+      if (l.header != null) {
+        return l.header;
       }
     }
-    return names;
+    return null;
   }
 
-  private static int header(List<Line> lines, String profile) {
+  /** The offset of the profile's header line, or -1; refused when it appears twice or reads differently by version. */
+  private static int find(byte[] content, String profile) {
+    Lines l = new Lines(content);
     int found = -1;
-    for (int i = 0; i < lines.size(); i++) {
-      if (profile.equals(lines.get(i).header())) {
+    int foundLine = 0;
+    for (int line = 1; l.advance(); line++) {
+      boolean mine = profile.equals(l.header) || profile.equals(l.oldHeader);
+      if (mine && !Objects.equals(l.header, l.oldHeader)) {
+        throw new Unsafe("line " + line + " reads as " + shown(l.header) + " to Python 3.10 and later but as "
+            + shown(l.oldHeader) + " to older ones (the AWS CLI v1 on Amazon Linux 2): rewrite that header by hand");
+      }
+      if (mine) {
         if (found >= 0) {
-          throw new Unsafe("the profile [" + profile + "] appears twice (lines " + (found + 1) + " and " + (i + 1)
+          throw new Unsafe("the profile [" + profile + "] appears twice (lines " + foundLine + " and " + line
               + "), which botocore refuses too: remove one by hand");
         }
-        found = i;
+        found = l.start;
+        foundLine = line;
       }
     }
     return found;
   }
 
-  /** The line ending {@code line} has, LF for none. */
-  private static String ending(byte[] content, Line line) {
-    String eol = new String(content, line.end(), line.next() - line.end(), StandardCharsets.ISO_8859_1);
-    return eol.isEmpty() ? "\n" : eol;
+  private static String shown(String header) {
+    return header == null ? "no header" : "[" + header + "]";
   }
 
-  private static void bytes(ByteArrayOutputStream out, String s) {
-    out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+  /** The section headers, in order, as botocore's parser finds them (for tests against Python's). */
+  static List<String> headers(byte[] content) {
+    List<String> names = new ArrayList<>();
+    Lines l = new Lines(content);
+    for (String h; (h = nextHeader(l)) != null; ) {
+      names.add(h);
+    }
+    return names;
   }
 
-  /** The lines, each marked with the section it opens, as RawConfigParser reads them. */
-  private static List<Line> parse(byte[] content) {
-    List<Line> lines = new ArrayList<>();
-    boolean inSection = false;
-    boolean inOption = false;
-    int indentLevel = 0;
-    int start = 0;
-    while (start < content.length) {
-      int end = start;
-      while (end < content.length && content[end] != '\n' && content[end] != '\r') {
+  /** The lines of a file, one at a time, with RawConfigParser's state. */
+  private static final class Lines {
+    private final byte[] b;
+    private boolean inSection;
+    private boolean inOption;
+    private int indentLevel;
+    int start;
+    int end;
+    int next;
+    String text;
+    /** The section this line opens, as Python 3.10 and later read it; null for none. */
+    String header;
+    /** The same as Python 3.9 and before read it. */
+    String oldHeader;
+
+    Lines(byte[] b) {
+      this.b = b;
+    }
+
+    boolean advance() {
+      start = next;
+      if (start >= b.length) {
+        header = null;
+        oldHeader = null;
+        return false;
+      }
+      end = start;
+      while (end < b.length && b[end] != '\n' && b[end] != '\r') {
         end++;
       }
-      int next = end;
-      if (next < content.length) {
-        next += content[next] == '\r' && next + 1 < content.length && content[next + 1] == '\n' ? 2 : 1;
+      next = end;
+      if (next < b.length) {
+        next += b[next] == '\r' && next + 1 < b.length && b[next + 1] == '\n' ? 2 : 1;
       }
-      String text = new String(content, start, end - start, StandardCharsets.UTF_8);
-      String header = null;
+      text = new String(b, start, end - start, StandardCharsets.UTF_8);
+      header = null;
+      oldHeader = null;
       String value = strip(text);
-      if (!value.isEmpty() && !value.startsWith("#") && !value.startsWith(";")) {
-        int indent = indent(text);
-        if (!(inSection && inOption && indent > indentLevel)) {
-          indentLevel = indent;
-          int close = value.lastIndexOf(']');
-          if (value.startsWith("[") && close >= 2) {
-            header = value.substring(1, close);
-            inSection = true;
-            inOption = false;
-          } else if (inSection) {
-            int delimiter = firstDelimiter(value);
-            if (delimiter >= 0) {
-              inOption = !strip(value.substring(0, delimiter)).isEmpty();
-            }
-          }
+      if (value.isEmpty() || value.startsWith("#") || value.startsWith(";")) {
+        return true; // neither ends a value nor changes the indent level
+      }
+      int indent = indent(text);
+      if (inSection && inOption && indent > indentLevel) {
+        return true; // a continuation line
+      }
+      indentLevel = indent;
+      int last = value.lastIndexOf(']');
+      if (value.startsWith("[") && last >= 2) {
+        header = value.substring(1, last);
+        int first = value.indexOf(']');
+        oldHeader = first >= 2 ? value.substring(1, first) : null;
+        inSection = true;
+        inOption = false;
+      } else if (inSection) {
+        int delimiter = firstDelimiter(value);
+        if (delimiter >= 0) {
+          inOption = !strip(value.substring(0, delimiter)).isEmpty();
         }
       }
-      lines.add(new Line(text, start, end, next, header));
-      start = next;
+      return true;
     }
-    return lines;
+
+    boolean blankOrComment() {
+      String s = strip(text);
+      return s.isEmpty() || s.startsWith("#") || s.startsWith(";");
+    }
+
+    /** This line's ending, LF for none. */
+    String ending() {
+      return next > end ? new String(b, end, next - end, StandardCharsets.ISO_8859_1) : "\n";
+    }
   }
 
   private static int firstDelimiter(String s) {

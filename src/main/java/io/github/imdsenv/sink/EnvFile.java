@@ -9,13 +9,13 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -212,15 +212,15 @@ public final class EnvFile implements AutoCloseable {
           throw new Place.Refused(target.path() + " is over " + (MAX_READ >> 20) + " MiB, more than a credentials file"
               + " holds");
         }
-        ByteBuffer buf = ByteBuffer.allocate((int) size + 1);
+        // exactly the size seen, then one byte more to find a file that grows meanwhile: one copy in memory
+        byte[] bytes = new byte[(int) size];
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining() && ch.read(buf) >= 0) {
-          // until the end, or one byte past the size seen: a file that grows meanwhile is refused
+          // to the size seen
         }
-        if (buf.position() > size) {
-          throw new Place.Refused(target.path() + " grew while being read");
+        if (buf.hasRemaining() || ch.read(ByteBuffer.allocate(1)) > 0) {
+          throw new Place.Refused(target.path() + " changed size while being read");
         }
-        byte[] bytes = new byte[buf.position()];
-        buf.flip().get(bytes);
         return bytes;
       }
     } catch (IOException e) {
@@ -240,54 +240,76 @@ public final class EnvFile implements AutoCloseable {
 
   /**
    * Replaces the file with {@code content}, atomically. The new file gets {@code mode} when given,
-   * else the old file's owner, group and mode without any permission for others, else 0600.
+   * else the old file's mode without any permission for others, else 0600; and the old file's
+   * owner and group where they can be trusted ({@link #keepsOwner}).
+   *
+   * <p>The new file is made and finished in a private directory beside the target (0700, the
+   * caller's) and renamed from there: no one else can open, replace or link it on the way.
    */
   public void replace(byte[] content, Set<PosixFilePermission> mode) {
-    Path tmp = null;
+    Path priv = null;
+    SecureDirectoryStream<Path> p = null;
+    Path tmp = Path.of("new");
     try {
       PosixFileAttributes old = target.attributes();
       requireRegularOrAbsent(old, target.path(), "imds-env replaces only regular files");
-      Set<PosixFilePermission> perms = permissions(old, mode);
+      boolean keepOwner = old != null && keepsOwner(old);
+      Set<PosixFilePermission> perms = permissions(old, keepOwner, mode);
       removeLeftovers();
-      tmp = createTemporary();
-      Set<OpenOption> write = Set.of(StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-      try (FileChannel ch = (FileChannel) target.dir.newByteChannel(tmp, write)) {
+      priv = Path.of(privatePrefix() + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
+      p = target.makePrivate(priv);
+      try (FileChannel ch = (FileChannel) p.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), OWNER_ONLY)) {
         ByteBuffer buf = ByteBuffer.wrap(content);
         while (buf.hasRemaining()) {
           ch.write(buf);
         }
-        PosixFileAttributeView view = target.dir.getFileAttributeView(tmp, PosixFileAttributeView.class,
-            LinkOption.NOFOLLOW_LINKS);
-        if (old != null) {
+        PosixFileAttributeView view = p.getFileAttributeView(tmp, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        if (keepOwner) {
           keepOwners(view, old);
         }
         view.setPermissions(perms);
         ch.force(true);
       }
       // never a non-atomic fallback: a reader must see the old file or the new one, whole
-      target.dir.move(tmp, target.dir, target.name);
-      tmp = null;
+      p.move(tmp, target.dir, target.name);
       try (FileChannel d = (FileChannel) target.dir.newByteChannel(Path.of("."), Set.of(StandardOpenOption.READ))) {
         d.force(true);
       }
     } catch (IOException e) {
       throw failure(file, describe(e));
     } finally {
-      if (tmp != null) {
-        try {
-          target.dir.deleteFile(tmp);
-        } catch (IOException e) {
-          // the next writer removes it under the lock
-        }
+      if (p != null) {
+        removePrivate(p, priv);
       }
     }
   }
 
-  private Set<PosixFilePermission> permissions(PosixFileAttributes old, Set<PosixFilePermission> mode) {
+  /**
+   * An existing file's owner is kept when no one else could have put it there: it is root's or the
+   * caller's, or that of the directory's owner, or the directory is writable by no one else. A file
+   * another user planted in a shared directory (/tmp) is not given the credentials: it is replaced
+   * by the caller's own, with a warning.
+   */
+  private boolean keepsOwner(PosixFileAttributes old) throws IOException {
+    PosixFileAttributes d = target.dir.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
+    boolean dirWritableByOthers = d.permissions().contains(PosixFilePermission.GROUP_WRITE)
+        || d.permissions().contains(PosixFilePermission.OTHERS_WRITE);
+    if (Place.Ids.trusted(old.owner()) || old.owner().equals(d.owner())
+        || (Place.Ids.trusted(d.owner()) && !dirWritableByOthers)) {
+      return true;
+    }
+    warn.accept("warning: " + target.path() + " belonged to " + old.owner().getName() + ", who could have put it in "
+        + target.dirPath + " (writable by others) and is neither you nor that directory's owner: it is written as"
+        + " yours instead");
+    return false;
+  }
+
+  private Set<PosixFilePermission> permissions(PosixFileAttributes old, boolean keepOwner, Set<PosixFilePermission> mode) {
     if (mode != null) {
       return mode;
     }
-    if (old == null) {
+    if (old == null || !keepOwner) {
       return PosixFilePermissions.fromString("rw-------");
     }
     Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
@@ -314,21 +336,6 @@ public final class EnvFile implements AutoCloseable {
     }
   }
 
-  private Path createTemporary() throws IOException {
-    for (int i = 0; ; i++) {
-      Path tmp = Path.of(tempPrefix() + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-      try {
-        target.dir.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-            LinkOption.NOFOLLOW_LINKS), OWNER_ONLY).close();
-        return tmp;
-      } catch (FileAlreadyExistsException e) {
-        if (i == 10) {
-          throw e;
-        }
-      }
-    }
-  }
-
   @Override
   public void close() {
     // closing the channel releases the lock
@@ -339,25 +346,40 @@ public final class EnvFile implements AutoCloseable {
     closeQuietly(lockPlace);
   }
 
-  private String tempPrefix() {
-    return "." + target.name + ".";
+  /** The private directories of writers of this file: hidden, named for the file (by hash: any length fits). */
+  private String privatePrefix() {
+    return ".imds-env-" + Integer.toHexString(target.name.toString().hashCode()) + "-";
   }
 
-  /** Temporary files of writers killed between creating and renaming them; only lock holders make them. */
+  /** Private directories of writers killed before they finished; only lock holders make them. */
   private void removeLeftovers() {
-    String prefix = tempPrefix();
+    String prefix = privatePrefix();
     try {
-      for (Path p : target.dir) {
-        String name = p.getFileName().toString();
-        if (name.startsWith(prefix) && name.endsWith(".tmp")) {
-          PosixFileAttributes a = target.attributes(Path.of(name));
-          if (a != null && a.isRegularFile()) {
-            target.dir.deleteFile(Path.of(name));
-          }
+      for (Path entry : target.dir) {
+        String name = entry.getFileName().toString();
+        PosixFileAttributes a = name.startsWith(prefix) ? target.attributes(Path.of(name)) : null;
+        if (a != null && a.isDirectory() && a.owner().equals(Place.Ids.caller())) {
+          removePrivate(target.dir.newDirectoryStream(Path.of(name), LinkOption.NOFOLLOW_LINKS), Path.of(name));
         }
       }
     } catch (IOException | RuntimeException e) {
       // not ours to fail on
+    }
+  }
+
+  /** Empties and removes a private directory (closing its stream); what cannot be removed waits for the next run. */
+  private void removePrivate(SecureDirectoryStream<Path> p, Path name) {
+    try (p) {
+      for (Path entry : p) {
+        p.deleteFile(entry.getFileName());
+      }
+    } catch (IOException | RuntimeException e) {
+      // the next writer tries again
+    }
+    try {
+      target.dir.deleteDirectory(name);
+    } catch (IOException e) {
+      // the next writer tries again
     }
   }
 

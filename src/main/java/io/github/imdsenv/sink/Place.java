@@ -11,10 +11,13 @@ import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Set;
 
 /**
  * A file's name in an open directory: every later operation on it goes through the directory's
@@ -47,14 +50,13 @@ final class Place implements Closeable {
 
   /** {@code file}'s directory, reached safely; its own directory may be writable by others. */
   static Place of(Path file) throws IOException {
-    return at(file.toAbsolutePath().normalize(), false);
+    return at(file.toAbsolutePath(), false);
   }
 
   /** The target of the symbolic link at this place, every directory on the way trusted and no one else's. */
   Place followLink() throws IOException {
     requireTrusted(dir, dirPath, true);
-    Path link = dirPath.resolve(name);
-    Path target = Files.readSymbolicLink(link);
+    Path target = Files.readSymbolicLink(path());
     return at(dirPath.resolve(target), true);
   }
 
@@ -63,17 +65,56 @@ final class Place implements Closeable {
     if (name == null || name.toString().equals("..") || name.toString().equals(".")) {
       throw new Refused(absolute + " is a directory");
     }
-    SecureDirectoryStream<Path> d = walk(absolute.getParent());
-    Path dirPath = absolute.getParent().normalize();
+    Place d = walk(absolute.getParent());
     if (strict) {
       try {
-        requireTrusted(d, dirPath, true);
+        requireTrusted(d.dir, d.dirPath, true);
       } catch (IOException | RuntimeException e) {
         d.close();
         throw e;
       }
     }
-    return new Place(d, dirPath, Path.of(name.toString()));
+    return new Place(d.dir, d.dirPath, Path.of(name.toString()));
+  }
+
+  /**
+   * A private directory beside the name, made through the directory's descriptor where /proc shows
+   * it (else through its path, then checked): mode 0700, the caller's, so that no one else can
+   * touch what is inside.
+   */
+  SecureDirectoryStream<Path> makePrivate(Path entry) throws IOException {
+    Files.createDirectory(viaDescriptor().resolve(entry), PRIVATE);
+    SecureDirectoryStream<Path> p = dir.newDirectoryStream(entry, LinkOption.NOFOLLOW_LINKS);
+    PosixFileAttributes a = p.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
+    if (!a.owner().equals(Ids.caller()) || !a.permissions().equals(PRIVATE_PERMISSIONS)) {
+      p.close();
+      throw new Refused("its temporary directory " + dirPath.resolve(entry) + " was replaced by someone else");
+    }
+    return p;
+  }
+
+  private static final Set<PosixFilePermission> PRIVATE_PERMISSIONS = PosixFilePermissions.fromString("rwx------");
+  private static final FileAttribute<Set<PosixFilePermission>> PRIVATE =
+      PosixFilePermissions.asFileAttribute(PRIVATE_PERMISSIONS);
+
+  /** {@code /proc/self/fd/N} for this directory's descriptor (or one to the same directory), else its path. */
+  private Path viaDescriptor() throws IOException {
+    Object key = dir.getFileAttributeView(PosixFileAttributeView.class).readAttributes().fileKey();
+    Path fds = Path.of("/proc/self/fd");
+    if (key != null && Files.isDirectory(fds)) {
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(fds)) {
+        for (Path fd : entries) {
+          try {
+            if (key.equals(Files.readAttributes(fd, BasicFileAttributes.class).fileKey())) {
+              return fd;
+            }
+          } catch (IOException e) {
+            // closed meanwhile (the directory stream's own descriptor): not this one
+          }
+        }
+      }
+    }
+    return dirPath;
   }
 
   /** The attributes of the name itself (a symbolic link is not followed); null when there is nothing. */
@@ -98,8 +139,8 @@ final class Place implements Closeable {
     dir.close();
   }
 
-  /** Opens {@code path} as a directory, one component at a time from {@code /}. */
-  private static SecureDirectoryStream<Path> walk(Path path) throws IOException {
+  /** Opens {@code path} as a directory, one component at a time from {@code /}; its real path comes along. */
+  private static Place walk(Path path) throws IOException {
     Deque<String> todo = new ArrayDeque<>();
     for (Path p : path) {
       todo.add(p.toString());
@@ -155,7 +196,7 @@ final class Place implements Closeable {
         cur = replace(cur, cur.newDirectoryStream(entry, LinkOption.NOFOLLOW_LINKS));
         curPath = curPath.resolve(n);
       }
-      return cur;
+      return new Place(cur, curPath, null);
     } catch (IOException | RuntimeException e) {
       cur.close();
       throw e;
@@ -216,6 +257,11 @@ final class Place implements Closeable {
 
     private Ids() {}
 
+    static UserPrincipal caller() throws IOException {
+      trusted(null);
+      return caller;
+    }
+
     static synchronized boolean trusted(UserPrincipal owner) throws IOException {
       if (caller == null) {
         // /proc/self belongs to the process's effective user; without /proc, a file made just now does
@@ -223,7 +269,7 @@ final class Place implements Closeable {
         // UnixUserPrincipals compare by id: "0" is root even where no passwd entry names it
         root = Path.of("/").getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("0");
       }
-      return owner.equals(root) || owner.equals(caller);
+      return owner != null && (owner.equals(root) || owner.equals(caller));
     }
 
     private static UserPrincipal madeNow() throws IOException {

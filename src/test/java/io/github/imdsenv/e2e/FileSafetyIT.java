@@ -210,6 +210,7 @@ class FileSafetyIT {
     FileTime t = Files.getLastModifiedTime(file);
     Proc p = run(file, "--mode", "0644");
     assertRefused(p, 2, "--mode 0644 would give every user access");
+    assertRefused(run(file, "--mode", "0000"), 2, "--mode 0000 would keep the owner from reading and writing");
     assertRefused(run(file, "--mode", "rw-r-----"), 2, "is not an octal file mode");
     assertRefused(Proc.run(List.of(Proc.LAUNCHER, "--mode", "0600"), Proc.cronEnv(), base), 2, "--mode needs --output");
     assertEquals(t, Files.getLastModifiedTime(file));
@@ -375,6 +376,122 @@ class FileSafetyIT {
     assertTrue(after.startsWith(sb.toString()) && after.substring(sb.length()).startsWith("[imds]\n"));
   }
 
+  @Test
+  void ini_sixteenMiBOfShortProfiles_mergeInTheLaunchersHeap() throws Exception {
+    Path creds = dir.resolve("credentials");
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; sb.length() < 16 * 1024 * 1024 - 64; i++) {
+      sb.append("[p").append(i).append("]\nk=1\n");
+    }
+    Files.writeString(creds, sb);
+    Proc p = Proc.run(ini(creds, "imds"), Proc.cronEnv(), base);
+    assertEquals(0, p.exit(), p.err());
+    String after = Files.readString(creds);
+    assertTrue(after.startsWith(sb.toString()) && after.substring(sb.length()).startsWith("\n[imds]\n"));
+  }
+
+  @Test
+  void ini_headerThatOlderPythonsReadDifferently_exit6_beforeAnyFetch() throws Exception {
+    Path creds = dir.resolve("credentials");
+    String before = "[imds] ; see [wiki]\naws_access_key_id = OLD\n";
+    Files.writeString(creds, before);
+    wm.resetRequests();
+    assertRefused(Proc.run(ini(creds, "imds"), Proc.cronEnv(), base), 6,
+        "line 1 reads as [imds] ; see [wiki] to Python 3.10 and later but as [imds] to older ones");
+    assertEquals(before, Files.readString(creds));
+    wm.verify(exactly(0), getRequestedFor(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)));
+  }
+
+  // --- files another user planted or races with ---
+
+  @Test
+  void fileAnotherUserPlantedInASharedDirectory_isNotHandedTheCredentials() throws Exception {
+    requireRoot("another user's file needs root to chown it");
+    Path shared = Files.createDirectory(base.resolve("tmp"));
+    assertEquals(0, Proc.run(List.of("chmod", "1777", shared.toString()), Proc.cronEnv(), base).exit());
+    Path planted = Files.writeString(shared.resolve("root-creds.env"), "");
+    chown(planted, "nobody", "nogroup");
+    Files.setPosixFilePermissions(planted, PosixFilePermissions.fromString("rw-r-----"));
+    Proc p = run(planted);
+    assertEquals(0, p.exit(), p.err());
+    assertTrue(p.err().contains("belonged to nobody, who could have put it in " + shared), p.err());
+    assertEquals("root", Files.getOwner(planted).getName());
+    assertEquals("rw-------", mode(planted));
+    assertEquals(expected(), Files.readString(planted));
+  }
+
+  /**
+   * Another user who can write FILE's directory renames, replaces and links whatever appears there
+   * while root writes FILE over and over: root's file is never theirs, never a FIFO, never late.
+   */
+  @Test
+  void anotherUserRacingInTheDirectory_neverGetsTheCredentials_norHoldsTheRun() throws Exception {
+    requireRoot("the racing user is nobody, which needs root");
+    Path app = Files.createDirectory(base.resolve("app"));
+    chown(app, "nobody", "nogroup");
+    Path stolen = Files.createDirectory(base.resolve("stolen"));
+    chown(stolen, "nobody", "nogroup");
+    // inotify through ctypes: the racer acts the moment a name appears, as a real attacker would
+    String racer = String.join("\n",
+        "import ctypes, os, struct, sys, time",
+        "d, out = sys.argv[1], sys.argv[2]",
+        "libc = ctypes.CDLL(None, use_errno=True)",
+        "fd = libc.inotify_init1(os.O_NONBLOCK)",
+        "libc.inotify_add_watch(fd, d.encode(), 0x100 | 0x80)",  // IN_CREATE | IN_MOVED_TO
+        "end = time.time() + 25",
+        "n = 0",
+        "while time.time() < end and not os.path.exists(os.path.join(out, 'stop')):",
+        "    try:",
+        "        buf = os.read(fd, 65536)",
+        "    except BlockingIOError:",
+        "        time.sleep(0.0002)",
+        "        continue",
+        "    i = 0",
+        "    while i < len(buf):",
+        "        wd, mask, cookie, ln = struct.unpack_from('iIII', buf, i)",
+        "        name = buf[i + 16:i + 16 + ln].rstrip(b'\\0').decode()",
+        "        i += 16 + ln",
+        "        if not name.startswith('.'):",
+        "            continue",
+        "        p = os.path.join(d, name)",
+        "        try:",
+        "            os.rename(p, os.path.join(out, 'x%d' % n)); n += 1",
+        "            [os.mkfifo, os.mkdir, lambda q: open(q, 'w').close()][n % 3](p)",
+        "        except OSError:",
+        "            pass");
+    ProcessBuilder pb = new ProcessBuilder(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+        "python3", "-c", racer, app.toString(), stolen.toString())).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().clear();
+    pb.environment().putAll(Proc.cronEnv());
+    Process attacker = pb.start();
+    Thread.sleep(500); // its watch is in place
+    try {
+      for (int i = 0; i < 12; i++) {
+        long t0 = System.nanoTime();
+        Proc p = run(app.resolve("aws.env"));
+        assertTrue(System.nanoTime() - t0 < 12_000_000_000L, "no run held past its deadline");
+        assertTrue(p.exit() == 0 || p.exit() == 6, p.err());
+        assertFalse(p.err().contains(Fixtures.SECRET));
+        Path f = app.resolve("aws.env");
+        if (Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+          assertTrue(Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS), "FILE is a regular file");
+          assertEquals("root", Files.getOwner(f, LinkOption.NOFOLLOW_LINKS).getName());
+          assertEquals("rw-------", mode(f));
+        }
+      }
+    } finally {
+      Files.writeString(stolen.resolve("stop"), "");
+      attacker.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+      attacker.destroyForcibly();
+    }
+    // whatever nobody took away holds no credential it could read
+    Proc grep = Proc.run(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "grep", "-rqs",
+        "-D", "skip", "-e", Fixtures.SECRET, stolen.toString(), app.toString()), Proc.cronEnv(), base);
+    // -q: 0 only for a match (1 none, 2 none but an unreadable file, such as root's own FILE)
+    assertTrue(grep.exit() == 1 || grep.exit() == 2, "nothing nobody can read holds the secret key");
+  }
+
   // --- --min-validity ---
 
   private Path freshFileWith(String content) throws Exception {
@@ -414,6 +531,14 @@ class FileSafetyIT {
     assertFetched(file, true);
     // the key twice: which one would a reader take?
     file = freshFileWith(vars(inOneHour) + "AWS_CREDENTIAL_EXPIRATION=2000-01-01T00:00:00Z\n");
+    assertEquals(0, run(file, "--min-validity", "15m").exit());
+    assertFetched(file, true);
+  }
+
+  @Test
+  void minValidity_emptyValues_areNoCredentials() throws Exception {
+    String inOneHour = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString();
+    Path file = freshFileWith(vars(inOneHour).replace("AWS_SECRET_ACCESS_KEY=B", "AWS_SECRET_ACCESS_KEY="));
     assertEquals(0, run(file, "--min-validity", "15m").exit());
     assertFetched(file, true);
   }
@@ -462,6 +587,8 @@ class FileSafetyIT {
     Path huge = base.resolve("token-huge");
     Files.writeString(huge, "a".repeat(16 * 1024 + 1));
     assertRefused(container(huge), 2, "larger than 16 KiB");
+    // a kernel file says size 0 and may block (/proc/kmsg): an empty file is refused alike
+    assertRefused(container(Files.createFile(base.resolve("token-empty"))), 2, "it is empty");
   }
 
   private static byte[] concat(byte[] a, byte[] b) {

@@ -41,13 +41,22 @@ class CredentialsFileTest {
   }
 
   @Test
-  void headerWithTextAfterTheBracket_isThatSection_asInConfigparser() {
+  void headerWithTextAfterTheBracket_isThatSection_asInConfigparser_andTheHeaderLineIsKept() {
     // RawConfigParser's header pattern is \[(?P<header>.+)\] matched at the start: text after the last ] is ignored
     String before = "[imds] ; main account\naws_access_key_id = OLD\n[b]\nk = 2\n";
-    assertEquals("[imds]\naws_access_key_id = NEW\n[b]\nk = 2\n", merged(before, "imds"));
-    // ... and the name runs to the last ]
-    assertEquals("[imds] x ]\nk = 1\n\n[imds]\naws_access_key_id = NEW\n", merged("[imds] x ]\nk = 1\n", "imds"));
-    assertEquals("k = 1\n", CredentialsFile.section(b("[imds] x ]\nk = 1\n"), "imds] x "));
+    assertEquals("[imds] ; main account\naws_access_key_id = NEW\n[b]\nk = 2\n", merged(before, "imds"));
+  }
+
+  @Test
+  void headerThatPythonsReadDifferently_isRefused() {
+    // up to the last ] for Python 3.10 on, up to the first for 3.9 and before (the AWS CLI v1 on Amazon Linux 2)
+    for (String header : List.of("[imds] see [wiki]", "[imds]x]")) {
+      CredentialsFile.Unsafe e = assertThrows(CredentialsFile.Unsafe.class, () -> merged(header + "\nk = 1\n", "imds"));
+      assertTrue(e.getMessage().startsWith("line 1 reads as [imds] see [wiki] to Python 3.10 and later but as [imds]")
+          || e.getMessage().startsWith("line 1 reads as [imds]x] to Python 3.10 and later but as [imds]"), e.getMessage());
+    }
+    assertEquals("k = 1\n", CredentialsFile.section(b("[imds] x\nk = 1\n"), "imds"));
+    assertThrows(CredentialsFile.Unsafe.class, () -> CredentialsFile.section(b("[a]\n[imds] [x]\n"), "imds"));
   }
 
   @Test
@@ -83,6 +92,7 @@ class CredentialsFileTest {
   void crlfAndLoneCr_areLineEndings_keptOutsideTheSection_andTheSectionTakesTheHeadersEnding() {
     String before = "[a]\r\nk = 1\r\n[imds]\r\nold = 1\r\n\r\n[b]\rk = 2\r";
     assertEquals("[a]\r\nk = 1\r\n[imds]\r\naws_access_key_id = NEW\r\n\r\n[b]\rk = 2\r", merged(before, "imds"));
+    assertEquals("[a]\n[imds]\naws_access_key_id = NEW\n", merged("[a]\n[imds]", "imds"), "a header without an ending");
     assertEquals("[a]\r\nk = 1\r\n\r\n[new]\r\naws_access_key_id = NEW\r\n", merged("[a]\r\nk = 1\r\n", "new"));
   }
 
@@ -97,6 +107,18 @@ class CredentialsFileTest {
     expected.writeBytes(latin1);
     expected.writeBytes(b(SECTION));
     assertArrayEquals(expected.toByteArray(), out);
+  }
+
+  @Test
+  void sixteenMiBOfShortSections_merge_inASmallHeap() {
+    // the launcher runs with -Xmx64m: the merge walks the file, it does not hold it as lines
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; sb.length() < EnvFile.MAX_READ - 64; i++) {
+      sb.append("[p").append(i).append("]\nk=1\n");
+    }
+    byte[] before = b(sb.toString());
+    byte[] after = CredentialsFile.merge(before, "imds", SECTION);
+    assertEquals(before.length + 1 + SECTION.length(), after.length);
   }
 
   @Test
