@@ -48,6 +48,16 @@ final class Readme {
     return found.get(0);
   }
 
+  /** The one code line that is exactly COMMAND, but for a trailing `# comment`; returned whole. */
+  static String command(String command) {
+    List<String> found = codeLines().stream().filter(l -> l.replaceFirst("\\s+# .*$", "").equals(command)).toList();
+    if (found.size() != 1) {
+      throw new AssertionError("README.md has " + found.size() + " code lines reading '" + command
+          + "' where its recipe tests expect exactly one: update the recipe or the test");
+    }
+    return found.get(0);
+  }
+
   /** The code line starting with PREFIX and the ones after it, up to a blank line. */
   static List<String> block(String prefix) {
     List<String> code = codeLines();
