@@ -171,6 +171,10 @@ class DockerRecipesIT {
       assertEquals("", p.out(), c + ": no container ran and the script stopped");
       assertTrue(p.err().startsWith("imds-env: ") && p.err().indexOf('\n') == p.err().length() - 1, c + ": " + p.err());
     }
+    // the form the README replaced: docker reads an empty env file and starts the container anyway
+    Proc old = sh(List.of("bash"), "docker run --env-file <(imds-env -f env-no-export) " + DockerDaemon.IMAGE, env(down), dir);
+    assertEquals(0, old.exit(), old.err());
+    assertTrue(old.out().contains("AWS_ACCESS_KEY_ID unset\n"), old.out());
   }
 
   /** exec keeps the export's status (nothing is lost in a substitution): docker never starts, and set -e stops the script. */

@@ -222,6 +222,8 @@ class ShellsIT {
       cmd.addAll(List.of("-c", "set -e; eval \"$(imds-env)\"; echo the script went on"));
       assertEquals("the script went on\n", Proc.run(cmd, env, dir).out(), shell + ": the old recipe's failure is lost");
     }
+    assertEquals("the script went on\n", Proc.run(List.of("fish", "-c", "imds-env -f fish | source; or exit; echo the script went on"),
+        env, dir).out(), "fish: the old recipe's failure is lost");
   }
 
   /**
