@@ -38,14 +38,23 @@ final class Consumers {
         + " install it with apt-get install -y " + debianPackage + " (.ci/run installs " + PACKAGES + ")");
   }
 
-  /** DIR/bin holding `imds-env` (a symlink to the launcher, as the README's install step makes) and a link to each TOOL. */
+  /**
+   * DIR/bin holding `imds-env` (running the launcher, as the README's install link does) and each
+   * TOOL by its name. Small exec scripts rather than symlinks: JUnit warns about a link out of a
+   * temporary directory, and LauncherIT covers the launcher through symlinks.
+   */
   static Path binDir(Path dir, Path... tools) throws IOException {
     Path bin = Files.createDirectories(dir.resolve("bin"));
-    Files.createSymbolicLink(bin.resolve("imds-env"), Path.of(Proc.LAUNCHER));
+    wrapper(bin.resolve("imds-env"), Path.of(Proc.LAUNCHER));
     for (Path t : tools) {
-      Files.createSymbolicLink(bin.resolve(t.getFileName().toString()), t);
+      wrapper(bin.resolve(t.getFileName().toString()), t);
     }
     return bin;
+  }
+
+  private static void wrapper(Path at, Path target) throws IOException {
+    Files.writeString(at, "#!/bin/sh\nexec '" + target.toString().replace("'", "'\\''") + "' \"$@\"\n");
+    Files.setPosixFilePermissions(at, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 
   /** A recipe's environment: the cron-like minimum, PATH through BIN, and the endpoint the way a user sets it. */
