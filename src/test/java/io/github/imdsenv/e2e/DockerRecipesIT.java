@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * implies against a real Docker daemon (see {@link DockerDaemon}): the container's own view of the
  * credential variables is compared, by SHA-256 computed inside it, with what IMDS served. Only
  * `IMAGE`, the install path and the env file's path are substituted; the endpoint comes through
- * AWS_EC2_METADATA_SERVICE_ENDPOINT, as a user would set it.
+ * AWS_EC2_METADATA_SERVICE_ENDPOINT, as a user would set it. Every recipe runs under strace: no
+ * secret is in the argv of any program it starts.
  */
 class DockerRecipesIT {
 
@@ -89,11 +90,28 @@ class DockerRecipesIT {
     assertEquals("", p.err(), recipe + ": stderr");
   }
 
+  /**
+   * Runs SCRIPT in SHELL under strace, which logs the argv of every program it starts: no secret
+   * may be in one (the log is searched here and deleted, never shown).
+   */
   private static Proc sh(List<String> shell, String script, Map<String, String> env, Path cwd) throws Exception {
-    List<String> c = new ArrayList<>(shell);
-    c.add("-c");
-    c.add(script);
-    return Proc.run(c, env, cwd);
+    Path log = Files.createTempFile("imds-env-execve", ".log");
+    try {
+      List<String> c = new ArrayList<>(List.of(Consumers.require("strace", "strace").toString(),
+          "-f", "-qq", "-e", "trace=execve", "-s", "1000000", "-o", log.toString()));
+      c.addAll(shell);
+      c.add("-c");
+      c.add(script);
+      Proc p = Proc.run(c, env, cwd);
+      String argvs = Files.readString(log);
+      assertTrue(argvs.contains("execve("), "strace logged no execve");
+      for (String secret : List.of(Fixtures.SECRET, Fixtures.SESSION_TOKEN, HOSTILE_TOKEN.substring(0, 16), Fixtures.IMDS_TOKEN)) {
+        assertFalse(argvs.contains(secret), shell + ": a secret in the argv of a program the recipe ran");
+      }
+      return p;
+    } finally {
+      Files.deleteIfExists(log);
+    }
   }
 
   static String envFileRecipe() {
@@ -146,7 +164,7 @@ class DockerRecipesIT {
         "/etc/app/aws.env", file.toString());
     Map<String, String> cronEnv = new java.util.HashMap<>(Proc.cronEnv());
     cronEnv.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", Fixtures.endpoint(wm));
-    Proc run = Proc.run(List.of("/bin/sh", "-c", job), cronEnv, Path.of("/"));
+    Proc run = sh(List.of("/bin/sh"), job, cronEnv, Path.of("/"));
     assertEquals(0, run.exit(), job + ": " + run.err());
     assertEquals("", run.out() + run.err(), "a quiet cron job prints nothing");
     String consumer = Readme.substitute(Readme.substitute(Readme.line("docker run --env-file /etc/app/aws.env IMAGE"),
