@@ -22,7 +22,7 @@ final class Consumers {
   /** The distribution's directories first: /usr/local/bin may hold another docker or a pyenv-less aws. */
   private static final List<String> DIRS = List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin");
 
-  static final String PACKAGES = "docker.io runc busybox-static awscli python3-botocore";
+  static final String PACKAGES = "docker.io runc busybox-static awscli python3-botocore strace";
 
   private Consumers() {}
 
