@@ -34,8 +34,11 @@ import picocli.CommandLine.Spec;
     description = {
       "Print the IAM role credentials of this EC2 instance (from its metadata service) as environment variables.",
       "",
-      "  eval \"$(imds-env)\"",
-      "  docker run --env-file <(imds-env -f env-no-export) IMAGE",
+      "  creds=$(imds-env) || exit; eval \"$creds\"",
+      "  vars=$(imds-env -f env-no-export) || exit",
+      "  docker run --env-file <(printf '%%s\\n' \"$vars\") IMAGE      # bash",
+      "",
+      "The output goes into a variable first: the status of a bare eval \"$(imds-env)\" is lost on failure.",
       ""
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -153,6 +153,79 @@ class ShellsIT {
     }
   }
 
+  /** A recipe's environment: imds-env on PATH as installed, the endpoint as a user sets it. */
+  private Map<String, String> recipeEnv(String endpoint) throws Exception {
+    Path bin = Files.isDirectory(dir.resolve("bin")) ? dir.resolve("bin") : Consumers.binDir(dir);
+    Map<String, String> env = Consumers.env(bin, dir, endpoint);
+    env.put("OUT", dir.toString());
+    return env;
+  }
+
+  /** The README's shell recipes, as README.md writes them, in every shell they name: the values arrive exactly. */
+  @Test
+  void readmeRecipes_asWritten_setExactlyTheServedValues_inEveryShell() throws Exception {
+    Path marker = dir.resolve("pwned");
+    String secret = "s3cr'et\"$(touch " + marker + ")`touch " + marker + "`\\n;|&<>*?[a]{b,c}~#!%^ é中😀";
+    String token = "tok\nen line 2\r\n\n\t'$HOME'(touch " + marker + ")\\'\\\\ end\n\n";
+    Fixtures.healthy(wm, Fixtures.json(Fixtures.ACCESS_KEY_ID, secret, token, Fixtures.EXPIRES.toString(), "123456789012"));
+    Map<String, String> all = expected(secret, token, Fixtures.EXPIRES);
+    Map<String, String> plain = new HashMap<>(all);
+    plain.keySet().removeAll(List.of("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCOUNT_ID"));
+    Map<String, String> region = new HashMap<>(plain);
+    region.put("AWS_REGION", "eu-central-2");
+    region.put("AWS_DEFAULT_REGION", "eu-central-2");
+    for (List<String> shell : Proc.POSIX_SHELLS) {
+      for (Map.Entry<String, Map<String, String>> recipe : Map.of(POSIX_RECIPE, plain, POSIX_REGION_RECIPE, region).entrySet()) {
+        List<String> cmd = new ArrayList<>(shell);
+        cmd.addAll(List.of("-c", Readme.command(recipe.getKey()) + "\n" + dumpPosix()));
+        Proc p = Proc.run(cmd, recipeEnv(Fixtures.endpoint(wm)), dir);
+        assertEquals(0, p.exit(), shell + ": " + p.err());
+        assertEquals("", p.err(), shell.toString());
+        assertDumped(shell + ": " + recipe.getKey(), recipe.getValue());
+      }
+    }
+    Proc p = Proc.run(List.of("fish", "-c", Readme.command(FISH_RECIPE) + "\n" + dumpFish()), recipeEnv(Fixtures.endpoint(wm)), dir);
+    assertEquals(0, p.exit(), "fish: " + p.err());
+    assertDumped("fish: " + FISH_RECIPE, plain);
+    assertFalse(Files.exists(marker), "a hostile value ran a command");
+  }
+
+  static final String POSIX_RECIPE = "creds=$(imds-env) || exit; eval \"$creds\"";
+  static final String POSIX_REGION_RECIPE = "creds=$(imds-env --region) || exit; eval \"$creds\"";
+  static final String FISH_RECIPE = "set creds (imds-env -f fish); or exit; string join \\n -- $creds | source";
+
+  /**
+   * The endpoint is down: each README shell recipe, as written, stops its script with the export's
+   * exit code and one message. The form it replaced, eval "$(imds-env)", goes on even under set -e:
+   * that is why the README does not use it.
+   */
+  @Test
+  void readmeRecipes_asWritten_stopTheScript_whenTheEndpointIsDown_inEveryShell() throws Exception {
+    Map<String, String> env = recipeEnv(Consumers.downEndpoint());
+    List<List<String>> runs = new ArrayList<>();
+    for (List<String> shell : Proc.POSIX_SHELLS) {
+      for (String recipe : List.of(POSIX_RECIPE, POSIX_REGION_RECIPE)) {
+        List<String> cmd = new ArrayList<>(shell);
+        cmd.addAll(List.of("-c", Readme.command(recipe) + "\necho the script went on"));
+        runs.add(cmd);
+      }
+    }
+    runs.add(List.of("fish", "-c", Readme.command(FISH_RECIPE) + "\necho the script went on"));
+    for (List<String> cmd : runs) {
+      Proc p = Proc.run(cmd, env, dir);
+      assertEquals(3, p.exit(), cmd + ": the export's exit code; stderr: " + p.err());
+      assertEquals("", p.out(), cmd + ": the script went on");
+      assertTrue(p.err().startsWith("imds-env: ") && p.err().indexOf('\n') == p.err().length() - 1, cmd + ": one line: " + p.err());
+    }
+    for (List<String> shell : Proc.POSIX_SHELLS) {
+      List<String> cmd = new ArrayList<>(shell);
+      cmd.addAll(List.of("-c", "set -e; eval \"$(imds-env)\"; echo the script went on"));
+      assertEquals("the script went on\n", Proc.run(cmd, env, dir).out(), shell + ": the old recipe's failure is lost");
+    }
+    assertEquals("the script went on\n", Proc.run(List.of("fish", "-c", "imds-env -f fish | source; or exit; echo the script went on"),
+        env, dir).out(), "fish: the old recipe's failure is lost");
+  }
+
   /**
    * Hundreds of generated hostile values, through each shell format into each of its shells: each
    * reads back exactly or is refused cleanly, and the marker file is never created.
