@@ -152,6 +152,8 @@ class AwsRecipesIT {
         + "[other]\naws_access_key_id = AKIAOTHEROTHEROTHER1\naws_secret_access_key = other-secret\n"
         + "aws_session_token = other-token\n";
     Files.writeString(credentials, before);
+    // owner-only, as the AWS CLI creates it (a file others can read would draw a warning, as it should)
+    Files.setPosixFilePermissions(credentials, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     Map<String, String> env = env(dir, Fixtures.endpoint(wm));
     env.remove("AWS_SHARED_CREDENTIALS_FILE"); // the recipe writes ~/.aws/credentials, botocore's default
     Proc p = Proc.run(List.of("sh", "-c", recipe), env, dir);
@@ -164,5 +166,6 @@ class AwsRecipesIT {
     String after = Files.readString(credentials);
     assertTrue(after.startsWith(before.substring(0, before.indexOf("[" + profile + "]"))), "the text before the profile is kept");
     assertTrue(after.endsWith(before.substring(before.indexOf("[other]"))), "the text after the profile is kept");
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials)));
   }
 }
