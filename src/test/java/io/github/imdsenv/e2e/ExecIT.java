@@ -126,6 +126,33 @@ class ExecIT {
     assertEquals("arg", p.out());
   }
 
+  /**
+   * The launcher's exec part under each shell /bin/sh may be (dash on Debian, bash on Amazon Linux,
+   * busybox ash on Alpine, ...): scrubbing, arguments, a command named like an option, 127.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"dash", "bash", "bash --posix", "mksh", "busybox ash", "zsh --emulate sh"})
+  void underEachShell_theLauncherExecs(String shell) throws Exception {
+    Fixtures.healthy(wm);
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path weird = bin.resolve("-weird");
+    Files.writeString(weird, "#!/bin/sh\nprintf '%s|' \"$@\" \"${AWS_PROFILE-unset}\" \"$AWS_ACCESS_KEY_ID\"\n");
+    Files.setPosixFilePermissions(weird, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Map<String, String> env = env();
+    env.put("PATH", bin + ":/usr/bin:/bin");
+    env.put("AWS_PROFILE", "stale");
+    List<String> run = new ArrayList<>(List.of(shell.split(" ")));
+    run.addAll(List.of(Proc.LAUNCHER, "exec", "--endpoint", Fixtures.endpoint(wm), "--", "-weird", "a b", "it's"));
+    Proc p = Proc.run(run, env, dir);
+    assertEquals(0, p.exit(), p.err());
+    assertEquals("a b|it's|unset|" + Fixtures.ACCESS_KEY_ID + "|", p.out());
+    List<String> missing = new ArrayList<>(List.of(shell.split(" ")));
+    missing.addAll(List.of(Proc.LAUNCHER, "exec", "--endpoint", Fixtures.endpoint(wm), "--", "no-such-command-here"));
+    Proc q = Proc.run(missing, env, dir);
+    assertEquals(127, q.exit());
+    assertEquals("imds-env: exec: cannot run 'no-such-command-here': command not found\n", q.err());
+  }
+
   @Test
   void commandNotFound_exit127_oneLine() throws Exception {
     Fixtures.healthy(wm);
