@@ -65,6 +65,10 @@ public final class Cli {
         .setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(e, err, verbose(parseResult)));
     // everything after COMMAND is COMMAND's, even what looks like an option of ours
     cl.getSubcommands().get("exec").setStopAtPositional(true);
+    if (args.length > 0 && args[0].equals("exec")) {
+      // and byte for byte: picocli would read an @file among COMMAND's words (curl -d @body.json)
+      cl.setExpandAtFiles(false);
+    }
     return cl.execute(args);
   }
 

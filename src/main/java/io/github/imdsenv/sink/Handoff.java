@@ -1,6 +1,5 @@
 package io.github.imdsenv.sink;
 
-import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.format.Format;
 import io.github.imdsenv.format.Variables;
 import java.io.FileOutputStream;
@@ -37,9 +36,8 @@ public final class Handoff {
   public int shift(List<String> command) {
     int shift = args.size() - command.size();
     if (shift < 0 || !args.subList(shift, args.size()).equals(command)) {
-      // picocli expanded an @file among COMMAND's words: they are not the ones the launcher holds
-      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "exec: COMMAND's arguments were changed while parsing"
-          + " (an @file?): write -- before COMMAND");
+      // a parser that rewrote COMMAND's words (an @file): the launcher would exec other ones
+      throw new IllegalStateException("exec: COMMAND is not the tail of the arguments");
     }
     return shift;
   }

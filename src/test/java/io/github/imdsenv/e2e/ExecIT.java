@@ -106,10 +106,16 @@ class ExecIT {
     Fixtures.healthy(wm);
     // no LANG: the words never pass through Java's decoding, so non-ASCII survives the POSIX locale
     Map<String, String> env = Map.of("PATH", "/usr/bin:/bin");
+    // an @file is COMMAND's to read (curl -d @body.json), never expanded by imds-env's parser
+    Files.writeString(dir.resolve("body.json"), "{}");
     Proc p = Proc.run(List.of(Proc.LAUNCHER, "exec", "--endpoint", Fixtures.endpoint(wm), "printf", "%s|", "--region", "a b*",
-        "it's", "é ü", "@file", "", "$HOME"), env, dir);
+        "it's", "é ü", "@body.json", "", "$HOME"), env, dir);
     assertEquals(0, p.exit(), p.err());
-    assertEquals("--region|a b*|it's|é ü|@file||$HOME|", p.out());
+    assertEquals("--region|a b*|it's|é ü|@body.json||$HOME|", p.out());
+    Proc q = Proc.run(List.of(Proc.LAUNCHER, "exec", "--endpoint", Fixtures.endpoint(wm), "--", "printf", "%s", "@body.json"),
+        env, dir);
+    assertEquals(0, q.exit(), q.err());
+    assertEquals("@body.json", q.out());
   }
 
   @Test
