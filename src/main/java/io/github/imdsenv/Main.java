@@ -6,6 +6,7 @@ import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 /** Entry point. Output is UTF-8 whatever the locale: cron's POSIX locale would otherwise turn non-ASCII into '?'. */
 public final class Main {
@@ -17,7 +18,10 @@ public final class Main {
    * 21+ first sets up System.Logger for its debug line (JDK-8301627), ~10 ms of every run.
    */
   public static void main(String[] args) {
-    Runtime.getRuntime().halt(Cli.execute(args, System.getenv(), utf8(FileDescriptor.out), utf8(FileDescriptor.err)));
+    // set by scripts/imds-env for exec alone: the pipe it reads the environment for COMMAND from
+    String handoff = System.getProperty("imdsenv.handoff");
+    Runtime.getRuntime().halt(Cli.execute(args, System.getenv(), utf8(FileDescriptor.out), utf8(FileDescriptor.err),
+        handoff == null ? null : Path.of(handoff)));
   }
 
   private static PrintWriter utf8(FileDescriptor fd) {

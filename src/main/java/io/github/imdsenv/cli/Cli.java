@@ -1,7 +1,10 @@
 package io.github.imdsenv.cli;
 
 import io.github.imdsenv.ImdsEnvException;
+import io.github.imdsenv.sink.Handoff;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -14,8 +17,24 @@ public final class Cli {
 
   /** Runs imds-env with these arguments; returns the exit code. */
   public static int execute(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    return execute(args, env, out, err, null);
+  }
+
+  /**
+   * As {@link #execute(String[], Map, PrintWriter, PrintWriter)}; with a {@code handoff} channel (the
+   * launcher's, for exec), what the run would print on stdout goes through it instead, as sh.
+   */
+  public static int execute(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, Path handoff) {
     try {
-      return dispatch(args, env, out, err);
+      if (handoff == null) {
+        return dispatch(args, env, out, err, null);
+      }
+      Handoff h = new Handoff(handoff, args);
+      StringWriter stdout = new StringWriter();
+      PrintWriter buffered = new PrintWriter(stdout);
+      int code = dispatch(args, env, buffered, err, h);
+      buffered.flush();
+      return h.finish(code, stdout.toString(), err);
     } finally {
       // Main halts the JVM right after: nothing may stay in a buffer
       out.flush();
@@ -23,8 +42,11 @@ public final class Cli {
     }
   }
 
-  private static int dispatch(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+  private static int dispatch(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, Handoff handoff) {
     FastPath.Invocation fast = FastPath.parse(args, env);
+    if (fast instanceof ExecCommand exec) {
+      exec.handoff(handoff);
+    }
     if (fast != null) {
       try {
         return fast.run(out, err);
@@ -33,7 +55,7 @@ public final class Cli {
       }
     }
     CommandLine cl = new CommandLine(new ImdsEnvCommand(env))
-        .addSubcommand(new ExecCommand(env))
+        .addSubcommand(new ExecCommand(env).handoff(handoff))
         .addSubcommand(new DoctorCommand(env))
         .addSubcommand(new CompletionCommand())
         .setOut(out)
@@ -43,6 +65,10 @@ public final class Cli {
         .setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(e, err, verbose(parseResult)));
     // everything after COMMAND is COMMAND's, even what looks like an option of ours
     cl.getSubcommands().get("exec").setStopAtPositional(true);
+    if (args.length > 0 && args[0].equals("exec")) {
+      // and byte for byte: picocli would read an @file among COMMAND's words (curl -d @body.json)
+      cl.setExpandAtFiles(false);
+    }
     return cl.execute(args);
   }
 

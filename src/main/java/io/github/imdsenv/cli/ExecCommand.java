@@ -1,8 +1,9 @@
 package io.github.imdsenv.cli;
 
+import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.format.Variables;
-import io.github.imdsenv.sink.ChildProcess;
-import java.util.HashMap;
+import io.github.imdsenv.settings.Settings;
+import io.github.imdsenv.sink.Handoff;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -10,17 +11,25 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code imds-env exec -- COMMAND [ARG...]}: runs COMMAND with the credentials in its environment. */
+/**
+ * {@code imds-env exec -- COMMAND [ARG...]}: COMMAND with the credentials in its environment. The
+ * launcher execs COMMAND itself (an execve: nothing of ours stays); this only fetches and hands
+ * the environment over ({@link Handoff}). Run from the jar alone, without the launcher, it refuses.
+ */
 @Command(name = "exec", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Run COMMAND with the credentials added to its environment (never to its arguments).",
-      "Inherited AWS_PROFILE and AWS_* credential variables are removed first. The exit status is COMMAND's.",
+    description = {"Replace imds-env with COMMAND (an execve), the credentials added to its environment (never to"
+      + " its arguments).",
+      "Inherited AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_ACCOUNT_ID (unless --account-id sets it) and AWS_* credential"
+      + " variables are removed first. COMMAND keeps the caller's PID, terminal and signals; the exit status is"
+      + " COMMAND's (127/126: not found/not executable). When the credentials cannot be had, COMMAND never starts."
+      + " Needs the launcher (scripts/imds-env), not java -jar.",
       "",
       "  imds-env exec -- docker run -e AWS_ACCESS_KEY_ID -e AWS_SECRET_ACCESS_KEY -e AWS_SESSION_TOKEN IMAGE"})
 final class ExecCommand implements Callable<Integer>, FastPath.Invocation {
 
-  /** What an inherited environment may hold that would fight the credentials handed in. */
-  static final List<String> SCRUBBED = List.of("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-      "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION");
+  /** What an inherited environment may hold that would fight the credentials handed in (the export sets some again). */
+  static final List<String> SCRUBBED = List.of("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID");
 
   @Mixin SourceOptions source;
 
@@ -33,8 +42,16 @@ final class ExecCommand implements Callable<Integer>, FastPath.Invocation {
 
   private final Map<String, String> env;
 
+  /** The launcher's channel; null when run from the jar alone. */
+  private Handoff handoff;
+
   ExecCommand(Map<String, String> env) {
     this.env = env;
+  }
+
+  ExecCommand handoff(Handoff handoff) {
+    this.handoff = handoff;
+    return this;
   }
 
   @Override
@@ -55,15 +72,17 @@ final class ExecCommand implements Callable<Integer>, FastPath.Invocation {
     return new Parsed(source.settings(env), export.extras(), export.allowExpired, command);
   }
 
-  /** Fetches, then runs the command; parsed by picocli or by {@link FastPath}. */
+  /** Fetches, then hands the environment to the launcher; parsed by picocli or by {@link FastPath}. */
   @Override
   public int run(java.io.PrintWriter out, java.io.PrintWriter err) {
-    Variables vars = Exporter.fetch(source.settings(env), export.extras(), export.allowExpired, err);
-    Map<String, String> childEnv = new HashMap<>(env);
-    childEnv.keySet().removeAll(SCRUBBED);
-    for (int i = 0; i < vars.size(); i++) {
-      childEnv.put(vars.name(i), vars.value(i));
+    if (handoff == null) {
+      // a JVM that ran COMMAND as its child would stay resident and stand between COMMAND and its signals
+      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "exec needs the launcher (scripts/imds-env), which replaces"
+          + " itself with COMMAND; the jar alone cannot: run imds-env exec, not java -jar imds-env.jar exec");
     }
-    return ChildProcess.run(command, childEnv);
+    int shift = handoff.shift(command);
+    Settings settings = source.settings(env);
+    handoff.exec(shift, SCRUBBED, Exporter.fetch(settings, export.extras(), export.allowExpired, err));
+    return 0;
   }
 }

@@ -54,12 +54,8 @@ final class FastPath {
           if (from >= args.length) {
             return null;
           }
+          // COMMAND's words as given, an @word too: picocli expands no @file for exec either (Cli)
           execCommand.command = new ArrayList<>(Arrays.asList(args).subList(from, args.length));
-          for (String a : execCommand.command) {
-            if (a.startsWith("@")) {
-              return null;
-            }
-          }
           return execCommand;
         }
         String name = arg;

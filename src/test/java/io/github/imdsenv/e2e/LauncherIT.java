@@ -7,13 +7,18 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The launcher as a user meets it: from cron, from anywhere, through symlinks, with the wrong Java. */
 class LauncherIT {
@@ -147,5 +152,103 @@ class LauncherIT {
     env.put("PATH", "/nonexistent");
     Proc p = Proc.run(List.of("/bin/sh", Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm)), env, dir);
     assertEquals(0, p.exit(), p.err());
+  }
+
+  @Test
+  void javaHomeWithoutBinJava_isAnErrorNamingIt_exit1() throws Exception {
+    // as Maven's launcher: never a silent fall back to the java on PATH
+    Path notAJdk = Files.createDirectories(dir.resolve("not a jdk"));
+    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    env.put("JAVA_HOME", notAJdk.toString());
+    for (List<String> args : List.of(List.of("--version"), List.of("exec", "--", "true"))) {
+      List<String> command = new ArrayList<>(List.of(Proc.LAUNCHER));
+      command.addAll(args);
+      Proc p = Proc.run(command, env, dir);
+      assertEquals(1, p.exit(), args.toString());
+      assertEquals("", p.out());
+      assertEquals("imds-env: JAVA_HOME is set to '" + notAJdk + "', which has no bin/java: point it to a Java 17+ runtime,"
+          + " or unset it\n", p.err());
+    }
+  }
+
+  /**
+   * An install under a path with spaces, quotes and non-ASCII works, for export and exec, with the
+   * class-data archive (used, not ignored) and without, from cron (no LANG: the POSIX locale, where
+   * Java turns non-ASCII file names into '?') and from a UTF-8 session.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"no archive, POSIX locale", "no archive, UTF-8", "archive, POSIX locale", "archive, UTF-8"})
+  void installPath_withSpacesQuotesAndNonAscii_works(String variant) throws Exception {
+    Fixtures.healthy(wm);
+    Path install = Files.createDirectories(dir.resolve("my tools/it's \"imds\" é ü $HOME * ;"));
+    Path launcher = Path.of(Proc.LAUNCHER);
+    Path scripts = Files.createDirectories(install.resolve("scripts"));
+    Files.copy(launcher, scripts.resolve("imds-env"), StandardCopyOption.COPY_ATTRIBUTES);
+    Files.copy(launcher.resolveSibling("train-cds"), scripts.resolve("train-cds"), StandardCopyOption.COPY_ATTRIBUTES);
+    Files.copy(launcher.getParent().resolveSibling("target").resolve("imds-env.jar"),
+        Files.createDirectories(install.resolve("target")).resolve("imds-env.jar"));
+    Map<String, String> env = new HashMap<>(Map.of("PATH", "/usr/bin:/bin", "JAVA_HOME", System.getProperty("java.home"),
+        "OUT", dir.toString()));
+    if (variant.endsWith("UTF-8")) {
+      env.put("LANG", "C.UTF-8");
+    }
+    String self = scripts.resolve("imds-env").toString();
+    if (variant.startsWith("archive")) {
+      Proc train = Proc.run(List.of(scripts.resolve("train-cds").toString()), env, dir);
+      assertEquals(0, train.exit(), train.err());
+      // JDK 19-24 make their archive on a first run: the second one uses it
+      assertEquals(0, Proc.run(List.of(self, "--endpoint", Fixtures.endpoint(wm)), env, dir).exit());
+      Map<String, String> logged = new HashMap<>(env);
+      logged.put("IMDS_ENV_JAVA_OPTS", "-Xlog:class+load=info:stderr");
+      Proc p = Proc.run(List.of(self, "--endpoint", Fixtures.endpoint(wm)), logged, dir);
+      assertEquals(0, p.exit(), p.err());
+      if (Runtime.version().feature() >= 24) {
+        // before JDK 24 (JDK-8339460) CDS compares a jar's URL, %20 and all, with its path: the archive
+        // then holds the JDK's classes only, and imds-env runs from the jar as without one
+        assertTrue(p.err().contains("io.github.imdsenv.cli.Cli source: shared objects file"), "the archive is used: " + p.err());
+      }
+    }
+    Proc export = Proc.run(List.of(self, "--endpoint", Fixtures.endpoint(wm)), env, Path.of("/"));
+    assertEquals(0, export.exit(), export.err());
+    assertEquals("", export.err());
+    assertTrue(export.out().startsWith("export AWS_ACCESS_KEY_ID='" + Fixtures.ACCESS_KEY_ID + "'\n"), export.out());
+    Proc exec = Proc.run(List.of(self, "exec", "--endpoint", Fixtures.endpoint(wm), "--", "sh", "-c",
+        "printf '%s|%s' \"$AWS_ACCESS_KEY_ID\" \"${LC_ALL-unset}\""), env, dir);
+    assertEquals(0, exec.exit(), exec.err());
+    assertEquals("", exec.err());
+    assertEquals(Fixtures.ACCESS_KEY_ID + "|unset", exec.out(), "the JVM's UTF-8 locale is not COMMAND's");
+  }
+
+  /**
+   * SIGQUIT (Ctrl-\\) makes the JVM print a thread dump: on stderr, never on stdout, which an eval
+   * reads; also when IMDS_ENV_JAVA_OPTS replaces the JVM options. The run waits on an endpoint that
+   * accepts and never answers.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"", "-Xmx64m"})
+  void sigquitDuringASlowRun_leavesStdoutEmpty(String javaOpts) throws Exception {
+    try (java.net.ServerSocket slow = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      slow.setSoTimeout(30_000);
+      Map<String, String> env = new HashMap<>(Proc.cronEnv());
+      if (!javaOpts.isEmpty()) {
+        env.put("IMDS_ENV_JAVA_OPTS", javaOpts);
+      }
+      ProcessBuilder pb = new ProcessBuilder(Proc.LAUNCHER, "--endpoint", "http://127.0.0.1:" + slow.getLocalPort(),
+          "--timeout", "3s", "--attempts", "1");
+      pb.environment().clear();
+      pb.environment().putAll(env);
+      pb.redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile());
+      Process p = pb.start();
+      try (java.net.Socket waiting = slow.accept()) {
+        assertTrue(waiting.isConnected(), "the JVM is up and waiting for the answer");
+        assertEquals(0, new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).start().waitFor());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+      } finally {
+        p.destroyForcibly();
+      }
+      assertEquals(3, p.exitValue(), Files.readString(dir.resolve("stderr")));
+      assertEquals("", Files.readString(dir.resolve("stdout")));
+      assertTrue(Files.readString(dir.resolve("stderr")).contains("Full thread dump"), "the dump went to stderr");
+    }
   }
 }
