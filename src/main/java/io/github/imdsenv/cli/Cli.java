@@ -32,6 +32,14 @@ public final class Cli {
         return failure(e, err, fast.verbose());
       }
     }
+    return commandLine(env, out, err).execute(args);
+  }
+
+  /**
+   * The full picocli model of imds-env, as help, errors and every other slow-path run see it; the
+   * build generates the man page and the completions from this same model.
+   */
+  public static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(new ImdsEnvCommand(env))
         .addSubcommand(new ExecCommand(env))
         .addSubcommand(new DoctorCommand(env))
@@ -43,7 +51,7 @@ public final class Cli {
         .setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(e, err, verbose(parseResult)));
     // everything after COMMAND is COMMAND's, even what looks like an option of ours
     cl.getSubcommands().get("exec").setStopAtPositional(true);
-    return cl.execute(args);
+    return cl;
   }
 
   /** The root's options are not the subcommand's: refuse them rather than ignore them. */
