@@ -174,7 +174,6 @@ public final class Dist {
   static String fish(CommandLine cl) {
     StringBuilder sb = new StringBuilder("# fish completion for imds-env, generated at build time from its picocli model\n");
     String subs = String.join(" ", cl.getSubcommands().keySet());
-    sb.append("complete -c ").append(NAME).append(" -e\n");
     fishOptions(sb, cl.getCommandSpec(), "not __fish_seen_subcommand_from " + subs);
     for (CommandLine sub : cl.getSubcommands().values()) {
       CommandSpec spec = sub.getCommandSpec();
