@@ -161,6 +161,29 @@ class TarballIT {
     assertEquals(0, p.exit(), p.err());
     assertEquals("", p.err());
     assertTrue(Files.readString(file).contains("'--min-validity=["));
+
+    // and it completes: an interactive zsh on a pseudo-terminal (zpty), compinit with the unpacked
+    // site-functions on fpath, "imds-env --min-v" and a TAB typed
+    Path script = root.resolve("complete.zsh");
+    Files.writeString(script, String.join("\n",
+        "zmodload zsh/zpty",
+        "zpty z zsh -f -i",
+        "zpty -w z \"PS1='> '; fpath=(${(q)1} \\$fpath); autoload -Uz compinit; compinit -u -d $2; bindkey -e\"",
+        "sleep 1",
+        "zpty -w -n z $'imds-env --min-v\\t'",
+        "sleep 2",
+        "out=",
+        "while zpty -r -t z chunk; do out+=$chunk; done",
+        "print -r -- $out",
+        "zpty -d z",
+        ""));
+    Map<String, String> env = new HashMap<>();
+    env.put("PATH", prefix.resolve("bin") + ":/usr/bin:/bin");
+    env.put("HOME", Files.createDirectories(root.resolve("zsh-home")).toString());
+    env.put("TERM", "dumb");
+    Proc tab = Proc.run(List.of("zsh", "-f", script.toString(), file.getParent().toString(), root.resolve("zcompdump").toString()), env, root);
+    assertEquals(0, tab.exit(), tab.err());
+    assertTrue(tab.out().contains("imds-env --min-validity="), tab.out());
   }
 
   @Test
