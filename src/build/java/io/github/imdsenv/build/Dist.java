@@ -197,7 +197,13 @@ public final class Dist {
       if (o.arity().max() > 0) {
         List<String> values = candidates(o);
         if (!values.isEmpty()) {
-          sb.append(" -x -a ").append(fishQuote(String.join(" ", values)));
+          // each candidate with its own description where there is one: value\t'description'
+          List<String> described = new ArrayList<>();
+          for (String v : values) {
+            String doc = candidateDoc(v);
+            described.add(doc == null ? v : v + "\\t'" + doc.replace("\\", "\\\\").replace("'", "\\'") + "'");
+          }
+          sb.append(" -x -a ").append(fishQuote(String.join(" ", described)));
         } else if (takesFile(o)) {
           sb.append(" -r -F");
         } else {
@@ -208,6 +214,18 @@ public final class Dist {
       }
       sb.append(" -d ").append(fishQuote(firstSentence(o))).append('\n');
     }
+  }
+
+  /** What a format name offered for -f does, from the man page's text (its markup left out). */
+  private static String candidateDoc(String value) {
+    for (Format f : Format.values()) {
+      if (f.label().equals(value) && FORMAT_DOCS.containsKey(f)) {
+        String doc = FORMAT_DOCS.get(f).replace("`", "").replace("*", "");
+        int cut = doc.indexOf("; ");
+        return cut > 0 ? doc.substring(0, cut) : doc.endsWith(".") ? doc.substring(0, doc.length() - 1) : doc;
+      }
+    }
+    return null;
   }
 
   /** A string in single quotes for zsh. */
