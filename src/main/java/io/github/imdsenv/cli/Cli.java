@@ -54,6 +54,23 @@ public final class Cli {
         return failure(e, err, fast.verbose());
       }
     }
+    CommandLine cl = commandLine(env, out, err, handoff);
+    if (args.length > 0 && args[0].equals("exec")) {
+      // and byte for byte: picocli would read an @file among COMMAND's words (curl -d @body.json)
+      cl.setExpandAtFiles(false);
+    }
+    return cl.execute(args);
+  }
+
+  /**
+   * The full picocli model of imds-env, as help, errors and every other slow-path run see it; the
+   * build generates the man page and the completions from this same model.
+   */
+  public static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err) {
+    return commandLine(env, out, err, null);
+  }
+
+  private static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err, Handoff handoff) {
     CommandLine cl = new CommandLine(new ImdsEnvCommand(env))
         .addSubcommand(new ExecCommand(env).handoff(handoff))
         .addSubcommand(new DoctorCommand(env))
@@ -65,11 +82,7 @@ public final class Cli {
         .setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(e, err, verbose(parseResult)));
     // everything after COMMAND is COMMAND's, even what looks like an option of ours
     cl.getSubcommands().get("exec").setStopAtPositional(true);
-    if (args.length > 0 && args[0].equals("exec")) {
-      // and byte for byte: picocli would read an @file among COMMAND's words (curl -d @body.json)
-      cl.setExpandAtFiles(false);
-    }
-    return cl.execute(args);
+    return cl;
   }
 
   /** The root's options are not the subcommand's: refuse them rather than ignore them. */

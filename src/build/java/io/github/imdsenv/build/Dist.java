@@ -1,0 +1,284 @@
+package io.github.imdsenv.build;
+
+import io.github.imdsenv.cli.Cli;
+import io.github.imdsenv.format.Format;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.codegen.docgen.manpage.ManPageGenerator;
+
+/**
+ * Build-time only (never in the runtime jar): writes the man page source and the bash, zsh and fish
+ * completions of the release tarball from the very picocli model that {@code --help} prints, so the
+ * two cannot drift.
+ *
+ * <p>Usage: {@code Dist OUT_DIR MAN_SECTIONS_DIR}; writes {@code OUT_DIR/man/imds-env.adoc} (rendered
+ * to roff by asciidoctor afterwards) and {@code OUT_DIR/share/...} completions.
+ */
+public final class Dist {
+
+  private static final String NAME = "imds-env";
+
+  /** One line per format for the man page; a format missing here fails the build. */
+  private static final Map<Format, String> FORMAT_DOCS = new LinkedHashMap<>();
+
+  static {
+    FORMAT_DOCS.put(Format.ENV, "`export AWS_ACCESS_KEY_ID='...'` lines, for `eval` in sh, dash, bash, zsh, ksh and busybox ash (the default).");
+    FORMAT_DOCS.put(Format.ENV_NO_EXPORT, "`AWS_ACCESS_KEY_ID=...` lines (alias *docker-env*), for `docker run --env-file`, compose `env_file`,"
+        + " systemd `EnvironmentFile=` and shell assignment; carries only characters that mean the same to all of them.");
+    FORMAT_DOCS.put(Format.FISH, "`set -gx AWS_ACCESS_KEY_ID '...'` lines, for `imds-env -f fish | source`.");
+    FORMAT_DOCS.put(Format.POWERSHELL, "`$Env:AWS_ACCESS_KEY_ID = '...'` lines, for `Invoke-Expression`.");
+    FORMAT_DOCS.put(Format.WINDOWS_CMD, "`set \"AWS_ACCESS_KEY_ID=...\"` lines, for cmd.exe.");
+    FORMAT_DOCS.put(Format.PROCESS, "credential_process JSON (`\"Version\": 1`), for `credential_process` in `~/.aws/config`.");
+    FORMAT_DOCS.put(Format.JSON, "one JSON object of the variables, for jq and other programs.");
+    FORMAT_DOCS.put(Format.INI, "a `[default]` profile (see *--profile-name*) for a shared credentials file; with *-o* only that section of FILE is replaced.");
+    FORMAT_DOCS.put(Format.DOCKER_ARGS, "`-e AWS_ACCESS_KEY_ID -e ...`, names only and no request made, for `docker run $(imds-env -f docker-args)` after an `eval`.");
+  }
+
+  private Dist() {}
+
+  public static void main(String[] args) throws IOException {
+    Path out = Path.of(args[0]);
+    Path sections = Path.of(args[1]);
+    Writer sink = Writer.nullWriter();
+    CommandLine cl = Cli.commandLine(Map.of(), new PrintWriter(sink), new PrintWriter(sink));
+    write(out.resolve("man/" + NAME + ".adoc"), manPage(cl, sections));
+    write(out.resolve("share/bash-completion/completions/" + NAME), AutoComplete.bash(NAME, cl));
+    write(out.resolve("share/zsh/site-functions/_" + NAME), zsh(cl));
+    write(out.resolve("share/fish/vendor_completions.d/" + NAME + ".fish"), fish(cl));
+  }
+
+  private static void write(Path file, String text) throws IOException {
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+  }
+
+  // ---------------------------------------------------------------- man page (AsciiDoc, manpage doctype)
+
+  /**
+   * picocli's man page sections (header, name, synopsis, description, options, exit status) in the
+   * order man pages use, with the subcommands, the formats and the hand-written sections between.
+   */
+  static String manPage(CommandLine cl, Path sections) throws IOException {
+    String root = generated(cl.getCommandSpec());
+    StringBuilder sb = new StringBuilder();
+    sb.append(section(root, "header")).append(section(root, "name")).append(section(root, "synopsis"))
+        .append(section(root, "description")).append(section(root, "options"));
+
+    sb.append("== Commands\n\n");
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      CommandSpec spec = sub.getCommandSpec();
+      String page = generated(spec);
+      sb.append("=== ").append(spec.name()).append("\n\n");
+      sb.append(body(section(page, "synopsis")).replaceFirst("== Synopsis\\s*", "")).append("\n\n");
+      sb.append(body(section(page, "description")).replaceFirst("== Description\\s*", "")).append("\n\n");
+      String options = body(section(page, "options")).replaceFirst("== Options\\s*", "");
+      if (!options.isBlank()) {
+        sb.append("Options of *").append(NAME).append(' ').append(spec.name()).append("*:\n\n").append(options).append("\n\n");
+      }
+    }
+
+    sb.append("== Formats\n\nSelected with *-f* _FORMAT_. Every format reproduces every value byte for byte in its consumer,"
+        + " or refuses the run (exit 5, nothing printed). Lines end in LF.\n\n");
+    for (Format f : Format.values()) {
+      String doc = FORMAT_DOCS.get(f);
+      if (doc == null) {
+        throw new IllegalStateException("no man page text for format " + f.label() + ": add it to " + Dist.class.getName());
+      }
+      sb.append('*').append(f.label()).append("*::\n  ").append(doc).append("\n");
+    }
+    sb.append('\n');
+
+    sb.append(Files.readString(sections.resolve("files-environment.adoc"), StandardCharsets.UTF_8)).append('\n');
+    sb.append(section(root, "exit-status").replaceFirst("== [^\\n]*", "== Exit status"));
+    sb.append(Files.readString(sections.resolve("examples-security.adoc"), StandardCharsets.UTF_8));
+    return sb.toString();
+  }
+
+  private static String generated(CommandSpec spec) {
+    StringWriter page = new StringWriter();
+    try (PrintWriter pw = new PrintWriter(page)) {
+      ManPageGenerator.writeSingleManPage(pw, spec);
+    }
+    return page.toString().replace("\r\n", "\n");
+  }
+
+  /** A tagged region of picocli's generated page, tags included. */
+  private static String section(String page, String tag) {
+    String name = "picocli-generated-man-section-" + tag;
+    Matcher m = Pattern.compile("// tag::" + name + "\\[\\]\\n(.*?)// end::" + name + "\\[\\]\\n", Pattern.DOTALL).matcher(page);
+    if (!m.find()) {
+      throw new IllegalStateException("picocli's man page has no section " + tag);
+    }
+    return m.group(1) + "\n";
+  }
+
+  private static String body(String section) {
+    return section.strip();
+  }
+
+  // ---------------------------------------------------------------- completions
+
+  private static String firstSentence(OptionSpec o) {
+    String d = o.description().length == 0 ? "" : o.description()[0];
+    int dot = d.indexOf(". ");
+    d = dot > 0 ? d.substring(0, dot) : d;
+    return d.endsWith(".") ? d.substring(0, d.length() - 1) : d;
+  }
+
+  private static String firstLine(CommandSpec spec) {
+    String[] d = spec.usageMessage().description();
+    String s = d.length == 0 ? "" : d[0];
+    return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  /** The values an option's argument can take, when the model knows them: a label like a|b|c, or its candidates. */
+  private static List<String> candidates(OptionSpec o) {
+    // the label first: picocli's own candidates of an enum are its constants' names (AUTO), not the words users type
+    List<String> values = new ArrayList<>();
+    if (o.paramLabel().contains("|")) {
+      values.addAll(List.of(o.paramLabel().split("\\|")));
+    } else if (o.completionCandidates() != null) {
+      o.completionCandidates().forEach(values::add);
+    }
+    return values;
+  }
+
+  private static boolean takesFile(OptionSpec o) {
+    return o.type() == Path.class || o.type() == java.io.File.class;
+  }
+
+  private static List<OptionSpec> visible(CommandSpec spec) {
+    return spec.options().stream().filter(o -> !o.hidden()).toList();
+  }
+
+  /** A string in single quotes for fish (which escapes only \ and ' inside them). */
+  private static String fishQuote(String s) {
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
+  static String fish(CommandLine cl) {
+    StringBuilder sb = new StringBuilder("# fish completion for imds-env, generated at build time from its picocli model\n");
+    String subs = String.join(" ", cl.getSubcommands().keySet());
+    fishOptions(sb, cl.getCommandSpec(), "not __fish_seen_subcommand_from " + subs);
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      CommandSpec spec = sub.getCommandSpec();
+      sb.append("complete -c ").append(NAME).append(" -n '__fish_use_subcommand' -f -a ").append(spec.name())
+          .append(" -d ").append(fishQuote(firstLine(spec))).append('\n');
+      fishOptions(sb, spec, "__fish_seen_subcommand_from " + spec.name());
+    }
+    return sb.toString();
+  }
+
+  private static void fishOptions(StringBuilder sb, CommandSpec spec, String condition) {
+    for (OptionSpec o : visible(spec)) {
+      sb.append("complete -c ").append(NAME).append(" -n ").append(fishQuote(condition));
+      for (String name : o.names()) {
+        if (name.startsWith("--")) {
+          sb.append(" -l ").append(name.substring(2));
+        } else {
+          sb.append(" -s ").append(name.substring(1));
+        }
+      }
+      if (o.arity().max() > 0) {
+        List<String> values = candidates(o);
+        if (!values.isEmpty()) {
+          // each candidate with its own description where there is one: value\t'description'
+          List<String> described = new ArrayList<>();
+          for (String v : values) {
+            String doc = candidateDoc(v);
+            described.add(doc == null ? v : v + "\\t'" + doc.replace("\\", "\\\\").replace("'", "\\'") + "'");
+          }
+          sb.append(" -x -a ").append(fishQuote(String.join(" ", described)));
+        } else if (takesFile(o)) {
+          sb.append(" -r -F");
+        } else {
+          sb.append(" -x");
+        }
+      } else {
+        sb.append(" -f");
+      }
+      sb.append(" -d ").append(fishQuote(firstSentence(o))).append('\n');
+    }
+  }
+
+  /** What a format name offered for -f does, from the man page's text (its markup left out). */
+  private static String candidateDoc(String value) {
+    for (Format f : Format.values()) {
+      if (f.label().equals(value) && FORMAT_DOCS.containsKey(f)) {
+        String doc = FORMAT_DOCS.get(f).replace("`", "").replace("*", "");
+        int cut = doc.indexOf("; ");
+        return cut > 0 ? doc.substring(0, cut) : doc.endsWith(".") ? doc.substring(0, doc.length() - 1) : doc;
+      }
+    }
+    return null;
+  }
+
+  /** A string in single quotes for zsh. */
+  private static String shQuote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+
+  static String zsh(CommandLine cl) {
+    StringBuilder sb = new StringBuilder("#compdef imds-env\n# zsh completion for imds-env, generated at build time from its picocli model\n\n");
+    sb.append("_imds-env() {\n  local curcontext=\"$curcontext\" state line ret=1\n  typeset -A opt_args\n");
+    sb.append("  _arguments -C -s \\\n");
+    zshOptions(sb, cl.getCommandSpec(), "    ");
+    sb.append("    '1: :->command' \\\n    '*:: :->argument' && ret=0\n");
+    sb.append("  case $state in\n    command)\n      local -a commands\n      commands=(\n");
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      CommandSpec spec = sub.getCommandSpec();
+      sb.append("        ").append(shQuote(spec.name() + ":" + firstLine(spec))).append('\n');
+    }
+    sb.append("      )\n      _describe -t commands 'imds-env command' commands && ret=0\n      ;;\n");
+    sb.append("    argument)\n      curcontext=${curcontext%:*:*}:imds-env-$line[1]:\n      case $line[1] in\n");
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      CommandSpec spec = sub.getCommandSpec();
+      sb.append("        ").append(spec.name()).append(")\n          _arguments -s \\\n");
+      zshOptions(sb, spec, "            ");
+      if (!spec.positionalParameters().isEmpty()) {
+        sb.append("            '*::command:_normal' \\\n");
+      }
+      sb.append("            && ret=0\n          ;;\n");
+    }
+    sb.append("      esac\n      ;;\n  esac\n  return ret\n}\n\n_imds-env \"$@\"\n");
+    return sb.toString();
+  }
+
+  private static void zshOptions(StringBuilder sb, CommandSpec spec, String indent) {
+    for (OptionSpec o : visible(spec)) {
+      String exclusive = o.names().length > 1 ? "(" + String.join(" ", o.names()) + ")" : "";
+      String help = "[" + firstSentence(o).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]") + "]";
+      String action = "";
+      if (o.arity().max() > 0) {
+        List<String> values = candidates(o);
+        String label = o.paramLabel().replace(":", "\\:");
+        if (!values.isEmpty()) {
+          action = ":" + label + ":(" + String.join(" ", values) + ")";
+        } else if (takesFile(o)) {
+          action = ":" + label + ":_files";
+        } else {
+          action = ":" + label + ": ";
+        }
+      }
+      for (String name : o.names()) {
+        String suffix = o.arity().max() > 0 ? (name.startsWith("--") ? "=" : "+") : "";
+        sb.append(indent).append(shQuote(exclusive + name + suffix + help + action)).append(" \\\n");
+      }
+    }
+  }
+}
