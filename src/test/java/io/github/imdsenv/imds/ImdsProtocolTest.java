@@ -393,6 +393,15 @@ class ImdsProtocolTest {
     run().assertFailure(5, "not a valid IAM name");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"env", "json", "process", "ini", "fish"})
+  void nulInACredentialValue_isRefusedByEveryFormat_exit5(String format) {
+    Fixtures.healthy(wm, Fixtures.json(ACCESS_KEY_ID, Fixtures.SECRET, "IQoJ\u0000" + SESSION_TOKEN,
+        Fixtures.EXPIRES.toString(), null));
+    Run r = run("-f", format).assertFailure(5, "AWS_SESSION_TOKEN contains a NUL character");
+    assertFalse(r.err().contains(SESSION_TOKEN), r.err());
+  }
+
   // ---- region and account
 
   @Test
