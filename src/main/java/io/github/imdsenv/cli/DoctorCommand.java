@@ -185,7 +185,7 @@ final class DoctorCommand implements Callable<Integer> {
     URI uri = settings.containerUri();
     line("ok", "source", "container credentials endpoint (" + settings.sourceReason() + ")");
     check(Kind.UNREACHABLE, "endpoint", () -> {
-      ContainerClient.requireAllowedHost(uri);
+      ContainerClient.requireAllowedHost(uri, System.nanoTime() + settings.timeout().toNanos());
       return null;
     });
     line("ok", "endpoint", uri + " (an allowed host)");

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.Socket;
@@ -58,7 +59,7 @@ public final class HttpLink {
         + (base.getRawQuery() == null ? "" : "?" + base.getRawQuery());
     try (Socket plain = new Socket(Proxy.NO_PROXY)) {
       plain.setTcpNoDelay(true);
-      plain.connect(new InetSocketAddress(host, port), remainingMillis(deadlineNanos));
+      plain.connect(new InetSocketAddress(resolve(host, deadlineNanos)[0], port), remainingMillis(deadlineNanos));
       Socket socket = tls ? Tls.wrap(plain, host, port, deadlineNanos) : plain;
       String target = basePath + path;
       String request = method + " " + (target.isEmpty() ? "/" : target) + " HTTP/1.1\r\n"
@@ -89,9 +90,101 @@ public final class HttpLink {
   public static long connectMillis(URI base, long deadlineNanos) throws IOException {
     long start = System.nanoTime();
     try (Socket s = new Socket(Proxy.NO_PROXY)) {
-      s.connect(new InetSocketAddress(host(base), port(base)), remainingMillis(deadlineNanos));
+      s.connect(new InetSocketAddress(resolve(host(base), deadlineNanos)[0], port(base)), remainingMillis(deadlineNanos));
     }
     return (System.nanoTime() - start) / 1_000_000;
+  }
+
+  /**
+   * The host's addresses, found by {@code deadlineNanos}: a name is looked up on a daemon thread
+   * that is given up on at the deadline (the resolver's own timeouts run to 30 s and more), so a
+   * run's deadline and each attempt's timeout bound name resolution too. An IP literal, the
+   * default endpoints included, is parsed in place: no thread, no lookup.
+   *
+   * @throws java.net.UnknownHostException the name does not resolve
+   * @throws ResolutionTimeout no answer by the deadline
+   */
+  public static InetAddress[] resolve(String host, long deadlineNanos) throws IOException {
+    if (isIpLiteral(host)) {
+      return InetAddress.getAllByName(host);
+    }
+    return Lookup.all(host, deadlineNanos);
+  }
+
+  /** Dotted-quad IPv4 or any IPv6 form (with a colon), which InetAddress parses without a lookup. */
+  static boolean isIpLiteral(String host) {
+    if (host.indexOf(':') >= 0) {
+      return true;
+    }
+    int parts = 0;
+    int digits = 0;
+    int value = 0;
+    for (int i = 0; i <= host.length(); i++) {
+      char c = i < host.length() ? host.charAt(i) : '.';
+      if (c == '.') {
+        if (digits == 0 || value > 255) {
+          return false;
+        }
+        parts++;
+        digits = 0;
+        value = 0;
+      } else if (c >= '0' && c <= '9' && digits < 3 && !(digits == 1 && value == 0)) {
+        digits++;
+        value = value * 10 + (c - '0');
+      } else {
+        return false;
+      }
+    }
+    return parts == 4;
+  }
+
+  /** Name resolution gave no answer by the deadline: an attempt's failure, retried like one. */
+  public static final class ResolutionTimeout extends IOException {
+    ResolutionTimeout(String host, long waitedMillis) {
+      super("name resolution of " + host + " gave no answer within " + waitedMillis + " ms");
+    }
+  }
+
+  /** One lookup on a daemon thread: abandoned when late, it never holds the JVM's exit. */
+  private static final class Lookup extends Thread {
+    private final String host;
+    private volatile InetAddress[] addresses;
+    private volatile java.net.UnknownHostException unknown;
+
+    private Lookup(String host) {
+      super("imds-env-resolve");
+      this.host = host;
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      try {
+        addresses = InetAddress.getAllByName(host);
+      } catch (java.net.UnknownHostException e) {
+        unknown = e;
+      }
+    }
+
+    static InetAddress[] all(String host, long deadlineNanos) throws IOException {
+      long start = System.nanoTime();
+      int wait = remainingMillis(deadlineNanos);
+      Lookup lookup = new Lookup(host);
+      lookup.start();
+      try {
+        lookup.join(wait);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while resolving " + host);
+      }
+      if (lookup.addresses != null) {
+        return lookup.addresses;
+      }
+      if (lookup.unknown != null) {
+        throw lookup.unknown;
+      }
+      throw new ResolutionTimeout(host, (System.nanoTime() - start) / 1_000_000);
+    }
   }
 
   /** TLS for an https:// container endpoint, with the host name checked; loaded only then. */

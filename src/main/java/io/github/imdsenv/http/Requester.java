@@ -36,6 +36,11 @@ public final class Requester {
     this.deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
   }
 
+  /** When an attempt starting now must end: its timeout, within the run's deadline. */
+  public long attemptDeadline() {
+    return Math.min(System.nanoTime() + settings.timeout().toNanos(), deadlineNanos);
+  }
+
   public String url(String path) {
     return base + path;
   }
