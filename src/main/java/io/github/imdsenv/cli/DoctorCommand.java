@@ -243,6 +243,10 @@ final class DoctorCommand implements Callable<Integer> {
       fail(Kind.UNREACHABLE, "reachable", "connection refused: " + fix);
     } catch (SocketTimeoutException e) {
       fail(Kind.UNREACHABLE, "reachable", "no answer within " + Durations.human(settings.timeout()) + ": " + fix);
+    } catch (java.net.UnknownHostException e) {
+      fail(Kind.UNREACHABLE, "reachable", HttpLink.host(uri) + " does not resolve: check the name");
+    } catch (HttpLink.ResolutionTimeout e) {
+      fail(Kind.UNREACHABLE, "reachable", e.getMessage() + ": check the name and the resolver (/etc/resolv.conf)");
     } catch (IOException e) {
       fail(Kind.UNREACHABLE, "reachable", e.getClass().getSimpleName() + ": " + fix);
     }

@@ -106,4 +106,14 @@ class ResolverIT {
         + " (name resolution of " + NAME + " gave no answer within"), p.err());
     assertTrue(ms < 6_000, "one 2 s wait; the run took " + ms + " ms");
   }
+
+  @Test
+  void doctor_silentResolver_reachableFailsAtTheAttemptTimeout() throws Exception {
+    long start = System.nanoTime();
+    Proc p = inNamespace(Map.of(), "doctor", "--endpoint", "http://" + NAME, "--timeout", "1s");
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(3, p.exit(), p.out() + p.err());
+    assertTrue(p.out().contains("FAIL  reachable   name resolution of " + NAME + " gave no answer within"), p.out());
+    assertTrue(ms < 5_000, "one 1 s wait; doctor took " + ms + " ms");
+  }
 }
