@@ -24,7 +24,7 @@ public final class Log {
 
   public void debug(String message) {
     if (logger != null) {
-      logger.debug(message);
+      logger.debug(Printable.escape(message));
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.github.imdsenv.cli;
 
 import io.github.imdsenv.ImdsEnvException;
+import io.github.imdsenv.Printable;
 import io.github.imdsenv.sink.Handoff;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -96,7 +97,7 @@ public final class Cli {
 
   private static int usageError(ParameterException e, String[] args) {
     PrintWriter err = e.getCommandLine().getErr();
-    err.println("imds-env: " + oneLine(e.getMessage()) + " (see 'imds-env --help')");
+    err.println("imds-env: " + shown(e.getMessage()) + " (see 'imds-env --help')");
     err.flush();
     return ImdsEnvException.Kind.USAGE.exitCode();
   }
@@ -108,7 +109,7 @@ public final class Cli {
     if (e instanceof ImdsEnvException f) {
       trace = verbose && f.kind() != ImdsEnvException.Kind.USAGE;
       String hint = f.kind() == ImdsEnvException.Kind.USAGE ? " (see 'imds-env --help')" : "";
-      err.println("imds-env: " + oneLine(f.getMessage()) + hint);
+      err.println("imds-env: " + shown(f.getMessage()) + hint);
       code = f.kind().exitCode();
     } else {
       err.println("imds-env: internal error: " + e.getClass().getName()
@@ -131,7 +132,16 @@ public final class Cli {
     return false;
   }
 
-  private static String oneLine(String s) {
-    return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
+  /** A warning line on stderr (not with -q: the caller decides). */
+  static void warn(PrintWriter err, String message) {
+    err.println("imds-env: warning: " + shown(message));
+  }
+
+  /**
+   * A message as stderr shows it: one line, and anything an endpoint put into it that could act on
+   * the terminal escaped (the messages quote Codes, Messages, header values).
+   */
+  private static String shown(String s) {
+    return s == null ? "" : Printable.escape(s.replace('\n', ' ').replace('\r', ' '));
   }
 }

@@ -3,6 +3,7 @@ package io.github.imdsenv.cli;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Kind;
 import io.github.imdsenv.Log;
+import io.github.imdsenv.Printable;
 import io.github.imdsenv.container.ContainerClient;
 import io.github.imdsenv.credentials.Credentials;
 import io.github.imdsenv.credentials.CredentialsParser;
@@ -142,6 +143,9 @@ final class DoctorCommand implements Callable<Integer> {
         fail(Kind.UNREACHABLE, "role", ImdsClient.ROLES_PATH + " answered " + roles.status());
       }
       role = roles.text().trim().split("\n")[0].trim();
+      if (!Settings.validRoleName(role)) {
+        fail(Kind.BAD_CREDENTIALS, "role", ImdsClient.ROLES_PATH + " lists '" + role + "', which is not a valid IAM role name");
+      }
       line("ok", "role", role + " (instance profile attached)");
     } else {
       line("ok", "role", role + " (from --role / AWS_EC2_INSTANCE_PROFILE_NAME)");
@@ -149,9 +153,14 @@ final class DoctorCommand implements Callable<Integer> {
 
     String name = role;
     HttpLink.Response creds = check(Kind.UNREACHABLE, "credentials",
-        () -> http.send("GET", ImdsClient.EXTENDED_PATH + name, header, false));
+        () -> http.sendOrLastStatus("GET", ImdsClient.EXTENDED_PATH + name, header));
     String path = ImdsClient.EXTENDED_PATH + name;
-    if (creds.status() == 404) {
+    // as the export does: any HTTP error but 401 leads to the legacy path, once
+    if (creds.status() >= 400 && creds.status() != 401) {
+      if (creds.status() != 404) {
+        line("warn", "account", path + " answered " + creds.status() + ": imds-env falls back to the legacy path,"
+            + " which gives no AccountId (--account-id sets nothing)");
+      }
       path = ImdsClient.ROLES_PATH + name;
       String legacy = path;
       creds = check(Kind.UNREACHABLE, "credentials", () -> http.send("GET", legacy, header, false));
@@ -176,7 +185,7 @@ final class DoctorCommand implements Callable<Integer> {
     URI uri = settings.containerUri();
     line("ok", "source", "container credentials endpoint (" + settings.sourceReason() + ")");
     check(Kind.UNREACHABLE, "endpoint", () -> {
-      ContainerClient.requireAllowedHost(uri);
+      ContainerClient.requireAllowedHost(uri, System.nanoTime() + settings.timeout().toNanos());
       return null;
     });
     line("ok", "endpoint", uri + " (an allowed host)");
@@ -234,6 +243,10 @@ final class DoctorCommand implements Callable<Integer> {
       fail(Kind.UNREACHABLE, "reachable", "connection refused: " + fix);
     } catch (SocketTimeoutException e) {
       fail(Kind.UNREACHABLE, "reachable", "no answer within " + Durations.human(settings.timeout()) + ": " + fix);
+    } catch (java.net.UnknownHostException e) {
+      fail(Kind.UNREACHABLE, "reachable", HttpLink.host(uri) + " does not resolve: check the name");
+    } catch (HttpLink.ResolutionTimeout e) {
+      fail(Kind.UNREACHABLE, "reachable", e.getMessage() + ": check the name and the resolver (/etc/resolv.conf)");
     } catch (IOException e) {
       fail(Kind.UNREACHABLE, "reachable", e.getClass().getSimpleName() + ": " + fix);
     }
@@ -277,7 +290,8 @@ final class DoctorCommand implements Callable<Integer> {
       case "FAIL" -> failed++;
       default -> { }
     }
-    out.printf("%-4s  %-11s %s%n", status, name, seen);
+    // what was seen quotes the endpoint (role names, Codes, Messages): escaped like stderr
+    out.printf("%-4s  %-11s %s%n", status, name, Printable.escape(seen));
   }
 
   /** Ends the walk after a FAIL: the later checks depend on it. */

@@ -38,8 +38,12 @@ final class Exporter {
             + when + ": the service has not refreshed them (an outage?); try again later, or pass --allow-expired to use them anyway");
       }
       if (!settings.quiet()) {
-        err.println("imds-env: warning: the credentials " + when + "; using them because of --allow-expired");
+        Cli.warn(err, "the credentials " + when + "; using them because of --allow-expired");
       }
+    }
+    if (extras.accountId() && c.accountId() == null && !settings.quiet()) {
+      Cli.warn(err, "--account-id: " + source.describe() + " gave no AccountId (IMDS gives it only on its"
+          + " extended credentials path; -v shows which path answered); AWS_ACCOUNT_ID is not set");
     }
     String region = extras.region() ? source.region() : null;
     return Variables.of(c, region, extras);

@@ -59,7 +59,7 @@ public final class ContainerClient implements CredentialSource {
 
   @Override
   public Credentials credentials() {
-    requireAllowedHost(uri);
+    requireAllowedHost(uri, http.attemptDeadline());
     String token = authorizationToken(settings);
     HttpLink.Response r = http.send("GET", "", token == null ? "" : "Authorization: " + token + "\r\n", false);
     if (r.status() / 100 != 2) {
@@ -85,15 +85,16 @@ public final class ContainerClient implements CredentialSource {
 
   /**
    * Plain http may go only to this host or to the ECS/EKS agents: anyone else would receive the
-   * authorization token. Checked before any connection.
+   * authorization token. Checked before any connection; a name's resolution is bounded by
+   * {@code deadlineNanos}.
    */
-  public static void requireAllowedHost(URI uri) {
+  public static void requireAllowedHost(URI uri, long deadlineNanos) {
     if ("https".equalsIgnoreCase(uri.getScheme())) {
       return;
     }
     String host = HttpLink.host(uri);
     try {
-      InetAddress[] addresses = InetAddress.getAllByName(host);
+      InetAddress[] addresses = HttpLink.resolve(host, deadlineNanos);
       for (InetAddress a : addresses) {
         if (!a.isLoopbackAddress() && !isAgent(a)) {
           throw notAllowed(uri);
@@ -101,6 +102,9 @@ public final class ContainerClient implements CredentialSource {
       }
     } catch (UnknownHostException e) {
       throw notAllowed(uri);
+    } catch (IOException e) {
+      throw new ImdsEnvException(Kind.UNREACHABLE, "AWS_CONTAINER_CREDENTIALS_FULL_URI " + uri + ": the host could not be"
+          + " checked (" + e.getMessage() + "): check the name and the resolver (/etc/resolv.conf)");
     }
   }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import io.github.imdsenv.ImdsEnvException;
+import io.github.imdsenv.Printable;
 import java.io.IOException;
 import java.time.Instant;
 
@@ -126,14 +127,9 @@ public final class CredentialsParser {
     }
   }
 
-  /** Code and Message are shown to the user: keep them to one short printable line. */
+  /** Code and Message are shown to the user: one short line, escaped. */
   static String printable(String s) {
-    StringBuilder sb = new StringBuilder(Math.min(s.length(), 200));
-    for (int i = 0; i < s.length() && sb.length() < 200; i++) {
-      char c = s.charAt(i);
-      sb.append(c < 0x20 || c == 0x7f ? ' ' : c);
-    }
-    return sb.toString();
+    return Printable.escape(s, 200);
   }
 
   private static ImdsEnvException bad(String url, String what) {

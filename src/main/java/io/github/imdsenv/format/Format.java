@@ -131,7 +131,7 @@ public enum Format {
         String key = iniKey(vars.name(i));
         if (key != null) {
           String value = vars.value(i);
-          checkEncodable(vars.name(i), value, true);
+          checkEncodable(vars.name(i), value);
           for (int k = 0; k < value.length(); k++) {
             if (value.charAt(k) < 0x20 || value.charAt(k) == 0x7f) {
               throw cannotCarry(vars.name(i), "a control character or line break", "an ini value is one line");
@@ -266,7 +266,7 @@ public enum Format {
     StringBuilder sb = new StringBuilder(1024);
     for (int i = 0; i < vars.size(); i++) {
       String value = vars.value(i);
-      checkEncodable(vars.name(i), value, true);
+      checkEncodable(vars.name(i), value);
       sb.append(line(vars.name(i), value)).append('\n');
     }
     return sb.toString();
@@ -319,12 +319,12 @@ public enum Format {
 
   /**
    * No environment variable holds a NUL, and a lone UTF-16 surrogate has no UTF-8 form: refused
-   * by every format (a NUL is kept by JSON, which can escape it).
+   * by every format, JSON too (it could escape a NUL, but a consumer that exports it could not).
    */
-  static void checkEncodable(String name, String value, boolean refuseNul) {
+  static void checkEncodable(String name, String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (c == 0 && refuseNul) {
+      if (c == 0) {
         throw cannotCarry(name, "a NUL character", "no environment variable can hold one");
       }
       if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
@@ -352,7 +352,7 @@ public enum Format {
       for (int i = 0; i < vars.size(); i++) {
         String key = process ? processKey(vars.name(i)) : vars.name(i);
         if (key != null) {
-          checkEncodable(vars.name(i), vars.value(i), false);
+          checkEncodable(vars.name(i), vars.value(i));
           g.writeStringField(key, vars.value(i));
         }
       }

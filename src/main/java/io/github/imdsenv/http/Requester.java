@@ -36,6 +36,11 @@ public final class Requester {
     this.deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
   }
 
+  /** When an attempt starting now must end: its timeout, within the run's deadline. */
+  public long attemptDeadline() {
+    return Math.min(System.nanoTime() + settings.timeout().toNanos(), deadlineNanos);
+  }
+
   public String url(String path) {
     return base + path;
   }
@@ -45,7 +50,22 @@ public final class Requester {
    * {@code timeoutIsAnswer}, a timeout returns null at once instead of being retried (the IMDS token PUT).
    */
   public HttpLink.Response send(String method, String path, String headers, boolean timeoutIsAnswer) {
+    return send(method, path, headers, timeoutIsAnswer, false);
+  }
+
+  /**
+   * As {@link #send}, but a 429 or 5xx that is still the answer when the attempts are spent is
+   * returned, not thrown: for a request the caller has another way round (the extended credentials
+   * path, whose fallback is the legacy one).
+   */
+  public HttpLink.Response sendOrLastStatus(String method, String path, String headers) {
+    return send(method, path, headers, false, true);
+  }
+
+  private HttpLink.Response send(String method, String path, String headers, boolean timeoutIsAnswer,
+      boolean lastStatusIsAnswer) {
     String failure = null;
+    HttpLink.Response last = null;
     for (int attempt = 1; attempt <= settings.attempts(); attempt++) {
       if (attempt > 1) {
         backoff(attempt, method, path, failure);
@@ -59,6 +79,7 @@ public final class Requester {
           return r;
         }
         failure = "answered " + r.status();
+        last = r;
       } catch (SocketTimeoutException e) {
         log.debug(method + " " + path + " -> timed out (" + millisSince(start) + " ms)");
         if (System.nanoTime() - deadlineNanos >= 0) {
@@ -68,13 +89,19 @@ public final class Requester {
           return null;
         }
         failure = "did not answer within " + Durations.human(settings.timeout());
+        last = null;
       } catch (ConnectException e) {
         log.debug(method + " " + path + " -> connection refused (" + millisSince(start) + " ms)");
         failure = "refused the connection";
+        last = null;
       } catch (IOException e) {
         log.debug(method + " " + path + " -> " + e.getClass().getSimpleName() + ": " + e.getMessage());
         failure = "failed (" + describe(e) + ")";
+        last = null;
       }
+    }
+    if (lastStatusIsAnswer && last != null) {
+      return last;
     }
     throw new ImdsEnvException(Kind.UNREACHABLE, service + " at " + base + " " + failure
         + " to " + method + " " + path + " (" + settings.attempts() + (settings.attempts() == 1 ? " attempt" : " attempts")

@@ -130,27 +130,48 @@ public final class ImdsClient implements CredentialSource {
         + " --iam-instance-profile Name=PROFILE`");
   }
 
-  /** The role's credentials from the extended path, else the legacy one; null when both answer 404. */
+  /**
+   * The role's credentials from the extended path, else the legacy one; null when the legacy path
+   * answers 404 (the role changed). Any HTTP error of the extended path but 401 (whose fresh token
+   * {@link #get} already tried) leads to the legacy path, once: a 404 at once, as the SDKs do, and a
+   * 429 or 5xx once its retries are spent (emulators answer 500 there; a real IMDS that answers 5xx
+   * for a moment should still give the AccountId, and the retries cost a few hundred ms, well
+   * within the run's deadline). Nothing is remembered across runs.
+   */
   private Credentials credentialsOf(String role) {
-    for (String base : new String[] {EXTENDED_PATH, ROLES_PATH}) {
-      String path = base + role;
-      HttpLink.Response r = get(path);
-      if (r.status() == 200) {
-        return CredentialsParser.parse(r.body(), url(path));
-      }
-      if (r.status() != 404) {
-        throw fatalStatus("GET", path, r.status());
-      }
+    String extended = EXTENDED_PATH + role;
+    HttpLink.Response r = get(extended, true);
+    if (r.status() == 200) {
+      return CredentialsParser.parse(r.body(), url(extended));
+    }
+    if (r.status() < 400) {
+      throw fatalStatus("GET", extended, r.status());
+    }
+    log.debug("GET " + extended + " answered " + r.status() + "; the legacy path instead (no AccountId there)");
+    String legacy = ROLES_PATH + role;
+    r = get(legacy, false);
+    if (r.status() == 200) {
+      return CredentialsParser.parse(r.body(), url(legacy));
+    }
+    if (r.status() != 404) {
+      throw fatalStatus("GET", legacy, r.status());
     }
     return null;
   }
 
-  /** A GET with the session token; 401 means the token went stale: one fresh token, then once more. */
   private HttpLink.Response get(String path) {
+    return get(path, false);
+  }
+
+  /**
+   * A GET with the session token; 401 means the token went stale: one fresh token, then once more.
+   * With {@code lastStatusIsAnswer}, a 429 or 5xx that outlasts the retries is returned, not thrown.
+   */
+  private HttpLink.Response get(String path, boolean lastStatusIsAnswer) {
     if (token == null && v1Reason == null) {
       fetchToken();
     }
-    HttpLink.Response r = http.send("GET", path, tokenHeader(), false);
+    HttpLink.Response r = send(path, lastStatusIsAnswer);
     if (r.status() == 401) {
       if (token == null) {
         throw new ImdsEnvException(Kind.UNREACHABLE, "IMDS requires IMDSv2 (" + url(path) + " answered 401) but "
@@ -158,12 +179,16 @@ public final class ImdsClient implements CredentialSource {
       }
       log.debug("401: the token was refused; fetching a new one");
       fetchToken();
-      r = http.send("GET", path, tokenHeader(), false);
+      r = send(path, lastStatusIsAnswer);
       if (r.status() == 401) {
         throw new ImdsEnvException(Kind.UNREACHABLE, url(path) + " refused a fresh IMDSv2 token (401)");
       }
     }
     return r;
+  }
+
+  private HttpLink.Response send(String path, boolean lastStatusIsAnswer) {
+    return lastStatusIsAnswer ? http.sendOrLastStatus("GET", path, tokenHeader()) : http.send("GET", path, tokenHeader(), false);
   }
 
   private String tokenHeader() {

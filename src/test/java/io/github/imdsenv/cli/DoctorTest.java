@@ -208,4 +208,14 @@ class DoctorTest {
     assertEquals(3, r.exit());
     assertLine(r, "FAIL  endpoint    AWS_CONTAINER_CREDENTIALS_FULL_URI http://192.0.2.7/creds is refused");
   }
+
+  @Test
+  void extendedPath500_fallsBackToTheLegacyPath_asTheExportDoes_withAWarnLine() {
+    healthyWithV1(false);
+    wm.stubFor(get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)).willReturn(Fixtures.status(500)));
+    Run r = doctor("--attempts", "1");
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertLine(r, "warn  account     " + Fixtures.EXTENDED + Fixtures.ROLE + " answered 500: imds-env falls back to the legacy path");
+    assertLine(r, "ok    credentials access key");
+  }
 }

@@ -53,7 +53,9 @@ class SecretsIT {
             Fixtures.SESSION_TOKEN + " x", Fixtures.EXPIRES.toString(), null)), 5, List.of("-f", "env-no-export")),
         new Scenario("oversized", w -> Fixtures.healthy(w, credentials(Fixtures.EXPIRES.toString()) + " ".repeat(70_000)), 5, List.of()),
         new Scenario("no role", w -> w.stubFor(get(urlEqualTo(Fixtures.ROLES)).willReturn(Fixtures.status(404))), 4, List.of()),
-        new Scenario("throttled", w -> w.stubFor(get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)).willReturn(Fixtures.status(429))), 3, List.of()),
+        new Scenario("throttled", w -> w.stubFor(get(urlEqualTo(Fixtures.ROLES)).willReturn(Fixtures.status(429))), 3, List.of()),
+        new Scenario("extended path fails", w -> w.stubFor(get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE))
+            .willReturn(Fixtures.status(500))), 0, List.of("--account-id")),
         new Scenario("reset", w -> w.stubFor(get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE))
             .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER))), 3, List.of()),
         new Scenario("region fails", w -> w.stubFor(get(urlEqualTo(Fixtures.REGION)).willReturn(ok(Fixtures.SECRET))), 5, List.of("--region")),

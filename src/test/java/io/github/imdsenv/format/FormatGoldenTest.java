@@ -51,14 +51,10 @@ class FormatGoldenTest {
 
   @ParameterizedTest
   @EnumSource(Format.class)
-  void nulOrLoneSurrogate_isRefusedByEveryFormatThatPrintsValues(Format format) {
+  void nulOrLoneSurrogate_isRefusedByEveryFormatThatPrintsValues_jsonAndProcessToo(Format format) {
     for (String bad : new String[] {"a\u0000b", "a\ud800b"}) {
       Credentials c = new Credentials("ASIAX", "secret", bad, PLAIN.expiration(), null, null);
       if (!format.needsValues()) {
-        continue;
-      }
-      if (bad.contains("\u0000") && (format == Format.JSON || format == Format.PROCESS)) {
-        assertTrue(format.render(Variables.of(c, null, Variables.Extras.NONE)).contains("a\\u0000b"));
         continue;
       }
       ImdsEnvException e = assertThrows(ImdsEnvException.class, () -> format.render(Variables.of(c, null, Variables.Extras.NONE)),

@@ -378,12 +378,105 @@ class ImdsProtocolTest {
     assertTrue(r.out().contains(SESSION_TOKEN));
   }
 
+  private static String legacyJson() {
+    return Fixtures.json(ACCESS_KEY_ID, Fixtures.SECRET, SESSION_TOKEN, Fixtures.EXPIRES.toString(), null);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {400, 403, 405, 410})
+  void extendedPath4xx_fallsBackToTheLegacyPathAtOnce_andAccountIdWarns(int status) {
+    Fixtures.healthy(wm);
+    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).willReturn(status(status)));
+    wm.stubFor(get(urlEqualTo(ROLES + ROLE)).willReturn(ok(legacyJson())));
+    Run r = run("--account-id").assertSuccess();
+    assertTrue(r.out().contains(SESSION_TOKEN), r.out());
+    assertFalse(r.out().contains("AWS_ACCOUNT_ID"), r.out());
+    assertEquals("imds-env: warning: --account-id: IMDS at " + endpoint() + " gave no AccountId (IMDS gives it only on its"
+        + " extended credentials path; -v shows which path answered); AWS_ACCOUNT_ID is not set\n", r.err());
+    wm.verify(exactly(1), getRequestedFor(urlEqualTo(EXTENDED + ROLE)));
+    wm.verify(exactly(1), getRequestedFor(urlEqualTo(ROLES + ROLE)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {500, 502, 503, 429})
+  void extendedPath5xxOr429_fallsBackToTheLegacyPathOnceItsRetriesAreSpent(int status) {
+    Fixtures.healthy(wm);
+    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).willReturn(status(status)));
+    wm.stubFor(get(urlEqualTo(ROLES + ROLE)).willReturn(ok(legacyJson())));
+    long start = System.nanoTime();
+    Run r = run("--region").assertSuccess();
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertTrue(r.out().contains(SESSION_TOKEN), r.out());
+    assertEquals("", r.err(), "no warning without --account-id");
+    assertTrue(ms < 2_000, "three attempts with backoff, then the legacy path: " + ms + " ms");
+    wm.verify(exactly(3), getRequestedFor(urlEqualTo(EXTENDED + ROLE)));
+    wm.verify(exactly(1), getRequestedFor(urlEqualTo(ROLES + ROLE)));
+    wm.verify(exactly(1), putRequestedFor(urlEqualTo(TOKEN_PATH)));
+  }
+
   @Test
-  void extendedPath500_isNotMistakenForA404() {
+  void extendedPath500Once_isRetried_andKeepsTheAccountId() {
+    Fixtures.healthy(wm);
+    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).inScenario("blip").whenScenarioStateIs(STARTED)
+        .willReturn(status(500)).willSetStateTo("ok"));
+    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).inScenario("blip").whenScenarioStateIs("ok")
+        .willReturn(ok(Fixtures.credentialsJson())));
+    Run r = run("--account-id").assertSuccess();
+    assertTrue(r.out().contains("AWS_ACCOUNT_ID='123456789012'"), r.out());
+    assertEquals("", r.err());
+    wm.verify(exactly(0), getRequestedFor(urlEqualTo(ROLES + ROLE)));
+  }
+
+  @Test
+  void extendedPath500_withQuiet_fallsBackWithoutAWarning() {
     Fixtures.healthy(wm);
     wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).willReturn(status(500)));
-    run().assertFailure(3, "answered 500");
+    wm.stubFor(get(urlEqualTo(ROLES + ROLE)).willReturn(ok(legacyJson())));
+    Run r = run("--account-id", "-q").assertSuccess();
+    assertEquals("", r.err());
+  }
+
+  @Test
+  void extendedPath500_andTheLegacyPathFailsToo_exit3NamesTheLegacyPath() {
+    Fixtures.healthy(wm);
+    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).willReturn(status(500)));
+    wm.stubFor(get(urlEqualTo(ROLES + ROLE)).willReturn(status(403)));
+    run().assertFailure(3, "GET " + endpoint() + ROLES + ROLE + " answered 403");
+    wm.verify(exactly(1), getRequestedFor(urlEqualTo(ROLES + ROLE)));
+  }
+
+  @Test
+  void extendedPath401_getsAFreshToken_notTheLegacyPath() {
+    Fixtures.healthy(wm);
+    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).inScenario("token").whenScenarioStateIs(STARTED)
+        .willReturn(ok("stale-token")).willSetStateTo("fresh"));
+    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).inScenario("token").whenScenarioStateIs("fresh").willReturn(ok(IMDS_TOKEN)));
+    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).withHeader("X-aws-ec2-metadata-token", equalTo("stale-token"))
+        .willReturn(status(401)));
+    Run r = run("--account-id").assertSuccess();
+    assertTrue(r.out().contains("AWS_ACCOUNT_ID='123456789012'"), r.out());
+    wm.verify(exactly(2), putRequestedFor(urlEqualTo(TOKEN_PATH)));
     wm.verify(exactly(0), getRequestedFor(urlEqualTo(ROLES + ROLE)));
+  }
+
+  @Test
+  void extendedPath401_evenWithAFreshToken_isFatal_notALegacyFallback() {
+    Fixtures.healthy(wm);
+    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).willReturn(status(401)));
+    run().assertFailure(3, "refused a fresh IMDSv2 token");
+    wm.verify(exactly(0), getRequestedFor(urlEqualTo(ROLES + ROLE)));
+  }
+
+  @Test
+  void extendedPath500_thenTheLegacyPath404_discoversTheRoleAgain() {
+    Fixtures.healthy(wm);
+    wm.stubFor(get(urlEqualTo(ROLES)).inScenario("rotate").whenScenarioStateIs(STARTED)
+        .willReturn(ok("old-role")).willSetStateTo("new"));
+    wm.stubFor(get(urlEqualTo(ROLES)).inScenario("rotate").whenScenarioStateIs("new").willReturn(ok(ROLE)));
+    wm.stubFor(get(urlEqualTo(EXTENDED + "old-role")).willReturn(status(500)));
+    run("--attempts", "1").assertSuccess();
+    wm.verify(exactly(1), getRequestedFor(urlEqualTo(ROLES + "old-role")));
+    wm.verify(exactly(1), getRequestedFor(urlEqualTo(EXTENDED + ROLE)));
   }
 
   @Test
@@ -391,6 +484,15 @@ class ImdsProtocolTest {
     Fixtures.healthy(wm);
     wm.stubFor(get(urlEqualTo(ROLES)).willReturn(ok("../../latest/api/token")));
     run().assertFailure(5, "not a valid IAM name");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"env", "json", "process", "ini", "fish"})
+  void nulInACredentialValue_isRefusedByEveryFormat_exit5(String format) {
+    Fixtures.healthy(wm, Fixtures.json(ACCESS_KEY_ID, Fixtures.SECRET, "IQoJ\u0000" + SESSION_TOKEN,
+        Fixtures.EXPIRES.toString(), null));
+    Run r = run("-f", format).assertFailure(5, "AWS_SESSION_TOKEN contains a NUL character");
+    assertFalse(r.err().contains(SESSION_TOKEN), r.err());
   }
 
   // ---- region and account

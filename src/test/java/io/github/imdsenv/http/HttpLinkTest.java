@@ -1,0 +1,265 @@
+package io.github.imdsenv.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.imdsenv.ImdsEnvException;
+import io.github.imdsenv.Run;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The HTTP framing rules of docs/imds-protocol.md, against a raw socket on 127.0.0.1 that writes canned bytes. */
+class HttpLinkTest {
+
+  /** Answers every connection with the same bytes, after reading the request head, then closes. */
+  static final class CannedServer implements AutoCloseable {
+    private final ServerSocket server;
+    private final AtomicInteger requests = new AtomicInteger();
+
+    CannedServer(byte[] response) throws IOException {
+      server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+      Thread t = new Thread(() -> {
+        while (!server.isClosed()) {
+          try (Socket s = server.accept()) {
+            readHead(s.getInputStream());
+            requests.incrementAndGet();
+            s.getOutputStream().write(response);
+            s.getOutputStream().flush();
+            s.shutdownOutput();
+          } catch (IOException e) {
+            // closed, or the client went away
+          }
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+    }
+
+    CannedServer(String response) throws IOException {
+      this(response.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    private static void readHead(InputStream in) throws IOException {
+      int state = 0;
+      for (int b = in.read(); b >= 0; b = in.read()) {
+        state = (b == '\r' && state % 2 == 0) || (b == '\n' && state % 2 == 1) ? state + 1 : 0;
+        if (state == 4) {
+          return;
+        }
+      }
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + server.getLocalPort();
+    }
+
+    int requests() {
+      return requests.get();
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+    }
+  }
+
+  private static HttpLink.Response exchange(String response) throws IOException {
+    try (CannedServer s = new CannedServer(response)) {
+      return HttpLink.exchange(URI.create(s.url()), "GET", "/x", "", System.nanoTime() + 5_000_000_000L);
+    }
+  }
+
+  private static ImdsEnvException refused(String response) throws IOException {
+    try (CannedServer s = new CannedServer(response)) {
+      ImdsEnvException e = assertThrows(ImdsEnvException.class,
+          () -> HttpLink.exchange(URI.create(s.url()), "GET", "/x", "", System.nanoTime() + 5_000_000_000L));
+      assertEquals(ImdsEnvException.Kind.BAD_CREDENTIALS, e.kind());
+      return e;
+    }
+  }
+
+  private static String ok(String headers, String body) {
+    return "HTTP/1.1 200 OK\r\n" + headers + "\r\n" + body;
+  }
+
+  // ---- name resolution
+
+  @ParameterizedTest
+  @ValueSource(strings = {"127.0.0.1", "169.254.169.254", "0.0.0.0", "255.255.255.255", "::1", "fd00:ec2::254", "::ffff:127.0.0.1"})
+  void ipLiteral_isParsedWithoutALookup(String host) throws IOException {
+    assertTrue(HttpLink.isIpLiteral(host));
+    assertEquals(1, HttpLink.resolve(host, System.nanoTime() + 1_000_000_000L).length);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"localhost", "imds.example", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1234.1.1.1", "1..2.3", "1.2.3.4."})
+  void anythingElse_isLookedUpOnADaemonThreadWithinTheDeadline(String host) {
+    assertFalse(HttpLink.isIpLiteral(host));
+  }
+
+  // ---- the status line
+
+  @ParameterizedTest
+  @ValueSource(strings = {"HTTP/1.1 200 OK", "HTTP/1.0 200 OK", "HTTP/1.1 200", "HTTP/1.1 200 ", "HTTP/1.1 200 All good, really"})
+  void statusLine_wellFormed_isAccepted(String statusLine) throws IOException {
+    HttpLink.Response r = exchange(statusLine + "\r\nContent-Length: 2\r\n\r\nhi");
+    assertEquals(200, r.status());
+    assertEquals("hi", r.text());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"HTTP/1.1 2000 OK", "HTTP/1.1 20 OK", "HTTP/1.1 2x0 OK", "HTTP/1.1  200 OK", "HTTP/1.1 200OK",
+      "HTTP/2 200 OK", "HTTP/1.2 200 OK", "HTTP/2.0 200 OK", "HTTP/1.1 099 Early", "HTTP/1.1 600 Odd", "HTTP/1.1\t200 OK",
+      "HTTP/1.1 +20 OK", "HTTP/1.1 ２００ OK"})
+  void statusLine_malformed_isRefused(String statusLine) throws IOException {
+    ImdsEnvException e = refused(statusLine + "\r\nContent-Length: 2\r\n\r\nhi");
+    assertTrue(e.getMessage().contains("not well-formed HTTP: the status line"), e.getMessage());
+  }
+
+  @Test
+  void statusLine_2000_exit5_notTakenFor200() throws IOException {
+    try (CannedServer s = new CannedServer("HTTP/1.1 2000 OK\r\nContent-Length: 4\r\n\r\nrole")) {
+      Run.against(s.url()).assertFailure(5, "not well-formed HTTP: the status line 'HTTP/1.1 2000 OK'");
+      assertEquals(1, s.requests(), "malformed is not retried");
+    }
+  }
+
+  @Test
+  void statusLine_withTerminalControls_isShownEscaped() throws IOException {
+    try (CannedServer s = new CannedServer("HTTP/1.1 2000 \u001b]0;owned\u0007\u009b31m\r\n\r\n")) {
+      Run r = Run.against(s.url()).assertFailure(5, "HTTP/1.1 2000 \\u001b]0;owned\\u0007\\u009b31m");
+      assertFalse(r.err().contains("\u001b") || r.err().contains("\u009b") || r.err().contains("\u0007"), r.err());
+    }
+  }
+
+  @Test
+  void notHttpAtAll_isAnIoErrorThatIsRetried_exit3() throws IOException {
+    try (CannedServer s = new CannedServer("SSH-2.0-OpenSSH_9.2\r\n")) {
+      Run.against(s.url()).assertFailure(3, "not an HTTP response");
+      assertEquals(3, s.requests());
+    }
+  }
+
+  // ---- Transfer-Encoding and Content-Length
+
+  @ParameterizedTest
+  @ValueSource(strings = {"notchunked", "gzip", "gzip, chunked", "chunked, gzip", "identity", "chunkedx"})
+  void transferEncoding_otherThanChunked_isRefused(String te) throws IOException {
+    ImdsEnvException e = refused(ok("Transfer-Encoding: " + te + "\r\n", "2\r\nhi\r\n0\r\n\r\n"));
+    assertTrue(e.getMessage().contains("Transfer-Encoding '" + te + "' (only chunked is understood)"), e.getMessage());
+  }
+
+  @Test
+  void transferEncoding_notchunked_exit5() throws IOException {
+    try (CannedServer s = new CannedServer(ok("Transfer-Encoding: notchunked\r\n", "4\r\nrole\r\n0\r\n\r\n"))) {
+      Run.against(s.url()).assertFailure(5, "Transfer-Encoding 'notchunked'");
+    }
+  }
+
+  @Test
+  void transferEncoding_chunkedTwice_isRefused() throws IOException {
+    refused(ok("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", "2\r\nhi\r\n0\r\n\r\n"));
+  }
+
+  @Test
+  void transferEncoding_chunked_anyCase_isRead() throws IOException {
+    assertEquals("hi there", exchange(ok("Transfer-Encoding: Chunked\r\n", "2\r\nhi\r\n6\r\n there\r\n0\r\n\r\n")).text());
+  }
+
+  @Test
+  void transferEncodingAndContentLength_together_areRefused() throws IOException {
+    ImdsEnvException e = refused(ok("Transfer-Encoding: chunked\r\nContent-Length: 12\r\n", "2\r\nhi\r\n0\r\n\r\n"));
+    assertTrue(e.getMessage().contains("both Transfer-Encoding and Content-Length"), e.getMessage());
+    refused(ok("Content-Length: 12\r\nTransfer-Encoding: chunked\r\n", "2\r\nhi\r\n0\r\n\r\n"));
+  }
+
+  @Test
+  void contentLength_differing_isRefused_exit5() throws IOException {
+    ImdsEnvException e = refused(ok("Content-Length: 2\r\nContent-Length: 5\r\n", "hello"));
+    assertTrue(e.getMessage().contains("differing Content-Length values"), e.getMessage());
+    refused(ok("Content-Length: 2, 5\r\n", "hello"));
+    try (CannedServer s = new CannedServer(ok("Content-Length: 5\r\nContent-Length: 4\r\n", "role\n"))) {
+      Run.against(s.url()).assertFailure(5, "differing Content-Length values");
+    }
+  }
+
+  @Test
+  void contentLength_repeatedWithTheSameValue_isAccepted() throws IOException {
+    assertEquals("hello", exchange(ok("Content-Length: 5\r\nContent-Length: 5\r\n", "hello")).text());
+    assertEquals("hello", exchange(ok("Content-Length: 5, 5\r\n", "hello")).text());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-1", "+5", "5x", "0x5", "", "99999999999999"})
+  void contentLength_notANumber_isRefused(String value) throws IOException {
+    refused(ok("Content-Length: " + value + "\r\n", "hello"));
+  }
+
+  @Test
+  void headerLineWithoutAColon_isRefused() throws IOException {
+    refused(ok("this is no header\r\n", ""));
+  }
+
+  // ---- the size cap counts chunk extensions and trailers
+
+  @Test
+  void chunkExtensionsAndTrailers_smallOnes_areSkipped() throws IOException {
+    assertEquals("hi!", exchange(ok("Transfer-Encoding: chunked\r\n",
+        "2;name=value\r\nhi\r\n1 ; a=\"b\"\r\n!\r\n0\r\nX-Trailer: yes\r\n\r\n")).text());
+  }
+
+  @Test
+  void chunkExtension_over64KiB_isRefusedAsTooLarge() throws IOException {
+    ImdsEnvException e = refused(ok("Transfer-Encoding: chunked\r\n", "2;x=" + "e".repeat(70 * 1024) + "\r\nhi\r\n0\r\n\r\n"));
+    assertTrue(e.getMessage().contains("larger than 64 KiB"), e.getMessage());
+  }
+
+  @Test
+  void manySmallChunkExtensions_addUpAgainstTheCap() throws IOException {
+    String chunk = "1;" + "e".repeat(1000) + "\r\nx\r\n";
+    ImdsEnvException e = refused(ok("Transfer-Encoding: chunked\r\n", chunk.repeat(70) + "0\r\n\r\n"));
+    assertTrue(e.getMessage().contains("larger than 64 KiB"), e.getMessage());
+  }
+
+  @Test
+  void trailers_over64KiB_areRefusedAsTooLarge() throws IOException {
+    String trailers = ("X-Pad: " + "t".repeat(1000) + "\r\n").repeat(70);
+    ImdsEnvException e = refused(ok("Transfer-Encoding: chunked\r\n", "2\r\nhi\r\n0\r\n" + trailers + "\r\n"));
+    assertTrue(e.getMessage().contains("larger than 64 KiB"), e.getMessage());
+  }
+
+  @Test
+  void dataAndTrailers_togetherOverTheCap_areRefused() throws IOException {
+    String data = "d".repeat(60 * 1024);
+    String trailers = ("X-Pad: " + "t".repeat(1000) + "\r\n").repeat(6);
+    refused(ok("Transfer-Encoding: chunked\r\n", Integer.toHexString(data.length()) + "\r\n" + data + "\r\n0\r\n" + trailers + "\r\n"));
+  }
+
+  @Test
+  void chunkedBodyOfExactly64KiB_isAccepted() throws IOException {
+    String data = "d".repeat(64 * 1024);
+    assertEquals(64 * 1024, exchange(ok("Transfer-Encoding: chunked\r\n",
+        "8000\r\n" + data.substring(0, 0x8000) + "\r\n8000\r\n" + data.substring(0x8000) + "\r\n0\r\n\r\n")).body().length);
+  }
+
+  @Test
+  void chunkLongerThanItsSize_isRefused() throws IOException {
+    refused(ok("Transfer-Encoding: chunked\r\n", "2\r\nhello\r\n0\r\n\r\n"));
+  }
+
+  @Test
+  void chunkSizeNotHex_isRefused() throws IOException {
+    refused(ok("Transfer-Encoding: chunked\r\n", "zz\r\nhi\r\n0\r\n\r\n"));
+  }
+}
