@@ -2,6 +2,7 @@ package io.github.imdsenv.cli;
 
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.Log;
+import io.github.imdsenv.Printable;
 import io.github.imdsenv.format.Format;
 import io.github.imdsenv.format.Variables;
 import io.github.imdsenv.settings.Durations;
@@ -120,7 +121,7 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
     boolean quiet = settings.quiet();
     try (EnvFile file = EnvFile.lock(output, settings.deadline(), warning -> {
       if (!quiet) {
-        err.println("imds-env: " + warning);
+        err.println("imds-env: " + Printable.escape(warning));
       }
     })) {
       // the lock wait counts against the run's deadline

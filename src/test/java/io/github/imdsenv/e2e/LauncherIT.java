@@ -222,7 +222,8 @@ class LauncherIT {
   /**
    * SIGQUIT (Ctrl-\\) makes the JVM print a thread dump: on stderr, never on stdout, which an eval
    * reads; also when IMDS_ENV_JAVA_OPTS replaces the JVM options. The run waits on an endpoint that
-   * accepts and never answers.
+   * accepts and never answers. (No archive: a run that makes one is the launcher's shell waiting on
+   * the JVM, see the next test.)
    */
   @ParameterizedTest
   @ValueSource(strings = {"", "-Xmx64m"})
@@ -230,6 +231,7 @@ class LauncherIT {
     try (java.net.ServerSocket slow = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
       slow.setSoTimeout(30_000);
       Map<String, String> env = new HashMap<>(Proc.cronEnv());
+      env.put("IMDS_ENV_NO_CDS", "1");
       if (!javaOpts.isEmpty()) {
         env.put("IMDS_ENV_JAVA_OPTS", javaOpts);
       }
@@ -249,6 +251,36 @@ class LauncherIT {
       assertEquals(3, p.exitValue(), Files.readString(dir.resolve("stderr")));
       assertEquals("", Files.readString(dir.resolve("stdout")));
       assertTrue(Files.readString(dir.resolve("stderr")).contains("Full thread dump"), "the dump went to stderr");
+    }
+  }
+
+  /**
+   * The first run after an install makes the class-data archive, so the launcher's shell waits on
+   * the JVM rather than becoming it: SIGQUIT to the PID the caller started then ends the run once
+   * the JVM is done, with that signal's status, stdout empty and no half-made archive left.
+   */
+  @Test
+  void sigquitDuringTheRunThatMakesTheArchive_leavesStdoutEmpty_andNoArchive() throws Exception {
+    Path install = OutputFileIT.worldReadableInstall(Files.createDirectory(dir.resolve("fresh")));
+    try (java.net.ServerSocket slow = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      slow.setSoTimeout(30_000);
+      ProcessBuilder pb = new ProcessBuilder(install.toString(), "--endpoint", "http://127.0.0.1:" + slow.getLocalPort(),
+          "--timeout", "2s", "--attempts", "1");
+      pb.environment().clear();
+      pb.environment().putAll(Proc.cronEnv());
+      pb.redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile());
+      Process p = pb.start();
+      try (java.net.Socket waiting = slow.accept()) {
+        assertEquals(0, new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).start().waitFor());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+      } finally {
+        p.destroyForcibly();
+      }
+      assertEquals(128 + 3, p.exitValue(), Files.readString(dir.resolve("stderr")));
+      assertEquals("", Files.readString(dir.resolve("stdout")));
+      try (var files = Files.list(install.getParent().resolveSibling("target"))) {
+        assertEquals(List.of("imds-env.jar"), files.map(f -> f.getFileName().toString()).toList());
+      }
     }
   }
 }
