@@ -196,10 +196,10 @@ class LauncherIT {
     if (variant.startsWith("archive")) {
       Proc train = Proc.run(List.of(scripts.resolve("train-cds").toString()), env, dir);
       assertEquals(0, train.exit(), train.err());
-      // JDK 19-24 make their archive on a first run: the second one uses it
-      assertEquals(0, Proc.run(List.of(self, "--endpoint", Fixtures.endpoint(wm)), env, dir).exit());
       Map<String, String> logged = new HashMap<>(env);
       logged.put("IMDS_ENV_JAVA_OPTS", "-Xlog:class+load=info:stderr");
+      // other JVM options name another archive: the first run with them makes it, the next maps it
+      assertEquals(0, Proc.run(List.of(self, "--endpoint", Fixtures.endpoint(wm)), logged, dir).exit());
       Proc p = Proc.run(List.of(self, "--endpoint", Fixtures.endpoint(wm)), logged, dir);
       assertEquals(0, p.exit(), p.err());
       if (Runtime.version().feature() >= 24) {
