@@ -77,7 +77,7 @@ final class ExecCommand implements Callable<Integer>, FastPath.Invocation {
   public int run(java.io.PrintWriter out, java.io.PrintWriter err) {
     if (handoff == null) {
       // a JVM that ran COMMAND as its child would stay resident and stand between COMMAND and its signals
-      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "exec needs the launcher (scripts/imds-env), which replaces"
+      throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "exec needs the launcher (scripts/imds-env), which replaces"
           + " itself with COMMAND; the jar alone cannot: run imds-env exec, not java -jar imds-env.jar exec");
     }
     int shift = handoff.shift(command);

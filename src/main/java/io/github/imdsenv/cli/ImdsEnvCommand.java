@@ -41,17 +41,8 @@ import picocli.CommandLine.Spec;
       "",
       "The output goes into a variable first: the status of a bare eval \"$(imds-env)\" is lost on failure.",
       ""
-    },
-    exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {
-      "0:success",
-      "1:unexpected internal error",
-      "2:usage error",
-      "3:metadata service unreachable, disabled, timed out, or kept failing",
-      "4:no role / instance profile attached, or the named role not found",
-      "5:the service answered, but not with usable credentials",
-      "6:the output file could not be written (it is left as it was)",
     })
+// its exit codes are ExitCodes', which Cli sets on the model
 public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocation {
 
   @Mixin SourceOptions source;
@@ -112,7 +103,7 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
       out.print(text);
       out.flush();
       if (out.checkError()) {
-        throw new ImdsEnvException(ImdsEnvException.Kind.OUTPUT, "cannot write to stdout (closed, or a broken pipe)");
+        throw new ImdsEnvException(ImdsEnvException.Reason.STDOUT, "cannot write to stdout (closed, or a broken pipe)");
       }
       return 0;
     }
@@ -137,7 +128,7 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
         file.replace(format == Format.INI && existing != null ? CredentialsFile.merge(existing, profile, text)
             : text.getBytes(StandardCharsets.UTF_8), mode);
       } catch (CredentialsFile.Unsafe e) {
-        throw new ImdsEnvException(ImdsEnvException.Kind.OUTPUT, "cannot write " + output + ": " + e.getMessage()
+        throw new ImdsEnvException(ImdsEnvException.Reason.OUTPUT, "cannot write " + output + ": " + e.getMessage()
             + "; the file was left as it was");
       }
       log.debug("wrote " + output);
@@ -176,16 +167,16 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
   /** The rules between options, in one place. */
   private void validate() {
     if (minValidity != null && output == null) {
-      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "--min-validity needs --output FILE");
+      throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "--min-validity needs --output FILE");
     }
     if (mode != null && output == null) {
-      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "--mode needs --output FILE");
+      throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "--mode needs --output FILE");
     }
     if (profileName != null && format != Format.INI) {
-      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "--profile-name goes with -f ini");
+      throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "--profile-name goes with -f ini");
     }
     if (profileName != null && !Format.validProfileName(profileName)) {
-      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "--profile-name '" + profileName
+      throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "--profile-name '" + profileName
           + "' cannot stand in an ini section header");
     }
   }

@@ -52,7 +52,7 @@ public final class SourceOptions {
   /** The settings of this run: these options over the environment over the defaults. */
   Settings settings(Map<String, String> env) {
     if (verbose && quiet) {
-      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "--verbose and --quiet exclude each other");
+      throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "--verbose and --quiet exclude each other");
     }
     return Settings.resolve(
         new Settings.Flags(endpoint, endpointMode, role, timeout, attempts, noImdsv1, source, verbose, quiet), env);

@@ -336,7 +336,7 @@ public enum Format {
   }
 
   private static ImdsEnvException cannotCarry(String name, String what, String advice) {
-    return new ImdsEnvException(ImdsEnvException.Kind.BAD_CREDENTIALS,
+    return new ImdsEnvException(ImdsEnvException.Reason.UNREPRESENTABLE,
         "the value of " + name + " contains " + what + "; refused (" + advice + ")");
   }
 

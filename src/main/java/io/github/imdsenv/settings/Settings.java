@@ -259,6 +259,6 @@ public record Settings(
   }
 
   private static ImdsEnvException usage(String message) {
-    return new ImdsEnvException(ImdsEnvException.Kind.USAGE, message);
+    return new ImdsEnvException(ImdsEnvException.Reason.USAGE, message);
   }
 }

@@ -1,7 +1,7 @@
 package io.github.imdsenv.sink;
 
 import io.github.imdsenv.ImdsEnvException;
-import io.github.imdsenv.ImdsEnvException.Kind;
+import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.settings.Durations;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -419,6 +419,6 @@ public final class EnvFile implements AutoCloseable {
   }
 
   private static ImdsEnvException failure(Path file, String why) {
-    return new ImdsEnvException(Kind.OUTPUT, "cannot write " + file + ": " + why + "; the file was left as it was");
+    return new ImdsEnvException(Reason.OUTPUT, "cannot write " + file + ": " + why + "; the file was left as it was");
   }
 }
