@@ -2,10 +2,13 @@ package io.github.imdsenv.cli;
 
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.Printable;
+import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.sink.Handoff;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -86,7 +89,21 @@ public final class Cli {
     exec.setStopAtPositional(true);
     cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(ExitCodes.helpList(false));
     exec.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(ExitCodes.helpList(true));
+    for (CommandLine c : new CommandLine[] {cl, exec}) {
+      c.getCommandSpec().usageMessage().footerHeading("%nEnvironment (a flag wins over its variable):%n")
+          .footer(environmentHelp());
+    }
     return cl;
+  }
+
+  /** The help's list of environment variables, from their one table. */
+  private static String[] environmentHelp() {
+    List<String> lines = new ArrayList<>();
+    for (Environment.Variable v : Environment.TABLE) {
+      lines.add("  " + v.name());
+      lines.add("      " + v.meaning() + (v.defaultValue() == null ? "" : "; default " + v.defaultValue()));
+    }
+    return lines.toArray(String[]::new);
   }
 
   /** The root's options are not the subcommand's: refuse them rather than ignore them. */

@@ -1,5 +1,6 @@
 package io.github.imdsenv.cli;
 
+import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
@@ -80,7 +81,7 @@ final class DoctorCommand implements Callable<Integer> {
     line("ok", "source", "IMDS (" + settings.sourceReason() + ")");
     line("ok", "endpoint", settings.endpoint() + " (from " + settings.endpointOrigin() + ")");
     if (settings.imdsDisabled()) {
-      fail(Reason.DISABLED, "endpoint", "IMDS is disabled by AWS_EC2_METADATA_DISABLED=true: unset it");
+      fail(Reason.DISABLED, "endpoint", "IMDS is disabled by " + Environment.DISABLED + "=true: unset it");
     }
     reachable(settings, settings.endpoint(), "not an EC2 instance, or IMDS is disabled for it"
         + " (`aws ec2 modify-instance-metadata-options --instance-id ID --http-endpoint enabled`)");
@@ -123,7 +124,7 @@ final class DoctorCommand implements Callable<Integer> {
       line("ok", "IMDSv1", "off: the instance requires IMDSv2 tokens (recommended)");
     } else if (v1Answers) {
       line("ok", "IMDSv1", "allowed by the instance (tokens optional)"
-          + (settings.v1Disabled() ? "; not used: --no-imdsv1 / AWS_EC2_METADATA_V1_DISABLED" : ""));
+          + (settings.v1Disabled() ? "; not used: --no-imdsv1 / " + Environment.V1_DISABLED : ""));
     } else {
       line("warn", "IMDSv1", "a GET without token answered " + v1.status());
     }
@@ -148,7 +149,7 @@ final class DoctorCommand implements Callable<Integer> {
       }
       line("ok", "role", role + " (instance profile attached)");
     } else {
-      line("ok", "role", role + " (from --role / AWS_EC2_INSTANCE_PROFILE_NAME)");
+      line("ok", "role", role + " (from --role / " + Environment.PROFILE_NAME + ")");
     }
 
     String name = role;
@@ -193,9 +194,9 @@ final class DoctorCommand implements Callable<Integer> {
     String token = check("token", () -> ContainerClient.authorizationToken(settings));
     if (token != null) {
       line("ok", "token", "sent as Authorization (" + token.length() + " characters, from "
-          + (settings.containerAuthTokenFile() != null ? settings.containerAuthTokenFile() : "AWS_CONTAINER_AUTHORIZATION_TOKEN") + ")");
-    } else if (env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") == null) {
-      line("warn", "token", "none: EKS Pod Identity needs AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+          + (settings.containerAuthTokenFile() != null ? settings.containerAuthTokenFile() : Environment.CONTAINER_TOKEN) + ")");
+    } else if (env.get(Environment.CONTAINER_RELATIVE_URI) == null) {
+      line("warn", "token", "none: EKS Pod Identity needs " + Environment.CONTAINER_TOKEN_FILE);
     } else {
       line("ok", "token", "none (an ECS task needs none)");
     }
@@ -211,9 +212,9 @@ final class DoctorCommand implements Callable<Integer> {
     }
     credentials(r.body(), uri.toString());
     if (settings.regionFromEnvironment() != null) {
-      line("ok", "region", settings.regionFromEnvironment() + " (from AWS_REGION / AWS_DEFAULT_REGION)");
+      line("ok", "region", settings.regionFromEnvironment() + " (from " + Environment.REGION + " / " + Environment.DEFAULT_REGION + ")");
     } else {
-      line("warn", "region", "AWS_REGION is not set in this container: --region cannot be used");
+      line("warn", "region", Environment.REGION + " is not set in this container: --region cannot be used");
     }
   }
 

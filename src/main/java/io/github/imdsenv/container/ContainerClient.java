@@ -1,5 +1,6 @@
 package io.github.imdsenv.container;
 
+import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
@@ -77,7 +78,7 @@ public final class ContainerClient implements CredentialSource {
   public String region() {
     if (settings.regionFromEnvironment() == null) {
       throw new ImdsEnvException(Reason.NO_REGION, "--region: the container credentials endpoint has no region,"
-          + " and neither AWS_REGION nor AWS_DEFAULT_REGION is set in this container");
+          + " and neither " + Environment.REGION + " nor " + Environment.DEFAULT_REGION + " is set in this container");
     }
     log.debug("region from the environment: " + settings.regionFromEnvironment());
     return settings.regionFromEnvironment();
@@ -103,7 +104,7 @@ public final class ContainerClient implements CredentialSource {
     } catch (UnknownHostException e) {
       throw notAllowed(uri);
     } catch (IOException e) {
-      throw new ImdsEnvException(Reason.UNREACHABLE, "AWS_CONTAINER_CREDENTIALS_FULL_URI " + uri + ": the host could not be"
+      throw new ImdsEnvException(Reason.UNREACHABLE, Environment.CONTAINER_FULL_URI + " " + uri + ": the host could not be"
           + " checked (" + e.getMessage() + "): check the name and the resolver (/etc/resolv.conf)");
     }
   }
@@ -118,7 +119,7 @@ public final class ContainerClient implements CredentialSource {
   }
 
   private static ImdsEnvException notAllowed(URI uri) {
-    return new ImdsEnvException(Reason.HOST_NOT_ALLOWED, "AWS_CONTAINER_CREDENTIALS_FULL_URI " + uri + " is refused: plain http"
+    return new ImdsEnvException(Reason.HOST_NOT_ALLOWED, Environment.CONTAINER_FULL_URI + " " + uri + " is refused: plain http"
         + " goes only to a loopback address, 169.254.170.2, 169.254.170.23 or fd00:ec2::23 (any other host would"
         + " receive the authorization token); use https for another host");
   }
@@ -188,10 +189,10 @@ public final class ContainerClient implements CredentialSource {
     String token;
     String from;
     if (settings.containerAuthTokenFile() != null) {
-      from = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (" + settings.containerAuthTokenFile() + ")";
+      from = Environment.CONTAINER_TOKEN_FILE + " (" + settings.containerAuthTokenFile() + ")";
       token = readTokenFile(Path.of(settings.containerAuthTokenFile()), from, settings.deadline());
     } else if (settings.containerAuthToken() != null) {
-      from = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
+      from = Environment.CONTAINER_TOKEN;
       token = settings.containerAuthToken();
     } else {
       return null;

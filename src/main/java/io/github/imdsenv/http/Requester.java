@@ -1,5 +1,6 @@
 package io.github.imdsenv.http;
 
+import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
@@ -49,7 +50,7 @@ public final class Requester {
 
   /** Requests to the container credentials endpoint at {@code base}. */
   public static Requester container(URI base, Settings settings, Log log) {
-    return new Requester(base, "the container credentials endpoint", "check AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
+    return new Requester(base, "the container credentials endpoint", "check " + Environment.CONTAINER_RELATIVE_URI
         + " / _FULL_URI, or that this runs inside the task or pod", settings, log);
   }
 

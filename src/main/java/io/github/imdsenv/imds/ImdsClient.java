@@ -1,5 +1,6 @@
 package io.github.imdsenv.imds;
 
+import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
@@ -68,7 +69,7 @@ public final class ImdsClient implements CredentialSource {
       }
       if (role != null) {
         throw new ImdsEnvException(Reason.ROLE_NOT_FOUND, "the role '" + role + "' is not attached to this instance ("
-            + url(ROLES_PATH + role) + " answered 404): check --role / AWS_EC2_INSTANCE_PROFILE_NAME against the names listed at "
+            + url(ROLES_PATH + role) + " answered 404): check --role / " + Environment.PROFILE_NAME + " against the names listed at "
             + url(ROLES_PATH));
       }
       log.debug("role '" + name + "' vanished after it was listed; listing again");
@@ -95,7 +96,7 @@ public final class ImdsClient implements CredentialSource {
   private void requireEnabled() {
     if (settings.imdsDisabled()) {
       throw new ImdsEnvException(Reason.DISABLED,
-          "IMDS is disabled by AWS_EC2_METADATA_DISABLED=true: unset it to read the instance's credentials");
+          "IMDS is disabled by " + Environment.DISABLED + "=true: unset it to read the instance's credentials");
     }
   }
 
@@ -221,7 +222,7 @@ public final class ImdsClient implements CredentialSource {
   private void fallBackToV1(String why, boolean timedOut) {
     if (settings.v1Disabled()) {
       throw new ImdsEnvException(Reason.NO_TOKEN, why + " and IMDSv1 fallback is disabled (--no-imdsv1 or"
-          + " AWS_EC2_METADATA_V1_DISABLED)" + (timedOut ? "; if GETs answer, " + HOP_LIMIT_FIX : ""));
+          + " " + Environment.V1_DISABLED + ")" + (timedOut ? "; if GETs answer, " + HOP_LIMIT_FIX : ""));
     }
     v1Reason = why;
     log.debug(why + "; falling back to IMDSv1");
