@@ -9,6 +9,7 @@ import io.github.imdsenv.settings.Durations;
 import io.github.imdsenv.settings.Settings;
 import io.github.imdsenv.sink.CredentialsFile;
 import io.github.imdsenv.sink.EnvFile;
+import io.github.imdsenv.sink.Expiry;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -138,16 +139,16 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
 
   /** True when {@code content} (FILE, or its profile's section) holds every variable asked for, valid for longer than --min-validity. */
   private boolean fresh(String content, Variables.Extras extras, Log log) {
-    Instant until = content == null ? null : format.validUntil(content, Variables.namesOnly(extras));
+    Instant until = content == null ? null : Expiry.validUntil(format, content, Variables.namesOnly(extras));
     Instant now = Instant.now();
     if (until == null) {
       log.debug(output + " holds no readable credentials: fetching");
       return false;
     }
     Duration left = Duration.between(now, until);
-    if (left.compareTo(Format.MAX_PLAUSIBLE) > 0) {
+    if (left.compareTo(Expiry.MAX_PLAUSIBLE) > 0) {
       log.debug(output + " says its credentials expire in " + Durations.human(left) + ", longer than any metadata"
-          + " credential lives (" + Durations.human(Format.MAX_PLAUSIBLE) + "): not believed, fetching");
+          + " credential lives (" + Durations.human(Expiry.MAX_PLAUSIBLE) + "): not believed, fetching");
       return false;
     }
     if (left.compareTo(minValidity) > 0) {
