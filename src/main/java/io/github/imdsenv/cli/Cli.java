@@ -87,11 +87,9 @@ public final class Cli {
     CommandLine exec = cl.getSubcommands().get("exec");
     // everything after COMMAND is COMMAND's, even what looks like an option of ours
     exec.setStopAtPositional(true);
-    cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(ExitCodes.helpList(false));
-    exec.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(ExitCodes.helpList(true));
     for (CommandLine c : new CommandLine[] {cl, exec}) {
-      c.getCommandSpec().usageMessage().footerHeading("%nEnvironment (a flag wins over its variable):%n")
-          .footer(environmentHelp());
+      c.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(ExitCodes.helpList())
+          .footerHeading("%nEnvironment (a flag wins over its variable):%n").footer(environmentHelp());
     }
     return cl;
   }

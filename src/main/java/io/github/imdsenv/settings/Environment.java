@@ -46,7 +46,7 @@ public final class Environment {
       new Variable(CONTAINER_TOKEN_FILE, "a file holding that header (EKS Pod Identity), used before the variable", null),
       new Variable(REGION, "the region for --region from the container source", null),
       new Variable(DEFAULT_REGION, "the same, when " + REGION + " is not set", null),
-      new Variable(PROFILE, "exec: removed from COMMAND's environment, as the AWS_* credentials are", null),
+      new Variable(PROFILE, "exec: removed from COMMAND's environment, as the credential variables are", null),
       new Variable(DEFAULT_PROFILE, "exec: removed too", null));
 
   private Environment() {}
