@@ -1,47 +1,61 @@
 package io.github.imdsenv;
 
 /**
- * The one exception the tool's stages throw for an expected failure. Its kind decides the exit
- * code; its message is shown to the user as is, so it must never carry a secret or a response body.
+ * The one exception the tool's stages throw for an expected failure. It says why, as a {@link
+ * Reason}; the exit code is the CLI's business ({@code cli.ExitCodes}). Its message is shown to
+ * the user as is, so it must never carry a secret or a response body.
  */
 public final class ImdsEnvException extends RuntimeException {
 
-  /** What went wrong, as the contract's exit codes see it. */
-  public enum Kind {
-    USAGE(2),
-    UNREACHABLE(3),
-    NO_ROLE(4),
-    BAD_CREDENTIALS(5),
-    OUTPUT(6),
-    /** exec: the command exists but cannot be run, as a shell says it. */
-    COMMAND_NOT_EXECUTABLE(126),
-    /** exec: no such command, as a shell says it. */
-    COMMAND_NOT_FOUND(127);
-
-    private final int exitCode;
-
-    Kind(int exitCode) {
-      this.exitCode = exitCode;
-    }
-
-    public int exitCode() {
-      return exitCode;
-    }
+  /** Why a run failed, as the layer that saw it knows it: never an exit code, never to be read off the message. */
+  public enum Reason {
+    /** An option, an argument or an environment variable's value is wrong, or they do not go together. */
+    USAGE,
+    /** The container authorization token (its file or variable) cannot be read or cannot be sent. */
+    TOKEN_UNUSABLE,
+    /** AWS_EC2_METADATA_DISABLED turns IMDS off. */
+    DISABLED,
+    /** No answer: refused, timed out, past the deadline, or still failing (429, 5xx) when the attempts were spent. */
+    UNREACHABLE,
+    /** An answer no retry cures: a redirect, 400, 403, a refused token. */
+    REFUSED,
+    /** No IMDSv2 token could be had and IMDSv1 may not (or cannot) be used. */
+    NO_TOKEN,
+    /** The container endpoint's host is not one that may receive the authorization token. */
+    HOST_NOT_ALLOWED,
+    /** {@code --region}, where the source has no region. */
+    NO_REGION,
+    /** No role (instance profile) is attached. */
+    NO_ROLE,
+    /** The role asked for (or just listed) has no credentials here. */
+    ROLE_NOT_FOUND,
+    /** The answer is not well-formed HTTP, or is over the size cap. */
+    BAD_RESPONSE,
+    /** The answer is not what was asked for: credentials (bad JSON, a Code other than Success), a role name, a region. */
+    BAD_ANSWER,
+    /** The credentials have expired (and --allow-expired was not given). */
+    EXPIRED,
+    /** A value the format cannot carry. */
+    UNREPRESENTABLE,
+    /** The output file cannot be written, or is refused as unsafe. */
+    OUTPUT,
+    /** Standard output is closed, or a broken pipe. */
+    STDOUT
   }
 
-  private final Kind kind;
+  private final Reason reason;
 
-  public ImdsEnvException(Kind kind, String message) {
+  public ImdsEnvException(Reason reason, String message) {
     super(message);
-    this.kind = kind;
+    this.reason = reason;
   }
 
-  public ImdsEnvException(Kind kind, String message, Throwable cause) {
+  public ImdsEnvException(Reason reason, String message, Throwable cause) {
     super(message, cause);
-    this.kind = kind;
+    this.reason = reason;
   }
 
-  public Kind kind() {
-    return kind;
+  public Reason reason() {
+    return reason;
   }
 }

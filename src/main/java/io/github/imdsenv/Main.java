@@ -7,6 +7,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** Entry point. Output is UTF-8 whatever the locale: cron's POSIX locale would otherwise turn non-ASCII into '?'. */
 public final class Main {
@@ -20,8 +21,13 @@ public final class Main {
   public static void main(String[] args) {
     // set by scripts/imds-env for exec alone: the pipe it reads the environment for COMMAND from
     String handoff = System.getProperty("imdsenv.handoff");
-    Runtime.getRuntime().halt(Cli.execute(args, System.getenv(), utf8(FileDescriptor.out), utf8(FileDescriptor.err),
+    Runtime.getRuntime().halt(Cli.execute(args, environment(), utf8(FileDescriptor.out), utf8(FileDescriptor.err),
         handoff == null ? null : Path.of(handoff)));
+  }
+
+  /** The process environment: the one place it is read; everything else is handed this map. */
+  public static Map<String, String> environment() {
+    return System.getenv();
   }
 
   private static PrintWriter utf8(FileDescriptor fd) {

@@ -2,6 +2,7 @@ package io.github.imdsenv.build;
 
 import io.github.imdsenv.cli.Cli;
 import io.github.imdsenv.format.Format;
+import io.github.imdsenv.settings.Environment;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -103,7 +104,8 @@ public final class Dist {
     }
     sb.append('\n');
 
-    sb.append(Files.readString(sections.resolve("files-environment.adoc"), StandardCharsets.UTF_8)).append('\n');
+    sb.append(Files.readString(sections.resolve("files-environment.adoc"), StandardCharsets.UTF_8)
+        .replace("{imds-env-environment}", environment())).append('\n');
     sb.append(section(root, "exit-status").replaceFirst("== [^\\n]*", "== Exit status"));
     sb.append(Files.readString(sections.resolve("examples-security.adoc"), StandardCharsets.UTF_8));
     return sb.toString();
@@ -118,6 +120,17 @@ public final class Dist {
   }
 
   /** A tagged region of picocli's generated page, tags included. */
+  /** The man page's list of the variables imds-env reads, from their one table. */
+  static String environment() {
+    StringBuilder sb = new StringBuilder();
+    for (Environment.Variable v : Environment.TABLE) {
+      String meaning = v.meaning().replaceAll("(--[a-z0-9-]+)", "*$1*");
+      sb.append('*').append(v.name()).append("*::\n  ").append(meaning)
+          .append(v.defaultValue() == null ? "" : "; default " + v.defaultValue()).append(".\n");
+    }
+    return sb.toString().strip();
+  }
+
   private static String section(String page, String tag) {
     String name = "picocli-generated-man-section-" + tag;
     Matcher m = Pattern.compile("// tag::" + name + "\\[\\]\\n(.*?)// end::" + name + "\\[\\]\\n", Pattern.DOTALL).matcher(page);

@@ -2,10 +2,13 @@ package io.github.imdsenv.cli;
 
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.Printable;
+import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.sink.Handoff;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -81,16 +84,31 @@ public final class Cli {
         .setOverwrittenOptionsAllowed(true)
         .setParameterExceptionHandler(Cli::usageError)
         .setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(e, err, verbose(parseResult)));
+    CommandLine exec = cl.getSubcommands().get("exec");
     // everything after COMMAND is COMMAND's, even what looks like an option of ours
-    cl.getSubcommands().get("exec").setStopAtPositional(true);
+    exec.setStopAtPositional(true);
+    for (CommandLine c : new CommandLine[] {cl, exec}) {
+      c.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(ExitCodes.helpList())
+          .footerHeading("%nEnvironment (a flag wins over its variable):%n").footer(environmentHelp());
+    }
     return cl;
+  }
+
+  /** The help's list of environment variables, from their one table. */
+  private static String[] environmentHelp() {
+    List<String> lines = new ArrayList<>();
+    for (Environment.Variable v : Environment.TABLE) {
+      lines.add("  " + v.name());
+      lines.add("      " + v.meaning() + (v.defaultValue() == null ? "" : "; default " + v.defaultValue()));
+    }
+    return lines.toArray(String[]::new);
   }
 
   /** The root's options are not the subcommand's: refuse them rather than ignore them. */
   static void rejectOptionsBefore(picocli.CommandLine.Model.CommandSpec spec) {
     if (!spec.parent().commandLine().getParseResult().matchedOptions().isEmpty()) {
       String name = spec.name();
-      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "options before '" + name + "' do not apply to it: write them"
+      throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "options before '" + name + "' do not apply to it: write them"
           + " after it (imds-env " + name + " --endpoint URL" + (name.equals("exec") ? " -- COMMAND" : "") + ")");
     }
   }
@@ -99,7 +117,7 @@ public final class Cli {
     PrintWriter err = e.getCommandLine().getErr();
     err.println("imds-env: " + shown(e.getMessage()) + " (see 'imds-env --help')");
     err.flush();
-    return ImdsEnvException.Kind.USAGE.exitCode();
+    return ExitCodes.USAGE;
   }
 
   /** The one place an exception becomes a message and an exit code. */
@@ -107,10 +125,10 @@ public final class Cli {
     int code;
     boolean trace = verbose;
     if (e instanceof ImdsEnvException f) {
-      trace = verbose && f.kind() != ImdsEnvException.Kind.USAGE;
-      String hint = f.kind() == ImdsEnvException.Kind.USAGE ? " (see 'imds-env --help')" : "";
+      code = ExitCodes.of(f.reason());
+      trace = verbose && code != ExitCodes.USAGE;
+      String hint = code == ExitCodes.USAGE ? " (see 'imds-env --help')" : "";
       err.println("imds-env: " + shown(f.getMessage()) + hint);
-      code = f.kind().exitCode();
     } else {
       err.println("imds-env: internal error: " + e.getClass().getName()
           + (verbose ? "" : " (run with -v for details)"));

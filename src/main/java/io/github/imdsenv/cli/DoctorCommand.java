@@ -1,7 +1,8 @@
 package io.github.imdsenv.cli;
 
+import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.ImdsEnvException;
-import io.github.imdsenv.ImdsEnvException.Kind;
+import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
 import io.github.imdsenv.Printable;
 import io.github.imdsenv.container.ContainerClient;
@@ -80,11 +81,11 @@ final class DoctorCommand implements Callable<Integer> {
     line("ok", "source", "IMDS (" + settings.sourceReason() + ")");
     line("ok", "endpoint", settings.endpoint() + " (from " + settings.endpointOrigin() + ")");
     if (settings.imdsDisabled()) {
-      fail(Kind.UNREACHABLE, "endpoint", "IMDS is disabled by AWS_EC2_METADATA_DISABLED=true: unset it");
+      fail(Reason.DISABLED, "endpoint", "IMDS is disabled by " + Environment.DISABLED + "=true: unset it");
     }
     reachable(settings, settings.endpoint(), "not an EC2 instance, or IMDS is disabled for it"
         + " (`aws ec2 modify-instance-metadata-options --instance-id ID --http-endpoint enabled`)");
-    Requester http = new Requester(settings.endpoint(), "the instance metadata service", settings, log);
+    Requester http = Requester.imds(settings.endpoint(), settings, log);
 
     HttpLink.Response put = quietly(() -> http.send("PUT", ImdsClient.TOKEN_PATH,
         "X-aws-ec2-metadata-token-ttl-seconds: " + ImdsClient.TOKEN_TTL_SECONDS + "\r\n", true));
@@ -99,14 +100,14 @@ final class DoctorCommand implements Callable<Integer> {
       if (v1Answers && !settings.v1Disabled()) {
         line("warn", "IMDSv2", seen + "imds-env falls back to IMDSv1; " + ImdsClient.HOP_LIMIT_FIX);
       } else {
-        fail(Kind.UNREACHABLE, "IMDSv2", seen + ImdsClient.HOP_LIMIT_FIX);
+        fail(Reason.NO_TOKEN, "IMDSv2", seen + ImdsClient.HOP_LIMIT_FIX);
       }
     } else if (put.status() == 403) {
       String seen = "the token request answered 403: IMDS is off for tokens, or the token API is disabled";
       if (v1Answers && !settings.v1Disabled()) {
         line("warn", "IMDSv2", seen + "; imds-env falls back to IMDSv1");
       } else {
-        fail(Kind.UNREACHABLE, "IMDSv2", seen + " (`aws ec2 modify-instance-metadata-options --instance-id ID"
+        fail(Reason.NO_TOKEN, "IMDSv2", seen + " (`aws ec2 modify-instance-metadata-options --instance-id ID"
             + " --http-endpoint enabled --http-tokens required`)");
       }
     } else {
@@ -114,7 +115,7 @@ final class DoctorCommand implements Callable<Integer> {
       if (v1Answers && !settings.v1Disabled()) {
         line("warn", "IMDSv2", seen + " (an IMDS without IMDSv2?); imds-env falls back to IMDSv1");
       } else {
-        fail(Kind.UNREACHABLE, "IMDSv2", seen + " and IMDSv1 is not available: no way to read metadata");
+        fail(Reason.NO_TOKEN, "IMDSv2", seen + " and IMDSv1 is not available: no way to read metadata");
       }
     }
     if (v1 == null) {
@@ -123,7 +124,7 @@ final class DoctorCommand implements Callable<Integer> {
       line("ok", "IMDSv1", "off: the instance requires IMDSv2 tokens (recommended)");
     } else if (v1Answers) {
       line("ok", "IMDSv1", "allowed by the instance (tokens optional)"
-          + (settings.v1Disabled() ? "; not used: --no-imdsv1 / AWS_EC2_METADATA_V1_DISABLED" : ""));
+          + (settings.v1Disabled() ? "; not used: --no-imdsv1 / " + Environment.V1_DISABLED : ""));
     } else {
       line("warn", "IMDSv1", "a GET without token answered " + v1.status());
     }
@@ -134,25 +135,25 @@ final class DoctorCommand implements Callable<Integer> {
 
     String role = settings.role();
     if (role == null) {
-      HttpLink.Response roles = check(Kind.UNREACHABLE, "role", () -> http.send("GET", ImdsClient.ROLES_PATH, header, false));
+      HttpLink.Response roles = check("role", () -> http.send("GET", ImdsClient.ROLES_PATH, header, false));
       if (roles.status() == 404 || roles.text().isBlank()) {
-        fail(Kind.NO_ROLE, "role", "no instance profile is attached (" + ImdsClient.ROLES_PATH + " answered "
+        fail(Reason.NO_ROLE, "role", "no instance profile is attached (" + ImdsClient.ROLES_PATH + " answered "
             + roles.status() + "): attach one with `aws ec2 associate-iam-instance-profile --instance-id ID"
             + " --iam-instance-profile Name=PROFILE`");
       } else if (roles.status() != 200) {
-        fail(Kind.UNREACHABLE, "role", ImdsClient.ROLES_PATH + " answered " + roles.status());
+        fail(Reason.REFUSED, "role", ImdsClient.ROLES_PATH + " answered " + roles.status());
       }
       role = roles.text().trim().split("\n")[0].trim();
       if (!Settings.validRoleName(role)) {
-        fail(Kind.BAD_CREDENTIALS, "role", ImdsClient.ROLES_PATH + " lists '" + role + "', which is not a valid IAM role name");
+        fail(Reason.BAD_ANSWER, "role", ImdsClient.ROLES_PATH + " lists '" + role + "', which is not a valid IAM role name");
       }
       line("ok", "role", role + " (instance profile attached)");
     } else {
-      line("ok", "role", role + " (from --role / AWS_EC2_INSTANCE_PROFILE_NAME)");
+      line("ok", "role", role + " (from --role / " + Environment.PROFILE_NAME + ")");
     }
 
     String name = role;
-    HttpLink.Response creds = check(Kind.UNREACHABLE, "credentials",
+    HttpLink.Response creds = check("credentials",
         () -> http.sendOrLastStatus("GET", ImdsClient.EXTENDED_PATH + name, header));
     String path = ImdsClient.EXTENDED_PATH + name;
     // as the export does: any HTTP error but 401 leads to the legacy path, once
@@ -163,20 +164,20 @@ final class DoctorCommand implements Callable<Integer> {
       }
       path = ImdsClient.ROLES_PATH + name;
       String legacy = path;
-      creds = check(Kind.UNREACHABLE, "credentials", () -> http.send("GET", legacy, header, false));
+      creds = check("credentials", () -> http.send("GET", legacy, header, false));
     }
     if (creds.status() == 404) {
-      fail(Kind.NO_ROLE, "credentials", "the role '" + name + "' has no credentials here (404): check --role");
+      fail(Reason.ROLE_NOT_FOUND, "credentials", "the role '" + name + "' has no credentials here (404): check --role");
     } else if (creds.status() != 200) {
-      fail(Kind.UNREACHABLE, "credentials", path + " answered " + creds.status());
+      fail(Reason.REFUSED, "credentials", path + " answered " + creds.status());
     }
     credentials(creds.body(), http.url(path));
 
-    HttpLink.Response region = check(Kind.UNREACHABLE, "region", () -> http.send("GET", ImdsClient.REGION_PATH, header, false));
+    HttpLink.Response region = check("region", () -> http.send("GET", ImdsClient.REGION_PATH, header, false));
     if (region.status() == 200 && ImdsClient.validRegion(region.text().trim())) {
       line("ok", "region", region.text().trim() + " (from placement/region)");
     } else {
-      fail(Kind.BAD_CREDENTIALS, "region", ImdsClient.REGION_PATH + " answered " + region.status()
+      fail(Reason.BAD_ANSWER, "region", ImdsClient.REGION_PATH + " answered " + region.status()
           + (region.status() == 200 ? " without a region name" : "") + ": --region cannot be used");
     }
   }
@@ -184,47 +185,47 @@ final class DoctorCommand implements Callable<Integer> {
   private void container(Settings settings, Log log) {
     URI uri = settings.containerUri();
     line("ok", "source", "container credentials endpoint (" + settings.sourceReason() + ")");
-    check(Kind.UNREACHABLE, "endpoint", () -> {
+    check("endpoint", () -> {
       ContainerClient.requireAllowedHost(uri, System.nanoTime() + settings.timeout().toNanos());
       return null;
     });
     line("ok", "endpoint", uri + " (an allowed host)");
     reachable(settings, uri, "run this inside the ECS task or EKS pod, and check the agent is running");
-    String token = check(Kind.USAGE, "token", () -> ContainerClient.authorizationToken(settings));
+    String token = check("token", () -> ContainerClient.authorizationToken(settings));
     if (token != null) {
       line("ok", "token", "sent as Authorization (" + token.length() + " characters, from "
-          + (settings.containerAuthTokenFile() != null ? settings.containerAuthTokenFile() : "AWS_CONTAINER_AUTHORIZATION_TOKEN") + ")");
-    } else if (env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") == null) {
-      line("warn", "token", "none: EKS Pod Identity needs AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+          + (settings.containerAuthTokenFile() != null ? settings.containerAuthTokenFile() : Environment.CONTAINER_TOKEN) + ")");
+    } else if (env.get(Environment.CONTAINER_RELATIVE_URI) == null) {
+      line("warn", "token", "none: EKS Pod Identity needs " + Environment.CONTAINER_TOKEN_FILE);
     } else {
       line("ok", "token", "none (an ECS task needs none)");
     }
-    Requester http = new Requester(uri, "the container credentials endpoint", settings, log);
-    HttpLink.Response r = check(Kind.UNREACHABLE, "credentials",
+    Requester http = Requester.container(uri, settings, log);
+    HttpLink.Response r = check("credentials",
         () -> http.send("GET", "", token == null ? "" : "Authorization: " + token + "\r\n", false));
     if (r.status() / 100 != 2) {
       CredentialsParser.ErrorBody e = CredentialsParser.errorBody(r.body());
-      fail(r.status() == 403 || r.status() == 401 ? Kind.UNREACHABLE : Kind.BAD_CREDENTIALS, "credentials",
+      fail(r.status() == 403 || r.status() == 401 ? Reason.REFUSED : Reason.BAD_ANSWER, "credentials",
           "the endpoint answered " + r.status() + (e.code() == null ? "" : ": " + e.code())
               + (e.message() == null ? "" : " (" + e.message() + ")")
               + (r.status() == 401 || r.status() == 403 ? ": the authorization token was refused; check the token file" : ""));
     }
     credentials(r.body(), uri.toString());
     if (settings.regionFromEnvironment() != null) {
-      line("ok", "region", settings.regionFromEnvironment() + " (from AWS_REGION / AWS_DEFAULT_REGION)");
+      line("ok", "region", settings.regionFromEnvironment() + " (from " + Environment.REGION + " / " + Environment.DEFAULT_REGION + ")");
     } else {
-      line("warn", "region", "AWS_REGION is not set in this container: --region cannot be used");
+      line("warn", "region", Environment.REGION + " is not set in this container: --region cannot be used");
     }
   }
 
   /** Parse, Code, time to expiry, LastUpdated: the same for both sources. */
   private void credentials(byte[] body, String url) {
-    Credentials c = check(Kind.BAD_CREDENTIALS, "credentials", () -> CredentialsParser.parse(body, url));
+    Credentials c = check("credentials", () -> CredentialsParser.parse(body, url));
     Duration left = Duration.between(Instant.now(), c.expiration());
     String seen = "access key " + c.accessKeyHint() + ", expiring " + Timestamps.format(c.expiration())
         + (c.lastUpdated() == null ? "" : ", last updated " + Timestamps.format(c.lastUpdated()));
     if (left.isNegative() || left.isZero()) {
-      fail(Kind.BAD_CREDENTIALS, "credentials", seen + ": EXPIRED " + Durations.human(left.negated().plusSeconds(1))
+      fail(Reason.EXPIRED, "credentials", seen + ": EXPIRED " + Durations.human(left.negated().plusSeconds(1))
           + " ago; the service has not refreshed them (an outage?); --allow-expired would use them anyway");
     } else if (left.compareTo(SHORT_VALIDITY) < 0) {
       line("warn", "credentials", seen + ": only " + Durations.human(left) + " left (IMDS refreshes them well before expiry"
@@ -240,15 +241,15 @@ final class DoctorCommand implements Callable<Integer> {
       long ms = HttpLink.connectMillis(uri, deadline);
       line("ok", "reachable", "TCP connection in " + ms + " ms");
     } catch (ConnectException e) {
-      fail(Kind.UNREACHABLE, "reachable", "connection refused: " + fix);
+      fail(Reason.UNREACHABLE, "reachable", "connection refused: " + fix);
     } catch (SocketTimeoutException e) {
-      fail(Kind.UNREACHABLE, "reachable", "no answer within " + Durations.human(settings.timeout()) + ": " + fix);
+      fail(Reason.UNREACHABLE, "reachable", "no answer within " + Durations.human(settings.timeout()) + ": " + fix);
     } catch (java.net.UnknownHostException e) {
-      fail(Kind.UNREACHABLE, "reachable", HttpLink.host(uri) + " does not resolve: check the name");
+      fail(Reason.UNREACHABLE, "reachable", HttpLink.host(uri) + " does not resolve: check the name");
     } catch (HttpLink.ResolutionTimeout e) {
-      fail(Kind.UNREACHABLE, "reachable", e.getMessage() + ": check the name and the resolver (/etc/resolv.conf)");
+      fail(Reason.UNREACHABLE, "reachable", e.getMessage() + ": check the name and the resolver (/etc/resolv.conf)");
     } catch (IOException e) {
-      fail(Kind.UNREACHABLE, "reachable", e.getClass().getSimpleName() + ": " + fix);
+      fail(Reason.UNREACHABLE, "reachable", e.getClass().getSimpleName() + ": " + fix);
     }
   }
 
@@ -257,11 +258,11 @@ final class DoctorCommand implements Callable<Integer> {
   }
 
   /** A step whose failure is this check's FAIL line and ends the walk. */
-  private <T> T check(Kind kind, String name, Step<T> step) {
+  private <T> T check(String name, Step<T> step) {
     try {
       return step.run();
     } catch (ImdsEnvException e) {
-      fail(e.kind() == Kind.USAGE ? kind : e.kind(), name, e.getMessage());
+      fail(e.reason(), name, e.getMessage());
       return null;
     }
   }
@@ -275,9 +276,9 @@ final class DoctorCommand implements Callable<Integer> {
     }
   }
 
-  private void fail(Kind kind, String name, String seen) {
+  private void fail(Reason reason, String name, String seen) {
     if (failed == 0) {
-      firstFailure = kind.exitCode();
+      firstFailure = ExitCodes.of(reason);
     }
     line("FAIL", name, seen);
     throw new Stop();

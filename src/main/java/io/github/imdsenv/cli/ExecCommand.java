@@ -2,6 +2,7 @@ package io.github.imdsenv.cli;
 
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.format.Variables;
+import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.settings.Settings;
 import io.github.imdsenv.sink.Handoff;
 import java.util.List;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "exec", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Replace imds-env with COMMAND (an execve), the credentials added to its environment (never to"
       + " its arguments).",
-      "Inherited AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_ACCOUNT_ID (unless --account-id sets it) and AWS_* credential"
+      "Inherited " + Environment.PROFILE + ", " + Environment.DEFAULT_PROFILE + ", " + Variables.ACCOUNT_ID
+      + " (unless --account-id sets it) and AWS_* credential"
       + " variables are removed first. COMMAND keeps the caller's PID, terminal and signals; the exit status is"
       + " COMMAND's (127/126: not found/not executable). When the credentials cannot be had, COMMAND never starts."
       + " Needs the launcher (scripts/imds-env), not java -jar.",
@@ -28,8 +30,9 @@ import picocli.CommandLine.Parameters;
 final class ExecCommand implements Callable<Integer>, FastPath.Invocation {
 
   /** What an inherited environment may hold that would fight the credentials handed in (the export sets some again). */
-  static final List<String> SCRUBBED = List.of("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",
-      "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID");
+  static final List<String> SCRUBBED = List.of(Environment.PROFILE, Environment.DEFAULT_PROFILE,
+      Variables.ACCESS_KEY_ID, Variables.SECRET_ACCESS_KEY, Variables.SESSION_TOKEN, Variables.SECURITY_TOKEN,
+      Variables.EXPIRATION, Variables.ACCOUNT_ID);
 
   @Mixin SourceOptions source;
 
@@ -77,7 +80,7 @@ final class ExecCommand implements Callable<Integer>, FastPath.Invocation {
   public int run(java.io.PrintWriter out, java.io.PrintWriter err) {
     if (handoff == null) {
       // a JVM that ran COMMAND as its child would stay resident and stand between COMMAND and its signals
-      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "exec needs the launcher (scripts/imds-env), which replaces"
+      throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "exec needs the launcher (scripts/imds-env), which replaces"
           + " itself with COMMAND; the jar alone cannot: run imds-env exec, not java -jar imds-env.jar exec");
     }
     int shift = handoff.shift(command);

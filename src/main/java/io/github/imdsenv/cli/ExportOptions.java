@@ -6,13 +6,13 @@ import picocli.CommandLine.Option;
 /** What to export besides the four credential variables, and whether expired credentials will do. */
 public final class ExportOptions {
 
-  @Option(names = "--region", description = "Also AWS_REGION and AWS_DEFAULT_REGION, from placement/region.")
+  @Option(names = "--region", description = "Also " + Variables.REGION + " and " + Variables.DEFAULT_REGION + ", from placement/region.")
   boolean region;
 
-  @Option(names = "--account-id", description = "Also AWS_ACCOUNT_ID, where the metadata service gives one.")
+  @Option(names = "--account-id", description = "Also " + Variables.ACCOUNT_ID + ", where the metadata service gives one.")
   boolean accountId;
 
-  @Option(names = "--security-token", description = "Also the legacy AWS_SECURITY_TOKEN.")
+  @Option(names = "--security-token", description = "Also the legacy " + Variables.SECURITY_TOKEN + ".")
   boolean securityToken;
 
   @Option(names = "--allow-expired", description = "Use credentials that have already expired (with a warning).")

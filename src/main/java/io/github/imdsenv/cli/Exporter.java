@@ -34,7 +34,7 @@ final class Exporter {
     if (!c.expiration().isAfter(now)) {
       String when = "expired at " + Variables.timestamp(c.expiration()) + " (" + Durations.human(Duration.between(c.expiration(), now).plusSeconds(1)) + " ago)";
       if (!allowExpired) {
-        throw new ImdsEnvException(ImdsEnvException.Kind.BAD_CREDENTIALS, "the credentials from " + source.describe() + " "
+        throw new ImdsEnvException(ImdsEnvException.Reason.EXPIRED, "the credentials from " + source.describe() + " "
             + when + ": the service has not refreshed them (an outage?); try again later, or pass --allow-expired to use them anyway");
       }
       if (!settings.quiet()) {

@@ -9,6 +9,7 @@ import io.github.imdsenv.settings.Durations;
 import io.github.imdsenv.settings.Settings;
 import io.github.imdsenv.sink.CredentialsFile;
 import io.github.imdsenv.sink.EnvFile;
+import io.github.imdsenv.sink.Expiry;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -41,17 +42,8 @@ import picocli.CommandLine.Spec;
       "",
       "The output goes into a variable first: the status of a bare eval \"$(imds-env)\" is lost on failure.",
       ""
-    },
-    exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {
-      "0:success",
-      "1:unexpected internal error",
-      "2:usage error",
-      "3:metadata service unreachable, disabled, timed out, or kept failing",
-      "4:no role / instance profile attached, or the named role not found",
-      "5:the service answered, but not with usable credentials",
-      "6:the output file could not be written (it is left as it was)",
     })
+// its exit codes are ExitCodes', which Cli sets on the model
 public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocation {
 
   @Mixin SourceOptions source;
@@ -112,7 +104,7 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
       out.print(text);
       out.flush();
       if (out.checkError()) {
-        throw new ImdsEnvException(ImdsEnvException.Kind.OUTPUT, "cannot write to stdout (closed, or a broken pipe)");
+        throw new ImdsEnvException(ImdsEnvException.Reason.STDOUT, "cannot write to stdout (closed, or a broken pipe)");
       }
       return 0;
     }
@@ -137,7 +129,7 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
         file.replace(format == Format.INI && existing != null ? CredentialsFile.merge(existing, profile, text)
             : text.getBytes(StandardCharsets.UTF_8), mode);
       } catch (CredentialsFile.Unsafe e) {
-        throw new ImdsEnvException(ImdsEnvException.Kind.OUTPUT, "cannot write " + output + ": " + e.getMessage()
+        throw new ImdsEnvException(ImdsEnvException.Reason.OUTPUT, "cannot write " + output + ": " + e.getMessage()
             + "; the file was left as it was");
       }
       log.debug("wrote " + output);
@@ -147,16 +139,16 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
 
   /** True when {@code content} (FILE, or its profile's section) holds every variable asked for, valid for longer than --min-validity. */
   private boolean fresh(String content, Variables.Extras extras, Log log) {
-    Instant until = content == null ? null : format.validUntil(content, Variables.namesOnly(extras));
+    Instant until = content == null ? null : Expiry.validUntil(format, content, Variables.namesOnly(extras));
     Instant now = Instant.now();
     if (until == null) {
       log.debug(output + " holds no readable credentials: fetching");
       return false;
     }
     Duration left = Duration.between(now, until);
-    if (left.compareTo(Format.MAX_PLAUSIBLE) > 0) {
+    if (left.compareTo(Expiry.MAX_PLAUSIBLE) > 0) {
       log.debug(output + " says its credentials expire in " + Durations.human(left) + ", longer than any metadata"
-          + " credential lives (" + Durations.human(Format.MAX_PLAUSIBLE) + "): not believed, fetching");
+          + " credential lives (" + Durations.human(Expiry.MAX_PLAUSIBLE) + "): not believed, fetching");
       return false;
     }
     if (left.compareTo(minValidity) > 0) {
@@ -176,16 +168,16 @@ public final class ImdsEnvCommand implements Callable<Integer>, FastPath.Invocat
   /** The rules between options, in one place. */
   private void validate() {
     if (minValidity != null && output == null) {
-      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "--min-validity needs --output FILE");
+      throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "--min-validity needs --output FILE");
     }
     if (mode != null && output == null) {
-      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "--mode needs --output FILE");
+      throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "--mode needs --output FILE");
     }
     if (profileName != null && format != Format.INI) {
-      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "--profile-name goes with -f ini");
+      throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "--profile-name goes with -f ini");
     }
     if (profileName != null && !Format.validProfileName(profileName)) {
-      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "--profile-name '" + profileName
+      throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "--profile-name '" + profileName
           + "' cannot stand in an ini section header");
     }
   }

@@ -1,5 +1,6 @@
 package io.github.imdsenv.cli;
 
+import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.settings.Durations;
 import io.github.imdsenv.settings.Settings;
@@ -16,31 +17,31 @@ import picocli.CommandLine.TypeConversionException;
 public final class SourceOptions {
 
   @Option(names = "--endpoint", paramLabel = "URL",
-      description = "IMDS base URL (env AWS_EC2_METADATA_SERVICE_ENDPOINT; default by --endpoint-mode).")
+      description = "IMDS base URL (env " + Environment.ENDPOINT + "; default by --endpoint-mode).")
   String endpoint;
 
   @Option(names = "--endpoint-mode", paramLabel = "IPv4|IPv6", converter = ModeConverter.class,
-      description = "http://169.254.169.254 or http://[fd00:ec2::254] (env AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE; default IPv4).")
+      description = "http://169.254.169.254 or http://[fd00:ec2::254] (env " + Environment.ENDPOINT_MODE + "; default IPv4).")
   EndpointMode endpointMode;
 
   @Option(names = "--role", paramLabel = "NAME",
-      description = "Use this role instead of discovering it (env AWS_EC2_INSTANCE_PROFILE_NAME).")
+      description = "Use this role instead of discovering it (env " + Environment.PROFILE_NAME + ").")
   String role;
 
   @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "Per attempt, connect and read: 900ms, 2s, PT1S (env AWS_METADATA_SERVICE_TIMEOUT in seconds; default 1s).")
+      description = "Per attempt, connect and read: 900ms, 2s, PT1S (env " + Environment.TIMEOUT + " in seconds; default 1s).")
   Duration timeout;
 
   @Option(names = "--attempts", paramLabel = "N",
-      description = "Attempts per request, for retryable failures (env AWS_METADATA_SERVICE_NUM_ATTEMPTS; default 3).")
+      description = "Attempts per request, for retryable failures (env " + Environment.NUM_ATTEMPTS + "; default 3).")
   Integer attempts;
 
   @Option(names = "--no-imdsv1",
-      description = "Never fall back to IMDSv1 (env AWS_EC2_METADATA_V1_DISABLED=true).")
+      description = "Never fall back to IMDSv1 (env " + Environment.V1_DISABLED + "=true).")
   boolean noImdsv1;
 
   @Option(names = "--source", paramLabel = "auto|imds|container", converter = SourceConverter.class,
-      description = "auto: the container endpoint when AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI is set, else IMDS.")
+      description = "auto: the container endpoint when " + Environment.CONTAINER_RELATIVE_URI + " or _FULL_URI is set, else IMDS.")
   SourceKind source;
 
   @Option(names = {"-v", "--verbose"}, description = "Diagnostics on stderr (never a secret).")
@@ -52,7 +53,7 @@ public final class SourceOptions {
   /** The settings of this run: these options over the environment over the defaults. */
   Settings settings(Map<String, String> env) {
     if (verbose && quiet) {
-      throw new ImdsEnvException(ImdsEnvException.Kind.USAGE, "--verbose and --quiet exclude each other");
+      throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "--verbose and --quiet exclude each other");
     }
     return Settings.resolve(
         new Settings.Flags(endpoint, endpointMode, role, timeout, attempts, noImdsv1, source, verbose, quiet), env);

@@ -1,7 +1,8 @@
 package io.github.imdsenv.container;
 
+import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.ImdsEnvException;
-import io.github.imdsenv.ImdsEnvException.Kind;
+import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
 import io.github.imdsenv.credentials.CredentialSource;
 import io.github.imdsenv.credentials.Credentials;
@@ -45,7 +46,7 @@ public final class ContainerClient implements CredentialSource {
     this.settings = settings;
     this.log = log;
     this.uri = settings.containerUri();
-    this.http = new Requester(uri, "the container credentials endpoint", settings, log);
+    this.http = Requester.container(uri, settings, log);
   }
 
   public static ContainerClient create(Settings settings, Log log) {
@@ -76,8 +77,8 @@ public final class ContainerClient implements CredentialSource {
   @Override
   public String region() {
     if (settings.regionFromEnvironment() == null) {
-      throw new ImdsEnvException(Kind.UNREACHABLE, "--region: the container credentials endpoint has no region,"
-          + " and neither AWS_REGION nor AWS_DEFAULT_REGION is set in this container");
+      throw new ImdsEnvException(Reason.NO_REGION, "--region: the container credentials endpoint has no region,"
+          + " and neither " + Environment.REGION + " nor " + Environment.DEFAULT_REGION + " is set in this container");
     }
     log.debug("region from the environment: " + settings.regionFromEnvironment());
     return settings.regionFromEnvironment();
@@ -103,7 +104,7 @@ public final class ContainerClient implements CredentialSource {
     } catch (UnknownHostException e) {
       throw notAllowed(uri);
     } catch (IOException e) {
-      throw new ImdsEnvException(Kind.UNREACHABLE, "AWS_CONTAINER_CREDENTIALS_FULL_URI " + uri + ": the host could not be"
+      throw new ImdsEnvException(Reason.UNREACHABLE, Environment.CONTAINER_FULL_URI + " " + uri + ": the host could not be"
           + " checked (" + e.getMessage() + "): check the name and the resolver (/etc/resolv.conf)");
     }
   }
@@ -118,7 +119,7 @@ public final class ContainerClient implements CredentialSource {
   }
 
   private static ImdsEnvException notAllowed(URI uri) {
-    return new ImdsEnvException(Kind.UNREACHABLE, "AWS_CONTAINER_CREDENTIALS_FULL_URI " + uri + " is refused: plain http"
+    return new ImdsEnvException(Reason.HOST_NOT_ALLOWED, Environment.CONTAINER_FULL_URI + " " + uri + " is refused: plain http"
         + " goes only to a loopback address, 169.254.170.2, 169.254.170.23 or fd00:ec2::23 (any other host would"
         + " receive the authorization token); use https for another host");
   }
@@ -139,7 +140,7 @@ public final class ContainerClient implements CredentialSource {
       throw tokenFileError(from, e);
     }
     if (!a.isRegularFile() || a.size() == 0) {
-      throw new ImdsEnvException(Kind.USAGE, "cannot read " + from + ": "
+      throw new ImdsEnvException(Reason.TOKEN_UNUSABLE, "cannot read " + from + ": "
           + (a.isRegularFile() ? "it is empty" : "not a regular file"));
     }
     // read on a daemon thread: a file swapped for a FIFO after the check cannot hold the run past the deadline
@@ -159,23 +160,23 @@ public final class ContainerClient implements CredentialSource {
     try {
       bytes = read.get(within.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new ImdsEnvException(Kind.USAGE, "cannot read " + from + ": no end within the run's "
+      throw new ImdsEnvException(Reason.TOKEN_UNUSABLE, "cannot read " + from + ": no end within the run's "
           + Durations.human(within) + " deadline (not a plain file?)");
     } catch (ExecutionException e) {
       throw tokenFileError(from, e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ImdsEnvException(Kind.USAGE, "cannot read " + from + ": interrupted");
+      throw new ImdsEnvException(Reason.TOKEN_UNUSABLE, "cannot read " + from + ": interrupted");
     }
     if (bytes.length > MAX_TOKEN_FILE) {
-      throw new ImdsEnvException(Kind.USAGE, "cannot read " + from + ": larger than " + (MAX_TOKEN_FILE / 1024)
+      throw new ImdsEnvException(Reason.TOKEN_UNUSABLE, "cannot read " + from + ": larger than " + (MAX_TOKEN_FILE / 1024)
           + " KiB, which no token is");
     }
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
   private static ImdsEnvException tokenFileError(String from, IOException e) {
-    return new ImdsEnvException(Kind.USAGE, "cannot read " + from + ": "
+    return new ImdsEnvException(Reason.TOKEN_UNUSABLE, "cannot read " + from + ": "
         + (e instanceof java.nio.file.NoSuchFileException ? "no such file"
             : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getClass().getSimpleName()));
   }
@@ -188,10 +189,10 @@ public final class ContainerClient implements CredentialSource {
     String token;
     String from;
     if (settings.containerAuthTokenFile() != null) {
-      from = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (" + settings.containerAuthTokenFile() + ")";
+      from = Environment.CONTAINER_TOKEN_FILE + " (" + settings.containerAuthTokenFile() + ")";
       token = readTokenFile(Path.of(settings.containerAuthTokenFile()), from, settings.deadline());
     } else if (settings.containerAuthToken() != null) {
-      from = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
+      from = Environment.CONTAINER_TOKEN;
       token = settings.containerAuthToken();
     } else {
       return null;
@@ -199,11 +200,11 @@ public final class ContainerClient implements CredentialSource {
     for (int i = 0; i < token.length(); i++) {
       char c = token.charAt(i);
       if (c == '\r' || c == '\n') {
-        throw new ImdsEnvException(Kind.USAGE, "the authorization token from " + from
+        throw new ImdsEnvException(Reason.TOKEN_UNUSABLE, "the authorization token from " + from
             + " contains a line break, which no HTTP header can carry: refused");
       }
       if (c < 0x20 || c > 0x7e) {
-        throw new ImdsEnvException(Kind.USAGE, "the authorization token from " + from
+        throw new ImdsEnvException(Reason.TOKEN_UNUSABLE, "the authorization token from " + from
             + " contains a character no HTTP header can carry: refused");
       }
     }

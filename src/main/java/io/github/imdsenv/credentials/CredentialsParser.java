@@ -65,7 +65,7 @@ public final class CredentialsParser {
       throw bad(url, "could not be read");
     }
     if (code != null && !code.equals("Success")) {
-      throw new ImdsEnvException(ImdsEnvException.Kind.BAD_CREDENTIALS,
+      throw new ImdsEnvException(ImdsEnvException.Reason.BAD_ANSWER,
           "the credentials at " + url + " are not usable: Code " + printable(code)
               + (message == null ? "" : " (" + printable(message) + ")"));
     }
@@ -133,6 +133,6 @@ public final class CredentialsParser {
   }
 
   private static ImdsEnvException bad(String url, String what) {
-    return new ImdsEnvException(ImdsEnvException.Kind.BAD_CREDENTIALS, "the credentials response from " + url + " " + what);
+    return new ImdsEnvException(ImdsEnvException.Reason.BAD_ANSWER, "the credentials response from " + url + " " + what);
   }
 }

@@ -421,12 +421,12 @@ public final class HttpLink {
     }
 
     private ImdsEnvException tooLarge() {
-      return new ImdsEnvException(ImdsEnvException.Kind.BAD_CREDENTIALS,
+      return new ImdsEnvException(ImdsEnvException.Reason.BAD_RESPONSE,
           "the response from " + url + " is larger than " + MAX_BODY / 1024 + " KiB; refused");
     }
 
     private ImdsEnvException malformed(String what) {
-      return new ImdsEnvException(ImdsEnvException.Kind.BAD_CREDENTIALS,
+      return new ImdsEnvException(ImdsEnvException.Reason.BAD_RESPONSE,
           "the response from " + url + " is not well-formed HTTP: " + what + "; refused");
     }
 

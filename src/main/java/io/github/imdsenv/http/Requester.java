@@ -1,7 +1,8 @@
 package io.github.imdsenv.http;
 
+import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.ImdsEnvException;
-import io.github.imdsenv.ImdsEnvException.Kind;
+import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
 import io.github.imdsenv.settings.Durations;
 import io.github.imdsenv.settings.Settings;
@@ -23,17 +24,34 @@ public final class Requester {
 
   private final URI base;
   private final String service;
+  private final String unreachableAdvice;
   private final Settings settings;
   private final Log log;
   private final long deadlineNanos;
 
-  /** @param service what the endpoint is, for messages: "the instance metadata service" */
-  public Requester(URI base, String service, Settings settings, Log log) {
+  /**
+   * @param service what the endpoint is, for messages: "the instance metadata service"
+   * @param unreachableAdvice what to check when it does not answer at all
+   */
+  private Requester(URI base, String service, String unreachableAdvice, Settings settings, Log log) {
     this.base = base;
     this.service = service;
+    this.unreachableAdvice = unreachableAdvice;
     this.settings = settings;
     this.log = log;
     this.deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
+  }
+
+  /** Requests to the instance metadata service at {@code base}. */
+  public static Requester imds(URI base, Settings settings, Log log) {
+    return new Requester(base, "the instance metadata service", "this is not an EC2 instance, IMDS is turned off"
+        + " (--http-endpoint disabled), or --endpoint is wrong", settings, log);
+  }
+
+  /** Requests to the container credentials endpoint at {@code base}. */
+  public static Requester container(URI base, Settings settings, Log log) {
+    return new Requester(base, "the container credentials endpoint", "check " + Environment.CONTAINER_RELATIVE_URI
+        + " / _FULL_URI, or that this runs inside the task or pod", settings, log);
   }
 
   /** When an attempt starting now must end: its timeout, within the run's deadline. */
@@ -103,21 +121,20 @@ public final class Requester {
     if (lastStatusIsAnswer && last != null) {
       return last;
     }
-    throw new ImdsEnvException(Kind.UNREACHABLE, service + " at " + base + " " + failure
+    throw new ImdsEnvException(Reason.UNREACHABLE, service + " at " + base + " " + failure
         + " to " + method + " " + path + " (" + settings.attempts() + (settings.attempts() == 1 ? " attempt" : " attempts")
-        + "): " + adviceFor(failure));
+        + "): " + adviceFor(last == null ? 0 : last.status()));
   }
 
-  private String adviceFor(String failure) {
-    if (failure.startsWith("answered 429")) {
+  /** @param status the last attempt's status; 0 when it had none (no answer) */
+  private String adviceFor(int status) {
+    if (status == 429) {
       return "it is throttling this host; call it less often (see --min-validity) and try again";
     }
-    if (failure.startsWith("answered 5")) {
+    if (status >= 500) {
       return "it is failing; try again shortly";
     }
-    return service.contains("instance metadata")
-        ? "this is not an EC2 instance, IMDS is turned off (--http-endpoint disabled), or --endpoint is wrong"
-        : "check AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI, or that this runs inside the task or pod";
+    return unreachableAdvice;
   }
 
   private void backoff(int attempt, String method, String path, String failure) {
@@ -132,12 +149,12 @@ public final class Requester {
       Thread.sleep(sleep);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ImdsEnvException(Kind.UNREACHABLE, "interrupted while waiting to retry " + method + " " + path);
+      throw new ImdsEnvException(Reason.UNREACHABLE, "interrupted while waiting to retry " + method + " " + path);
     }
   }
 
   private ImdsEnvException deadlineExceeded(String method, String path) {
-    return new ImdsEnvException(Kind.UNREACHABLE, service + " at " + base + " gave no complete answer to " + method + " "
+    return new ImdsEnvException(Reason.UNREACHABLE, service + " at " + base + " gave no complete answer to " + method + " "
         + path + " within the run's " + Durations.human(settings.deadline()) + " deadline: it is too slow or overloaded; try again");
   }
 
@@ -145,7 +162,7 @@ public final class Requester {
   public ImdsEnvException fatalStatus(String method, String path, int status, String detail) {
     String why = status >= 300 && status < 400 ? " (a redirect, which imds-env never follows)"
         : status == 400 ? " (bad request)" : status == 403 ? " (forbidden)" : "";
-    return new ImdsEnvException(Kind.UNREACHABLE, method + " " + url(path) + " answered " + status + why
+    return new ImdsEnvException(Reason.REFUSED, method + " " + url(path) + " answered " + status + why
         + (detail == null ? "" : ": " + detail));
   }
 

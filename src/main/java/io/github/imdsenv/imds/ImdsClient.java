@@ -1,7 +1,8 @@
 package io.github.imdsenv.imds;
 
+import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.ImdsEnvException;
-import io.github.imdsenv.ImdsEnvException.Kind;
+import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
 import io.github.imdsenv.credentials.CredentialSource;
 import io.github.imdsenv.credentials.Credentials;
@@ -42,7 +43,7 @@ public final class ImdsClient implements CredentialSource {
     this.settings = settings;
     this.log = log;
     this.endpoint = settings.endpoint();
-    this.http = new Requester(endpoint, "the instance metadata service", settings, log);
+    this.http = Requester.imds(endpoint, settings, log);
   }
 
   public static ImdsClient create(Settings settings, Log log) {
@@ -67,13 +68,13 @@ public final class ImdsClient implements CredentialSource {
         return c;
       }
       if (role != null) {
-        throw new ImdsEnvException(Kind.NO_ROLE, "the role '" + role + "' is not attached to this instance ("
-            + url(ROLES_PATH + role) + " answered 404): check --role / AWS_EC2_INSTANCE_PROFILE_NAME against the names listed at "
+        throw new ImdsEnvException(Reason.ROLE_NOT_FOUND, "the role '" + role + "' is not attached to this instance ("
+            + url(ROLES_PATH + role) + " answered 404): check --role / " + Environment.PROFILE_NAME + " against the names listed at "
             + url(ROLES_PATH));
       }
       log.debug("role '" + name + "' vanished after it was listed; listing again");
     }
-    throw new ImdsEnvException(Kind.NO_ROLE, "the instance's role keeps changing: " + url(ROLES_PATH)
+    throw new ImdsEnvException(Reason.ROLE_NOT_FOUND, "the instance's role keeps changing: " + url(ROLES_PATH)
         + " lists a role whose credentials then answer 404; try again");
   }
 
@@ -87,15 +88,15 @@ public final class ImdsClient implements CredentialSource {
     }
     String region = r.text().trim();
     if (!validRegion(region)) {
-      throw new ImdsEnvException(Kind.BAD_CREDENTIALS, url(REGION_PATH) + " did not answer with a region name");
+      throw new ImdsEnvException(Reason.BAD_ANSWER, url(REGION_PATH) + " did not answer with a region name");
     }
     return region;
   }
 
   private void requireEnabled() {
     if (settings.imdsDisabled()) {
-      throw new ImdsEnvException(Kind.UNREACHABLE,
-          "IMDS is disabled by AWS_EC2_METADATA_DISABLED=true: unset it to read the instance's credentials");
+      throw new ImdsEnvException(Reason.DISABLED,
+          "IMDS is disabled by " + Environment.DISABLED + "=true: unset it to read the instance's credentials");
     }
   }
 
@@ -118,14 +119,14 @@ public final class ImdsClient implements CredentialSource {
       throw noRole("lists no role");
     }
     if (!Settings.validRoleName(first)) {
-      throw new ImdsEnvException(Kind.BAD_CREDENTIALS, url(ROLES_PATH) + " lists a role name that is not a valid IAM name");
+      throw new ImdsEnvException(Reason.BAD_ANSWER, url(ROLES_PATH) + " lists a role name that is not a valid IAM name");
     }
     log.debug("role: " + first);
     return first;
   }
 
   private ImdsEnvException noRole(String what) {
-    return new ImdsEnvException(Kind.NO_ROLE, "no IAM role is attached to this instance (" + url(ROLES_PATH) + " " + what
+    return new ImdsEnvException(Reason.NO_ROLE, "no IAM role is attached to this instance (" + url(ROLES_PATH) + " " + what
         + "): attach an instance profile with `aws ec2 associate-iam-instance-profile --instance-id ID"
         + " --iam-instance-profile Name=PROFILE`");
   }
@@ -174,14 +175,14 @@ public final class ImdsClient implements CredentialSource {
     HttpLink.Response r = send(path, lastStatusIsAnswer);
     if (r.status() == 401) {
       if (token == null) {
-        throw new ImdsEnvException(Kind.UNREACHABLE, "IMDS requires IMDSv2 (" + url(path) + " answered 401) but "
+        throw new ImdsEnvException(Reason.NO_TOKEN, "IMDS requires IMDSv2 (" + url(path) + " answered 401) but "
             + v1Reason + (tokenTimedOut ? ": " + HOP_LIMIT_FIX : ""));
       }
       log.debug("401: the token was refused; fetching a new one");
       fetchToken();
       r = send(path, lastStatusIsAnswer);
       if (r.status() == 401) {
-        throw new ImdsEnvException(Kind.UNREACHABLE, url(path) + " refused a fresh IMDSv2 token (401)");
+        throw new ImdsEnvException(Reason.REFUSED, url(path) + " refused a fresh IMDSv2 token (401)");
       }
     }
     return r;
@@ -207,7 +208,7 @@ public final class ImdsClient implements CredentialSource {
     if (s == 200) {
       String t = r.text().trim();
       if (t.isEmpty() || !printableAscii(t)) {
-        throw new ImdsEnvException(Kind.UNREACHABLE, url(TOKEN_PATH) + " answered 200 without a usable token");
+        throw new ImdsEnvException(Reason.NO_TOKEN, url(TOKEN_PATH) + " answered 200 without a usable token");
       }
       token = t;
       v1Reason = null;
@@ -220,8 +221,8 @@ public final class ImdsClient implements CredentialSource {
 
   private void fallBackToV1(String why, boolean timedOut) {
     if (settings.v1Disabled()) {
-      throw new ImdsEnvException(Kind.UNREACHABLE, why + " and IMDSv1 fallback is disabled (--no-imdsv1 or"
-          + " AWS_EC2_METADATA_V1_DISABLED)" + (timedOut ? "; if GETs answer, " + HOP_LIMIT_FIX : ""));
+      throw new ImdsEnvException(Reason.NO_TOKEN, why + " and IMDSv1 fallback is disabled (--no-imdsv1 or"
+          + " " + Environment.V1_DISABLED + ")" + (timedOut ? "; if GETs answer, " + HOP_LIMIT_FIX : ""));
     }
     v1Reason = why;
     log.debug(why + "; falling back to IMDSv1");

@@ -100,17 +100,17 @@ public record Settings(
   public static Settings resolve(Flags flags, Map<String, String> env) {
     String endpointText = flags.endpoint();
     String endpointWhere = "--endpoint";
-    if (endpointText == null && nonEmpty(env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT"))) {
-      endpointText = env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-      endpointWhere = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
+    if (endpointText == null && nonEmpty(env.get(Environment.ENDPOINT))) {
+      endpointText = env.get(Environment.ENDPOINT);
+      endpointWhere = Environment.ENDPOINT;
     }
     if (endpointText == null) {
       EndpointMode mode = flags.endpointMode();
       endpointWhere = "--endpoint-mode";
-      if (mode == null && nonEmpty(env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"))) {
-        mode = parse("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", () ->
-            EndpointMode.fromValue(env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")));
-        endpointWhere = "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE";
+      if (mode == null && nonEmpty(env.get(Environment.ENDPOINT_MODE))) {
+        mode = parse(Environment.ENDPOINT_MODE, () ->
+            EndpointMode.fromValue(env.get(Environment.ENDPOINT_MODE)));
+        endpointWhere = Environment.ENDPOINT_MODE;
       }
       if (mode == null) {
         endpointWhere = "the IPv4 default";
@@ -122,33 +122,33 @@ public record Settings(
     // the container endpoint: the relative URI wins over the full one, as in the SDKs
     URI containerUri = null;
     String containerWhy = null;
-    if (nonEmpty(env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"))) {
-      String relative = env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI").trim();
+    if (nonEmpty(env.get(Environment.CONTAINER_RELATIVE_URI))) {
+      String relative = env.get(Environment.CONTAINER_RELATIVE_URI).trim();
       containerUri = httpEndpoint(ECS_ENDPOINT + (relative.startsWith("/") ? "" : "/") + relative,
-          "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", true);
-      containerWhy = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set";
-    } else if (nonEmpty(env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"))) {
-      containerUri = httpEndpoint(env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"), "AWS_CONTAINER_CREDENTIALS_FULL_URI", true);
-      containerWhy = "AWS_CONTAINER_CREDENTIALS_FULL_URI is set";
+          Environment.CONTAINER_RELATIVE_URI, true);
+      containerWhy = Environment.CONTAINER_RELATIVE_URI + " is set";
+    } else if (nonEmpty(env.get(Environment.CONTAINER_FULL_URI))) {
+      containerUri = httpEndpoint(env.get(Environment.CONTAINER_FULL_URI), Environment.CONTAINER_FULL_URI, true);
+      containerWhy = Environment.CONTAINER_FULL_URI + " is set";
     }
     SourceKind source = flags.source() == null ? SourceKind.AUTO : flags.source();
     String sourceReason;
     if (source == SourceKind.AUTO) {
       source = containerUri != null ? SourceKind.CONTAINER : SourceKind.IMDS;
       sourceReason = containerUri != null ? "auto: " + containerWhy
-          : "auto: no AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI is set";
+          : "auto: no " + Environment.CONTAINER_RELATIVE_URI + " or _FULL_URI is set";
     } else {
       sourceReason = "--source " + source.name().toLowerCase(java.util.Locale.ROOT);
       if (source == SourceKind.CONTAINER && containerUri == null) {
-        throw usage("--source container needs AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or AWS_CONTAINER_CREDENTIALS_FULL_URI");
+        throw usage("--source container needs " + Environment.CONTAINER_RELATIVE_URI + " or " + Environment.CONTAINER_FULL_URI);
       }
     }
-    String tokenFile = nonEmpty(env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) ? env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") : null;
-    String token = nonEmpty(env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN")) ? env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN") : null;
-    String regionEnv = nonEmpty(env.get("AWS_REGION")) ? env.get("AWS_REGION").trim()
-        : nonEmpty(env.get("AWS_DEFAULT_REGION")) ? env.get("AWS_DEFAULT_REGION").trim() : null;
+    String tokenFile = nonEmpty(env.get(Environment.CONTAINER_TOKEN_FILE)) ? env.get(Environment.CONTAINER_TOKEN_FILE) : null;
+    String token = nonEmpty(env.get(Environment.CONTAINER_TOKEN)) ? env.get(Environment.CONTAINER_TOKEN) : null;
+    String regionEnv = nonEmpty(env.get(Environment.REGION)) ? env.get(Environment.REGION).trim()
+        : nonEmpty(env.get(Environment.DEFAULT_REGION)) ? env.get(Environment.DEFAULT_REGION).trim() : null;
 
-    String role = flags.role() != null ? flags.role() : env.get("AWS_EC2_INSTANCE_PROFILE_NAME");
+    String role = flags.role() != null ? flags.role() : env.get(Environment.PROFILE_NAME);
     if (role != null && role.isBlank()) {
       role = null;
     }
@@ -157,12 +157,12 @@ public record Settings(
     }
 
     Duration timeout = flags.timeout();
-    if (timeout == null && nonEmpty(env.get("AWS_METADATA_SERVICE_TIMEOUT"))) {
-      timeout = parse("AWS_METADATA_SERVICE_TIMEOUT", () -> Durations.seconds(env.get("AWS_METADATA_SERVICE_TIMEOUT")));
+    if (timeout == null && nonEmpty(env.get(Environment.TIMEOUT))) {
+      timeout = parse(Environment.TIMEOUT, () -> Durations.seconds(env.get(Environment.TIMEOUT)));
     }
     Integer attempts = flags.attempts();
-    if (attempts == null && nonEmpty(env.get("AWS_METADATA_SERVICE_NUM_ATTEMPTS"))) {
-      attempts = parse("AWS_METADATA_SERVICE_NUM_ATTEMPTS", () -> Integer.valueOf(env.get("AWS_METADATA_SERVICE_NUM_ATTEMPTS").trim()));
+    if (attempts == null && nonEmpty(env.get(Environment.NUM_ATTEMPTS))) {
+      attempts = parse(Environment.NUM_ATTEMPTS, () -> Integer.valueOf(env.get(Environment.NUM_ATTEMPTS).trim()));
     }
     if (attempts != null && (attempts < 1 || attempts > MAX_ATTEMPTS)) {
       throw usage("attempts must be between 1 and " + MAX_ATTEMPTS + ", not " + attempts);
@@ -179,8 +179,8 @@ public record Settings(
         role,
         timeout == null ? DEFAULT_TIMEOUT : timeout,
         attempts == null ? DEFAULT_ATTEMPTS : attempts,
-        flags.noImdsv1() || isTrue(env.get("AWS_EC2_METADATA_V1_DISABLED")),
-        isTrue(env.get("AWS_EC2_METADATA_DISABLED")),
+        flags.noImdsv1() || isTrue(env.get(Environment.V1_DISABLED)),
+        isTrue(env.get(Environment.DISABLED)),
         DEFAULT_DEADLINE,
         flags.verbose(),
         flags.quiet());
@@ -259,6 +259,6 @@ public record Settings(
   }
 
   private static ImdsEnvException usage(String message) {
-    return new ImdsEnvException(ImdsEnvException.Kind.USAGE, message);
+    return new ImdsEnvException(ImdsEnvException.Reason.USAGE, message);
   }
 }

@@ -44,7 +44,7 @@ class FormatGoldenTest {
   void hostileCredentials_areRefused_withoutShowingTheValue(Format format) {
     ImdsEnvException e = assertThrows(ImdsEnvException.class,
         () -> format.render(Variables.of(HOSTILE, null, Variables.Extras.NONE)));
-    assertEquals(ImdsEnvException.Kind.BAD_CREDENTIALS, e.kind());
+    assertEquals(ImdsEnvException.Reason.UNREPRESENTABLE, e.reason());
     assertTrue(e.getMessage().matches("the value of AWS_(SECRET_ACCESS_KEY|SESSION_TOKEN) contains .*; refused \\(.*\\)"), e.getMessage());
     assertTrue(!e.getMessage().contains("touch") && !e.getMessage().contains("line1"), e.getMessage());
   }

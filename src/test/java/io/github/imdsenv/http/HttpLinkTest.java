@@ -84,7 +84,7 @@ class HttpLinkTest {
     try (CannedServer s = new CannedServer(response)) {
       ImdsEnvException e = assertThrows(ImdsEnvException.class,
           () -> HttpLink.exchange(URI.create(s.url()), "GET", "/x", "", System.nanoTime() + 5_000_000_000L));
-      assertEquals(ImdsEnvException.Kind.BAD_CREDENTIALS, e.kind());
+      assertEquals(ImdsEnvException.Reason.BAD_RESPONSE, e.reason());
       return e;
     }
   }

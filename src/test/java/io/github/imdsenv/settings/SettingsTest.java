@@ -81,7 +81,7 @@ class SettingsTest {
       "AWS_CONTAINER_CREDENTIALS_FULL_URI|file:///etc/passwd|is not an http(s)://HOST[:PORT]/PATH URL"})
   void badEnvironmentValue_isAUsageError_thatNamesIt(String variable, String value, String message) {
     ImdsEnvException e = assertThrows(ImdsEnvException.class, () -> resolve(NONE, variable, value));
-    assertEquals(ImdsEnvException.Kind.USAGE, e.kind());
+    assertEquals(ImdsEnvException.Reason.USAGE, e.reason());
     assertTrue(e.getMessage().contains(message), e.getMessage());
   }
 
