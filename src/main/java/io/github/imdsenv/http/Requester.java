@@ -26,19 +26,51 @@ public final class Requester {
   private final Settings settings;
   private final Log log;
   private final long deadlineNanos;
+  private final Clock clock;
+
+  /** Time and waiting between attempts: the system's, or a test's that waits without sleeping. */
+  interface Clock {
+    long nanoTime();
+
+    void sleep(long millis) throws InterruptedException;
+  }
+
+  /** A class, not a lambda: no invokedynamic bootstrap on the start-up path. */
+  private static final class SystemClock implements Clock {
+    static final SystemClock INSTANCE = new SystemClock();
+
+    @Override
+    public long nanoTime() {
+      return System.nanoTime();
+    }
+
+    @Override
+    public void sleep(long millis) throws InterruptedException {
+      Thread.sleep(millis);
+    }
+  }
 
   /** @param service what the endpoint is, for messages: "the instance metadata service" */
   public Requester(URI base, String service, Settings settings, Log log) {
+    this(base, service, settings, log, SystemClock.INSTANCE);
+  }
+
+  /**
+   * With a test's clock. Its {@code nanoTime} must not run behind {@link System#nanoTime()}: the
+   * deadlines handed to {@link HttpLink} are in its terms.
+   */
+  Requester(URI base, String service, Settings settings, Log log, Clock clock) {
     this.base = base;
     this.service = service;
     this.settings = settings;
     this.log = log;
-    this.deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
+    this.clock = clock;
+    this.deadlineNanos = clock.nanoTime() + settings.deadline().toNanos();
   }
 
   /** When an attempt starting now must end: its timeout, within the run's deadline. */
   public long attemptDeadline() {
-    return Math.min(System.nanoTime() + settings.timeout().toNanos(), deadlineNanos);
+    return Math.min(clock.nanoTime() + settings.timeout().toNanos(), deadlineNanos);
   }
 
   public String url(String path) {
@@ -70,7 +102,7 @@ public final class Requester {
       if (attempt > 1) {
         backoff(attempt, method, path, failure);
       }
-      long start = System.nanoTime();
+      long start = clock.nanoTime();
       long attemptDeadline = Math.min(start + settings.timeout().toNanos(), deadlineNanos);
       try {
         HttpLink.Response r = HttpLink.exchange(base, method, path, headers, attemptDeadline);
@@ -82,7 +114,7 @@ public final class Requester {
         last = r;
       } catch (SocketTimeoutException e) {
         log.debug(method + " " + path + " -> timed out (" + millisSince(start) + " ms)");
-        if (System.nanoTime() - deadlineNanos >= 0) {
+        if (clock.nanoTime() - deadlineNanos >= 0) {
           throw deadlineExceeded(method, path);
         }
         if (timeoutIsAnswer) {
@@ -124,12 +156,12 @@ public final class Requester {
     long cap = Math.min(BACKOFF_MAX_MILLIS, BACKOFF_BASE_MILLIS << (attempt - 2));
     // "equal jitter": half the step fixed, half random
     long sleep = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
-    if (System.nanoTime() + sleep * 1_000_000 - deadlineNanos >= 0) {
+    if (clock.nanoTime() + sleep * 1_000_000 - deadlineNanos >= 0) {
       throw deadlineExceeded(method, path);
     }
     log.debug("attempt " + attempt + " of " + settings.attempts() + " in " + sleep + " ms (" + failure + ")");
     try {
-      Thread.sleep(sleep);
+      clock.sleep(sleep);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ImdsEnvException(Kind.UNREACHABLE, "interrupted while waiting to retry " + method + " " + path);
@@ -149,8 +181,8 @@ public final class Requester {
         + (detail == null ? "" : ": " + detail));
   }
 
-  private static long millisSince(long start) {
-    return (System.nanoTime() - start) / 1_000_000;
+  private long millisSince(long start) {
+    return (clock.nanoTime() - start) / 1_000_000;
   }
 
   private static String describe(IOException e) {
