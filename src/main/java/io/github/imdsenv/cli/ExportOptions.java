@@ -1,24 +1,24 @@
 package io.github.imdsenv.cli;
 
-import io.github.imdsenv.format.Variables;
 import picocli.CommandLine.Option;
 
 /** What to export besides the four credential variables, and whether expired credentials will do. */
 public final class ExportOptions {
 
-  @Option(names = "--region", description = "Also AWS_REGION and AWS_DEFAULT_REGION, from placement/region.")
+  @Option(names = OptionNames.REGION, description = "Also AWS_REGION and AWS_DEFAULT_REGION, from placement/region.")
   boolean region;
 
-  @Option(names = "--account-id", description = "Also AWS_ACCOUNT_ID, where the metadata service gives one.")
+  @Option(names = OptionNames.ACCOUNT_ID, description = "Also AWS_ACCOUNT_ID, where the metadata service gives one.")
   boolean accountId;
 
-  @Option(names = "--security-token", description = "Also the legacy AWS_SECURITY_TOKEN.")
+  @Option(names = OptionNames.SECURITY_TOKEN, description = "Also the legacy AWS_SECURITY_TOKEN.")
   boolean securityToken;
 
-  @Option(names = "--allow-expired", description = "Use credentials that have already expired (with a warning).")
+  @Option(names = OptionNames.ALLOW_EXPIRED, description = "Use credentials that have already expired (with a warning).")
   boolean allowExpired;
 
-  Variables.Extras extras() {
-    return new Variables.Extras(securityToken, region, accountId);
+  /** What these options say, as parsed. */
+  Request.Export values() {
+    return new Request.Export(region, accountId, securityToken, allowExpired);
   }
 }
