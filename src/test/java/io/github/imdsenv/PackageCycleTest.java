@@ -18,8 +18,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packages of the runtime depend on each other one way (cli → imds, container → credentials →
- * format → sink, with settings, http and the root's shared types below them): no cycle.
+ * The packages of the runtime depend on each other one way, without a cycle: cli on everything
+ * below it; imds and container on http, credentials and settings; format, sink and the rest on
+ * lower layers only; the root's shared types (the exception, Log, Printable) on nothing of ours.
  *
  * <p>Read from the sources (imports and fully qualified names, comments left out). {@code Main} is
  * the entry point, the one class allowed to depend on {@code cli} from the root package, whose
