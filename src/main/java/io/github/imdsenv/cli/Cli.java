@@ -47,23 +47,27 @@ public final class Cli {
   }
 
   private static int dispatch(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, Handoff handoff) {
-    FastPath.Invocation fast = FastPath.parse(args, env);
-    if (fast instanceof ExecCommand exec) {
-      exec.handoff(handoff);
-    }
+    Request fast = FastPath.parse(args);
     if (fast != null) {
       try {
-        return fast.run(out, err);
+        return fast.exec() ? new ExecCommand(env).handoff(handoff).run(fast, out, err)
+            : new ImdsEnvCommand(env).run(fast, out, err);
       } catch (Exception e) {
-        return failure(e, err, fast.verbose());
+        return failure(e, err, fast.source().verbose());
       }
     }
+    return commandLine(env, out, err, handoff, args).execute(args);
+  }
+
+  /** The picocli model as it parses these arguments: what the fast path must match (FastPathTest). */
+  static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err, Handoff handoff,
+      String[] args) {
     CommandLine cl = commandLine(env, out, err, handoff);
     if (args.length > 0 && args[0].equals("exec")) {
       // and byte for byte: picocli would read an @file among COMMAND's words (curl -d @body.json)
       cl.setExpandAtFiles(false);
     }
-    return cl.execute(args);
+    return cl;
   }
 
   /**
@@ -143,7 +147,7 @@ public final class Cli {
 
   private static boolean verbose(ParseResult parseResult) {
     for (CommandLine cl : parseResult.asCommandLineList()) {
-      if (cl.getParseResult() != null && cl.getParseResult().hasMatchedOption("--verbose")) {
+      if (cl.getParseResult() != null && cl.getParseResult().hasMatchedOption(OptionNames.VERBOSE)) {
         return true;
       }
     }

@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
       + " Needs the launcher (scripts/imds-env), not java -jar.",
       "",
       "  imds-env exec -- docker run -e AWS_ACCESS_KEY_ID -e AWS_SECRET_ACCESS_KEY -e AWS_SESSION_TOKEN IMAGE"})
-final class ExecCommand implements Callable<Integer>, FastPath.Invocation {
+final class ExecCommand implements Callable<Integer> {
 
   /** What an inherited environment may hold that would fight the credentials handed in (the export sets some again). */
   static final List<String> SCRUBBED = List.of(Environment.PROFILE, Environment.DEFAULT_PROFILE,
@@ -60,32 +60,25 @@ final class ExecCommand implements Callable<Integer>, FastPath.Invocation {
   @Override
   public Integer call() {
     Cli.rejectOptionsBefore(spec);
-    return run(spec.commandLine().getOut(), spec.commandLine().getErr());
+    return run(request(), spec.commandLine().getOut(), spec.commandLine().getErr());
   }
 
-  @Override
-  public boolean verbose() {
-    return source.verbose;
-  }
-
-  /** What the arguments said, for comparing the two parsers. */
-  record Parsed(io.github.imdsenv.settings.Settings settings, Variables.Extras extras, boolean allowExpired, List<String> command) {}
-
-  Parsed parsed() {
-    return new Parsed(source.settings(env), export.extras(), export.allowExpired, command);
+  /** What picocli parsed into the annotated fields. */
+  Request request() {
+    return new Request(source.values(), export.values(), null, null, null, null, null, command);
   }
 
   /** Fetches, then hands the environment to the launcher; parsed by picocli or by {@link FastPath}. */
-  @Override
-  public int run(java.io.PrintWriter out, java.io.PrintWriter err) {
+  int run(Request request, java.io.PrintWriter out, java.io.PrintWriter err) {
     if (handoff == null) {
       // a JVM that ran COMMAND as its child would stay resident and stand between COMMAND and its signals
       throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "exec needs the launcher (scripts/imds-env), which replaces"
           + " itself with COMMAND; the jar alone cannot: run imds-env exec, not java -jar imds-env.jar exec");
     }
-    int shift = handoff.shift(command);
-    Settings settings = source.settings(env);
-    handoff.exec(shift, SCRUBBED, Exporter.fetch(settings, export.extras(), export.allowExpired, err));
+    int shift = handoff.shift(request.command());
+    Settings settings = request.source().settings(env);
+    handoff.exec(shift, SCRUBBED,
+        Exporter.fetch(settings, request.export().extras(), request.export().allowExpired(), err));
     return 0;
   }
 }

@@ -4,47 +4,51 @@ import io.github.imdsenv.format.Format;
 import io.github.imdsenv.settings.Durations;
 import io.github.imdsenv.settings.Settings.EndpointMode;
 import io.github.imdsenv.settings.Settings.SourceKind;
-import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The everyday invocations ({@code imds-env [--endpoint URL] [-f FORMAT] [-o FILE] ...} and
  * {@code imds-env exec [OPTIONS] -- COMMAND...}) parsed without building picocli's model, which
  * costs more start-up than the whole rest of a run.
  *
- * <p>It accepts a strict subset of what picocli accepts and yields the same command state (a test
- * compares the two on a corpus). Anything else (help, version, other subcommands, clustered short
- * options, {@code @files}, a value that looks like an option, any value a converter rejects)
- * returns null, and picocli parses the arguments, with its messages for whatever is wrong.
+ * <p>It accepts a strict subset of what picocli accepts and yields the same {@link Request}: the
+ * option names are {@link OptionNames}', and FastPathTest walks picocli's model (names, arity,
+ * defaults, negatable forms) and a corpus through the very {@code CommandLine} that {@link Cli}
+ * builds. Anything else (help, version, other subcommands, clustered short options, {@code @files},
+ * a value that looks like an option, any value a converter rejects) returns null, and picocli
+ * parses the arguments, with its messages for whatever is wrong.
  */
 final class FastPath {
 
   private FastPath() {}
 
-  /** A parsed command, ready to run. */
-  interface Invocation {
-    int run(PrintWriter out, PrintWriter err);
-
-    boolean verbose();
-  }
-
-  /** The command with these arguments applied, or null to let picocli parse them. */
-  static Invocation parse(String[] args, Map<String, String> env) {
+  /** The request these arguments make, or null to let picocli parse them. */
+  static Request parse(String[] args) {
     boolean exec = args.length > 0 && args[0].equals("exec");
-    SourceOptions src = new SourceOptions();
-    ExportOptions export = new ExportOptions();
-    ImdsEnvCommand root = exec ? null : new ImdsEnvCommand(env);
-    ExecCommand execCommand = exec ? new ExecCommand(env) : null;
-    if (exec) {
-      execCommand.source = src;
-      execCommand.export = export;
-    } else {
-      root.source = src;
-      root.export = export;
-    }
+    String endpoint = null;
+    EndpointMode endpointMode = null;
+    String role = null;
+    Duration timeout = null;
+    Integer attempts = null;
+    boolean noImdsv1 = false;
+    SourceKind source = null;
+    boolean verbose = false;
+    boolean quiet = false;
+    boolean region = false;
+    boolean accountId = false;
+    boolean securityToken = false;
+    boolean allowExpired = false;
+    Format format = exec ? null : ImdsEnvCommand.DEFAULT_FORMAT;
+    Path output = null;
+    Duration minValidity = null;
+    Set<PosixFilePermission> mode = null;
+    String profileName = null;
+    List<String> command = null;
     try {
       for (int i = exec ? 1 : 0; i < args.length; i++) {
         String arg = args[i];
@@ -55,8 +59,8 @@ final class FastPath {
             return null;
           }
           // COMMAND's words as given, an @word too: picocli expands no @file for exec either (Cli)
-          execCommand.command = new ArrayList<>(Arrays.asList(args).subList(from, args.length));
-          return execCommand;
+          command = Arrays.asList(args).subList(from, args.length);
+          break;
         }
         String name = arg;
         String value = null;
@@ -69,73 +73,68 @@ final class FastPath {
         } else if (arg.length() != 2 || arg.charAt(0) != '-') {
           return null;
         }
-        boolean flag = value == null;
         switch (name) {
-          case "--region" -> export.region = flag;
-          case "--account-id" -> export.accountId = flag;
-          case "--security-token" -> export.securityToken = flag;
-          case "--allow-expired" -> export.allowExpired = flag;
-          case "--no-imdsv1" -> src.noImdsv1 = flag;
-          case "-v", "--verbose" -> src.verbose = flag;
-          case "-q", "--quiet" -> src.quiet = flag;
+          // flags (arity 0): a value attached with = is picocli's to judge
+          case OptionNames.REGION, OptionNames.ACCOUNT_ID, OptionNames.SECURITY_TOKEN, OptionNames.ALLOW_EXPIRED,
+              OptionNames.NO_IMDSV1, OptionNames.VERBOSE, OptionNames.VERBOSE_SHORT, OptionNames.QUIET,
+              OptionNames.QUIET_SHORT -> {
+            if (value != null) {
+              return null;
+            }
+            switch (name) {
+              case OptionNames.REGION -> region = true;
+              case OptionNames.ACCOUNT_ID -> accountId = true;
+              case OptionNames.SECURITY_TOKEN -> securityToken = true;
+              case OptionNames.ALLOW_EXPIRED -> allowExpired = true;
+              case OptionNames.NO_IMDSV1 -> noImdsv1 = true;
+              case OptionNames.VERBOSE, OptionNames.VERBOSE_SHORT -> verbose = true;
+              default -> quiet = true;
+            }
+          }
           default -> {
+            // options with one value (arity 1)
             if (value == null) {
               if (++i >= args.length || args[i].startsWith("-") || args[i].startsWith("@")) {
                 return null;
               }
               value = args[i];
             }
-            if (!sourceOption(src, name, value) && (root == null || !rootOption(root, name, value))) {
-              return null;
+            switch (name) {
+              case OptionNames.ENDPOINT -> endpoint = value;
+              case OptionNames.ENDPOINT_MODE -> endpointMode = EndpointMode.fromValue(value);
+              case OptionNames.ROLE -> role = value;
+              case OptionNames.TIMEOUT -> timeout = Durations.parse(value);
+              case OptionNames.ATTEMPTS -> attempts = digits(value);
+              case OptionNames.SOURCE -> source = SourceKind.fromValue(value);
+              default -> {
+                if (exec) {
+                  return null;
+                }
+                switch (name) {
+                  case OptionNames.FORMAT, OptionNames.FORMAT_SHORT -> format = Format.fromValue(value);
+                  case OptionNames.OUTPUT, OptionNames.OUTPUT_SHORT -> output = Path.of(value);
+                  case OptionNames.MIN_VALIDITY -> minValidity = Durations.parse(value);
+                  case OptionNames.MODE -> mode = ImdsEnvCommand.mode(value);
+                  case OptionNames.PROFILE_NAME -> profileName = value;
+                  default -> {
+                    return null;
+                  }
+                }
+              }
             }
           }
-        }
-        if (!flag && isBoolean(name)) {
-          return null;
         }
       }
     } catch (IllegalArgumentException e) {
       return null;
     }
-    return root;
-  }
-
-  private static boolean isBoolean(String name) {
-    return switch (name) {
-      case "--region", "--account-id", "--security-token", "--allow-expired", "--no-imdsv1", "--verbose", "--quiet" -> true;
-      default -> false;
-    };
-  }
-
-  /** Applies a source option; false for a name it does not know. Converters throw IllegalArgumentException. */
-  private static boolean sourceOption(SourceOptions src, String name, String value) {
-    switch (name) {
-      case "--endpoint" -> src.endpoint = value;
-      case "--endpoint-mode" -> src.endpointMode = EndpointMode.fromValue(value);
-      case "--role" -> src.role = value;
-      case "--timeout" -> src.timeout = Durations.parse(value);
-      case "--attempts" -> src.attempts = digits(value);
-      case "--source" -> src.source = SourceKind.fromValue(value);
-      default -> {
-        return false;
-      }
+    if (exec && command == null) {
+      return null;
     }
-    return true;
-  }
-
-  /** Applies an option of the root command alone; false for a name it does not know. */
-  private static boolean rootOption(ImdsEnvCommand cmd, String name, String value) {
-    switch (name) {
-      case "-f", "--format" -> cmd.format = Format.fromValue(value);
-      case "-o", "--output" -> cmd.output = Path.of(value);
-      case "--min-validity" -> cmd.minValidity = Durations.parse(value);
-      case "--mode" -> cmd.mode = ImdsEnvCommand.mode(value);
-      case "--profile-name" -> cmd.profileName = value;
-      default -> {
-        return false;
-      }
-    }
-    return true;
+    return new Request(
+        new Request.Source(endpoint, endpointMode, role, timeout, attempts, noImdsv1, source, verbose, quiet),
+        new Request.Export(region, accountId, securityToken, allowExpired),
+        format, output, minValidity, mode, profileName, command);
   }
 
   /** Plain decimal digits only: the forms where every integer parser agrees. */

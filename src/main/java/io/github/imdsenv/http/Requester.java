@@ -28,35 +28,61 @@ public final class Requester {
   private final Settings settings;
   private final Log log;
   private final long deadlineNanos;
+  private final Clock clock;
+
+  /** Time and waiting between attempts: the system's, or a test's that waits without sleeping. */
+  interface Clock {
+    long nanoTime();
+
+    void sleep(long millis) throws InterruptedException;
+  }
+
+  /** A class, not a lambda: no invokedynamic bootstrap on the start-up path. */
+  private static final class SystemClock implements Clock {
+    static final SystemClock INSTANCE = new SystemClock();
+
+    @Override
+    public long nanoTime() {
+      return System.nanoTime();
+    }
+
+    @Override
+    public void sleep(long millis) throws InterruptedException {
+      Thread.sleep(millis);
+    }
+  }
 
   /**
    * @param service what the endpoint is, for messages: "the instance metadata service"
    * @param unreachableAdvice what to check when it does not answer at all
+   * @param clock the system's, or a test's; its {@code nanoTime} must not run behind
+   *     {@link System#nanoTime()}: the deadlines handed to {@link HttpLink} are in its terms
    */
-  private Requester(URI base, String service, String unreachableAdvice, Settings settings, Log log) {
+  Requester(URI base, String service, String unreachableAdvice, Settings settings, Log log, Clock clock) {
     this.base = base;
     this.service = service;
     this.unreachableAdvice = unreachableAdvice;
     this.settings = settings;
     this.log = log;
-    this.deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
+    this.clock = clock;
+    this.deadlineNanos = clock.nanoTime() + settings.deadline().toNanos();
   }
 
   /** Requests to the instance metadata service at {@code base}. */
   public static Requester imds(URI base, Settings settings, Log log) {
     return new Requester(base, "the instance metadata service", "this is not an EC2 instance, IMDS is turned off"
-        + " (--http-endpoint disabled), or --endpoint is wrong", settings, log);
+        + " (--http-endpoint disabled), or --endpoint is wrong", settings, log, SystemClock.INSTANCE);
   }
 
   /** Requests to the container credentials endpoint at {@code base}. */
   public static Requester container(URI base, Settings settings, Log log) {
     return new Requester(base, "the container credentials endpoint", "check " + Environment.CONTAINER_RELATIVE_URI
-        + " / _FULL_URI, or that this runs inside the task or pod", settings, log);
+        + " / _FULL_URI, or that this runs inside the task or pod", settings, log, SystemClock.INSTANCE);
   }
 
   /** When an attempt starting now must end: its timeout, within the run's deadline. */
   public long attemptDeadline() {
-    return Math.min(System.nanoTime() + settings.timeout().toNanos(), deadlineNanos);
+    return Math.min(clock.nanoTime() + settings.timeout().toNanos(), deadlineNanos);
   }
 
   public String url(String path) {
@@ -88,7 +114,7 @@ public final class Requester {
       if (attempt > 1) {
         backoff(attempt, method, path, failure);
       }
-      long start = System.nanoTime();
+      long start = clock.nanoTime();
       long attemptDeadline = Math.min(start + settings.timeout().toNanos(), deadlineNanos);
       try {
         HttpLink.Response r = HttpLink.exchange(base, method, path, headers, attemptDeadline);
@@ -100,7 +126,7 @@ public final class Requester {
         last = r;
       } catch (SocketTimeoutException e) {
         log.debug(method + " " + path + " -> timed out (" + millisSince(start) + " ms)");
-        if (System.nanoTime() - deadlineNanos >= 0) {
+        if (clock.nanoTime() - deadlineNanos >= 0) {
           throw deadlineExceeded(method, path);
         }
         if (timeoutIsAnswer) {
@@ -141,12 +167,12 @@ public final class Requester {
     long cap = Math.min(BACKOFF_MAX_MILLIS, BACKOFF_BASE_MILLIS << (attempt - 2));
     // "equal jitter": half the step fixed, half random
     long sleep = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
-    if (System.nanoTime() + sleep * 1_000_000 - deadlineNanos >= 0) {
+    if (clock.nanoTime() + sleep * 1_000_000 - deadlineNanos >= 0) {
       throw deadlineExceeded(method, path);
     }
     log.debug("attempt " + attempt + " of " + settings.attempts() + " in " + sleep + " ms (" + failure + ")");
     try {
-      Thread.sleep(sleep);
+      clock.sleep(sleep);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ImdsEnvException(Reason.UNREACHABLE, "interrupted while waiting to retry " + method + " " + path);
@@ -166,8 +192,8 @@ public final class Requester {
         + (detail == null ? "" : ": " + detail));
   }
 
-  private static long millisSince(long start) {
-    return (System.nanoTime() - start) / 1_000_000;
+  private long millisSince(long start) {
+    return (clock.nanoTime() - start) / 1_000_000;
   }
 
   private static String describe(IOException e) {

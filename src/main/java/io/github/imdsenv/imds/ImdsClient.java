@@ -13,7 +13,7 @@ import io.github.imdsenv.settings.Settings;
 import java.net.URI;
 
 /**
- * The EC2 instance metadata service, spoken as {@code docs/imds-protocol.md} says: one IMDSv2
+ * The EC2 instance metadata service, spoken as {@code docs/protocol.md} says: one IMDSv2
  * token per run (IMDSv1 fallback where allowed), bounded retries with backoff and jitter on 429,
  * 5xx and I/O errors, a per-attempt timeout, and one deadline for the whole run.
  */

@@ -1,21 +1,221 @@
 package io.github.imdsenv.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.imdsenv.format.Format;
+import io.github.imdsenv.settings.Settings.EndpointMode;
+import io.github.imdsenv.settings.Settings.SourceKind;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 
-/** The hand parser of the everyday invocation yields exactly what picocli yields, or steps aside. */
+/**
+ * The hand parser of the everyday invocations yields exactly the {@link Request} picocli yields, or
+ * steps aside: checked option by option against picocli's model (names, arity, defaults, negatable
+ * forms), and on a corpus, both through the very {@code CommandLine} that {@link Cli} builds.
+ */
 class FastPathTest {
 
   static final Map<String, String> ENV = Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9/",
       "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/creds");
+
+  private static final PrintWriter NOWHERE = new PrintWriter(Writer.nullWriter());
+
+  /** Two values each option type takes, so that a repeated option shows which one wins. */
+  private static final Map<Class<?>, List<String>> SAMPLES = Map.of(
+      String.class, List.of("http://127.0.0.1:8080", "a.b@c=d,e+f_g-h"),
+      Path.class, List.of("/tmp/aws.env", "/tmp/credentials"),
+      Duration.class, List.of("15m", "PT2S"),
+      Integer.class, List.of("5", "1"),
+      Format.class, List.of("json", "env-no-export"),
+      EndpointMode.class, List.of("IPv6", "ipv4"),
+      SourceKind.class, List.of("imds", "container"),
+      ImdsEnvCommand.FileMode.class, List.of("0640", "600"));
+
+  private static CommandLine commandLine(String[] args) {
+    return Cli.commandLine(ENV, NOWHERE, NOWHERE, null, args);
+  }
+
+  /** A stand-in for "picocli parses this, but as something other than an export or exec run". */
+  private static final Request NOT_A_RUN = new Request(null, null, null, null, null, null, null, List.of("not a run"));
+
+  /** The request picocli makes of these arguments; null when it refuses them. */
+  static Request viaPicocli(String[] args) {
+    CommandLine cl = commandLine(args);
+    ParseResult result;
+    try {
+      result = cl.parseArgs(args);
+    } catch (ParameterException e) {
+      return null;
+    }
+    if (result.isUsageHelpRequested() || result.isVersionHelpRequested()) {
+      return NOT_A_RUN;
+    }
+    if (result.hasSubcommand()) {
+      ParseResult sub = result.subcommand();
+      if (!(sub.commandSpec().userObject() instanceof ExecCommand exec) || sub.isUsageHelpRequested()
+          || !result.matchedOptions().isEmpty()) {
+        return NOT_A_RUN;
+      }
+      return exec.request();
+    }
+    return ((ImdsEnvCommand) cl.getCommand()).request();
+  }
+
+  /** The fast path takes these arguments, and makes of them what picocli makes. */
+  private static void assertTakenAlike(String[] args) {
+    String line = String.join(" ", args);
+    Request fast = FastPath.parse(args);
+    assertNotNull(fast, "the fast path should take: " + line);
+    assertEquals(viaPicocli(args), fast, line);
+  }
+
+  /** The fast path leaves these arguments to picocli. */
+  private static void assertLeftToPicocli(String[] args) {
+    assertNull(FastPath.parse(args), String.join(" ", args));
+  }
+
+  private static String[] args(List<String> before, String... more) {
+    List<String> all = new ArrayList<>(before);
+    all.addAll(Arrays.asList(more));
+    return all.toArray(new String[0]);
+  }
+
+  // ---- picocli's model, option by option
+
+  @Test
+  void everyOptionOfTheModel_isTakenExactlyAsPicocliTakesIt() {
+    CommandLine root = commandLine(new String[0]);
+    CommandLine exec = root.getSubcommands().get("exec");
+    Set<String> walked = new TreeSet<>();
+    for (CommandLine cl : List.of(root, exec)) {
+      CommandSpec spec = cl.getCommandSpec();
+      boolean isExec = cl == exec;
+      List<String> before = isExec ? List.of("exec") : List.of();
+      String[] after = isExec ? new String[] {"--", "true"} : new String[0];
+      for (OptionSpec o : spec.options()) {
+        if (o.usageHelp() || o.versionHelp()) {
+          for (String name : o.names()) {
+            assertLeftToPicocli(args(before, args(List.of(name), after)));
+          }
+          continue;
+        }
+        String what = spec.name() + " " + o.longestName();
+        assertEquals(o.arity().min(), o.arity().max(), what + ": the fast path takes a fixed arity");
+        assertTrue(o.arity().max() <= 1, what + ": the fast path takes no option with more than one value");
+        assertFalse(o.isMultiValue(), what + ": picocli would collect its values where the fast path keeps the last");
+        assertNull(o.defaultValue(), what + ": a default belongs in the field (or Settings), where the fast path sees it");
+        for (String name : o.names()) {
+          walked.add(name);
+          if (o.arity().max() == 0) {
+            assertTakenAlike(args(before, args(List.of(name), after)));
+            assertTakenAlike(args(before, args(List.of(name, name), after)));
+            continue;
+          }
+          Class<?> type = o.type() == int.class ? Integer.class : o.type();
+          List<String> values = SAMPLES.get(type);
+          if (values == null) {
+            fail(what + " has a value of type " + type.getName() + ", new to the fast path: teach FastPath (and"
+                + " SAMPLES here) to take it as picocli does");
+          }
+          for (String value : values) {
+            assertTakenAlike(args(before, args(List.of(name, value), after)));
+            if (name.startsWith("--")) {
+              assertTakenAlike(args(before, args(List.of(name + "=" + value), after)));
+            }
+          }
+          // repeated: the last value wins in both
+          assertTakenAlike(args(before, args(List.of(name, values.get(0), name, values.get(1)), after)));
+          // without its value, it is picocli's to report
+          assertLeftToPicocli(args(before, name));
+        }
+      }
+      for (String negated : spec.negatedOptionsMap().keySet()) {
+        walked.add(negated);
+        assertTakenAlike(args(before, args(List.of(negated), after)));
+      }
+      if (isExec) {
+        // the root's own options are no exec options: picocli refuses them there, and so must the fast path
+        for (OptionSpec o : root.getCommandSpec().options()) {
+          if (!o.usageHelp() && !o.versionHelp() && spec.findOption(o.longestName()) == null) {
+            List<String> values = SAMPLES.get(o.type());
+            for (String name : o.names()) {
+              String[] line = args(before, values == null ? new String[] {name, "--", "true"}
+                  : new String[] {name, values.get(0), "--", "true"});
+              assertNull(viaPicocli(line), String.join(" ", line));
+              assertLeftToPicocli(line);
+            }
+          }
+        }
+      }
+    }
+    assertTrue(walked.contains("--endpoint") && walked.contains("-f"), walked.toString());
+  }
+
+  @Test
+  void defaults_areThoseOfPicocli() {
+    assertTakenAlike(new String[0]);
+    assertTakenAlike(new String[] {"exec", "--", "true"});
+    assertTakenAlike(new String[] {"exec", "true"});
+  }
+
+  @Test
+  void execTakesItsCommandAsPicocliDoes() {
+    CommandLine exec = commandLine(new String[] {"exec"}).getSubcommands().get("exec");
+    assertTrue(exec.isStopAtPositional(), "exec stops at COMMAND");
+    assertFalse(commandLine(new String[] {"exec"}).isExpandAtFiles(), "Cli reads no @file for exec");
+    assertEquals(1, exec.getCommandSpec().positionalParameters().size());
+    assertEquals(CommandLine.Range.valueOf("1..*"), exec.getCommandSpec().positionalParameters().get(0).arity());
+    assertTrue(commandLine(new String[0]).getCommandSpec().positionalParameters().isEmpty(),
+        "a positional of the root would be new to the fast path");
+  }
+
+  @Test
+  void optionNames_areExactlyTheModelsNames() throws Exception {
+    Set<String> constants = new TreeSet<>();
+    for (Field f : OptionNames.class.getDeclaredFields()) {
+      if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
+        f.setAccessible(true);
+        constants.add((String) f.get(null));
+      }
+    }
+    CommandLine root = commandLine(new String[0]);
+    Set<String> model = new TreeSet<>();
+    for (CommandLine cl : List.of(root, root.getSubcommands().get("exec"))) {
+      for (OptionSpec o : cl.getCommandSpec().options()) {
+        if (!o.usageHelp() && !o.versionHelp()) {
+          model.addAll(Arrays.asList(o.names()));
+        }
+      }
+      model.addAll(cl.getCommandSpec().negatedOptionsMap().keySet());
+    }
+    assertEquals(model, constants);
+  }
+
+  // ---- the corpus
 
   static List<String> accepted() {
     return List.of(
@@ -34,22 +234,19 @@ class FastPathTest {
         "-q --region",
         "--verbose --role a.b@c=d,e+f_g-h",
         "--quiet -f process",
+        "-v -q",
         "-f windows-cmd --security-token",
         "-o /tmp/aws.env --min-validity 15m -f env-no-export",
         "--output=/tmp/x --min-validity=PT1H",
         "-f ini --profile-name imds -o /tmp/credentials",
+        "--min-validity 15m", "--profile-name p",
         "-o /tmp/aws.env --mode 0640", "--mode=600 -o /tmp/aws.env", "-o /tmp/aws.env --mode 0770");
   }
 
   @ParameterizedTest
   @MethodSource("accepted")
   void acceptedArguments_parseExactlyAsPicocliParsesThem(String line) {
-    String[] args = line.isEmpty() ? new String[0] : line.split(" ");
-    ImdsEnvCommand fast = (ImdsEnvCommand) FastPath.parse(args, ENV);
-    assertNotNull(fast, "the fast path should take: " + line);
-    ImdsEnvCommand viaPicocli = new ImdsEnvCommand(ENV);
-    new CommandLine(viaPicocli).setOverwrittenOptionsAllowed(true).parseArgs(args);
-    assertEquals(viaPicocli.parsed(), fast.parsed(), line);
+    assertTakenAlike(line.isEmpty() ? new String[0] : line.split(" "));
   }
 
   static List<String> acceptedExec() {
@@ -62,35 +259,30 @@ class FastPathTest {
         "exec --account-id --security-token --allow-expired --role r -- -weird-command --region",
         "exec --source imds -q printf %s --help",
         "exec -- curl -d @body.json http://example.test/",
-        "exec @args --region");
+        "exec @args --region",
+        "exec -- --",
+        "exec -- exec");
   }
 
   @ParameterizedTest
   @MethodSource("acceptedExec")
   void acceptedExecArguments_parseExactlyAsPicocliParsesThem(String line) {
-    String[] args = line.split(" ");
-    ExecCommand fast = (ExecCommand) FastPath.parse(args, ENV);
-    assertNotNull(fast, "the fast path should take: " + line);
-    ExecCommand viaPicocli = new ExecCommand(ENV);
-    CommandLine cl = new CommandLine(new ImdsEnvCommand(ENV)).addSubcommand(viaPicocli).setOverwrittenOptionsAllowed(true);
-    cl.getSubcommands().get("exec").setStopAtPositional(true);
-    cl.setExpandAtFiles(false); // as Cli parses exec
-    cl.parseArgs(args);
-    assertEquals(viaPicocli.parsed(), fast.parsed(), line);
+    assertTakenAlike(line.split(" "));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"exec", "exec --", "exec --region", "exec -f json -- true", "exec -o x -- true", "exec --help",
-      "exec -vq -- true", "exec --role @r -- true", "exec --frob -- true"})
+      "exec -vq -- true", "exec --role @r -- true", "exec --frob -- true", "--region exec -- true"})
   void execArgumentsItCannotTake_areLeftToPicocli(String line) {
-    assertNull(FastPath.parse(line.split(" "), ENV), line);
+    assertLeftToPicocli(line.split(" "));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"--help", "-h", "--version", "-V", "completion", "-vq", "-fjson", "-f=json", "--region=true",
       "--endpoint", "--role -v", "-f yaml", "--timeout soon", "--attempts 010", "--attempts +3", "--attempts 0x3",
-      "@args.txt", "-f @x", "--frobnicate", "-x", "positional", "--", "--endpoint-mode IPv5", "--source ecs", "doctor", "--min-validity x", "--mode 0644", "--mode 9", "--mode rw"})
+      "@args.txt", "-f @x", "--frobnicate", "-x", "positional", "--", "--endpoint-mode IPv5", "--source ecs", "doctor",
+      "--min-validity x", "--mode 0644", "--mode 9", "--mode rw"})
   void anythingElse_isLeftToPicocli(String line) {
-    assertNull(FastPath.parse(line.split(" "), ENV), line);
+    assertLeftToPicocli(line.split(" "));
   }
 }

@@ -187,6 +187,9 @@ class LauncherIT {
     Files.copy(launcher.resolveSibling("train-cds"), scripts.resolve("train-cds"), StandardCopyOption.COPY_ATTRIBUTES);
     Files.copy(launcher.getParent().resolveSibling("target").resolve("imds-env.jar"),
         Files.createDirectories(install.resolve("target")).resolve("imds-env.jar"));
+    // train-cds runs the simulator from the build's tools jar
+    Files.copy(launcher.getParent().resolveSibling("target").resolve("imds-env-tools.jar"),
+        install.resolve("target/imds-env-tools.jar"));
     Map<String, String> env = new HashMap<>(Map.of("PATH", "/usr/bin:/bin", "JAVA_HOME", System.getProperty("java.home"),
         "OUT", dir.toString()));
     if (variant.endsWith("UTF-8")) {

@@ -39,8 +39,9 @@ class TarballIT {
   @BeforeAll
   static void unpackAndStartTheSimulator() throws Exception {
     prefix = unpack(root.resolve("opt"));
-    simulator = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp",
-        prefix.resolve("lib/imds-env/imds-env.jar").toString(), "io.github.imdsenv.sim.ImdsSimulator", "--port", "0", "--quiet")
+    // the simulator is not in the tarball: it comes from the build's tools jar
+    simulator = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-jar",
+        BASEDIR.resolve("target/imds-env-tools.jar").toString(), "--port", "0", "--quiet")
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     endpoint = new BufferedReader(new InputStreamReader(simulator.getInputStream(), StandardCharsets.UTF_8)).readLine();
     assertTrue(endpoint != null && endpoint.startsWith("http://127.0.0.1:"), "simulator: " + endpoint);
@@ -89,6 +90,21 @@ class TarballIT {
       assertTrue(Files.isRegularFile(prefix.resolve(f)), f);
     }
     assertTrue(Files.isExecutable(prefix.resolve("bin/imds-env")));
+  }
+
+  @Test
+  void onlyTheRuntimeJar_withoutTheSimulatorOrDatabind() throws Exception {
+    try (var files = Files.walk(prefix)) {
+      assertEquals(List.of("lib/imds-env/imds-env.jar"), files.filter(f -> f.toString().endsWith(".jar"))
+          .map(f -> prefix.relativize(f).toString()).toList());
+    }
+    try (var jar = new java.util.zip.ZipFile(prefix.resolve("lib/imds-env/imds-env.jar").toFile())) {
+      List<String> tools = jar.stream().map(java.util.zip.ZipEntry::getName)
+          .filter(n -> n.startsWith("io/github/imdsenv/sim/") || n.startsWith("com/fasterxml/jackson/databind/")
+              || n.equals("io/github/imdsenv/Training.class"))
+          .toList();
+      assertEquals(List.of(), tools);
+    }
   }
 
   @Test

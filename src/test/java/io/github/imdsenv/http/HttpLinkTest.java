@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The HTTP framing rules of docs/imds-protocol.md, against a raw socket on 127.0.0.1 that writes canned bytes. */
+/** The HTTP framing rules of docs/protocol.md, against a raw socket on 127.0.0.1 that writes canned bytes. */
 class HttpLinkTest {
 
   /** Answers every connection with the same bytes, after reading the request head, then closes. */

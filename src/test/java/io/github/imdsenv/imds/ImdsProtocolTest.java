@@ -35,7 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every rule of docs/imds-protocol.md, over real HTTP against WireMock on 127.0.0.1. */
+/** Every IMDS rule of docs/protocol.md, over real HTTP against WireMock on 127.0.0.1. */
 class ImdsProtocolTest {
 
   @RegisterExtension static WireMockExtension wm = Fixtures.imds();

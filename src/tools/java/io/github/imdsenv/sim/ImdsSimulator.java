@@ -1,5 +1,7 @@
 package io.github.imdsenv.sim;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -19,14 +21,17 @@ import java.util.concurrent.Executors;
  * A local stand-in for the EC2 instance metadata service, on 127.0.0.1 only: for the demo, the
  * benchmark and trying imds-env on a machine that is not EC2. It speaks IMDSv2 (and IMDSv1 unless
  * {@code --require-token}), lists one role, and serves credentials that rotate every
- * {@code --rotate} period. Never part of a normal run: the CLI does not load it.
+ * {@code --rotate} period. Not in the jar users install: it is built into
+ * {@code target/imds-env-tools.jar} (with jackson-databind, which the runtime never loads).
  *
- * <pre>java -cp imds-env.jar io.github.imdsenv.sim.ImdsSimulator [--port N] [--role NAME | --no-role]
+ * <pre>java -jar target/imds-env-tools.jar [--port N] [--role NAME | --no-role]
  *     [--ttl DURATION] [--rotate DURATION] [--region R] [--account-id ID] [--require-token] [--hop-limit-1]</pre>
  *
  * It prints its base URL on stdout once it listens, then one line per request on stderr.
  */
 public final class ImdsSimulator {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String role;
   private final Duration ttl;
@@ -53,6 +58,20 @@ public final class ImdsSimulator {
   }
 
   public static void main(String[] args) throws IOException {
+    HttpServer server;
+    try {
+      server = start(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("imds-simulator: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    System.out.println("http://127.0.0.1:" + server.getAddress().getPort());
+    System.out.flush();
+  }
+
+  /** Starts a simulator with these arguments on 127.0.0.1; stop it with {@code server.stop(0)}. */
+  public static HttpServer start(String... args) throws IOException {
     int port = 0;
     String role = "imds-env-demo";
     Duration ttl = Duration.ofHours(6);
@@ -63,21 +82,23 @@ public final class ImdsSimulator {
     boolean hopLimit1 = false;
     boolean quiet = false;
     for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
+      String arg = args[i];
+      if (arg.startsWith("--") && !arg.equals("--no-role") && !arg.equals("--require-token")
+          && !arg.equals("--hop-limit-1") && !arg.equals("--quiet") && i + 1 >= args.length) {
+        throw new IllegalArgumentException(arg + " needs a value");
+      }
+      switch (arg) {
         case "--port" -> port = Integer.parseInt(args[++i]);
         case "--role" -> role = args[++i];
         case "--no-role" -> role = null;
-        case "--ttl" -> ttl = io.github.imdsenv.settings.Durations.parse(args[++i]);
-        case "--rotate" -> rotate = io.github.imdsenv.settings.Durations.parse(args[++i]);
+        case "--ttl" -> ttl = duration(args[++i]);
+        case "--rotate" -> rotate = duration(args[++i]);
         case "--region" -> region = args[++i];
         case "--account-id" -> accountId = args[++i];
         case "--require-token" -> requireToken = true;
         case "--hop-limit-1" -> hopLimit1 = true;
         case "--quiet" -> quiet = true;
-        default -> {
-          System.err.println("imds-simulator: unknown argument " + args[i]);
-          System.exit(2);
-        }
+        default -> throw new IllegalArgumentException("unknown argument " + arg);
       }
     }
     ImdsSimulator sim = new ImdsSimulator(role, ttl, rotate, region, accountId, requireToken, hopLimit1);
@@ -97,8 +118,22 @@ public final class ImdsSimulator {
       }
     });
     server.start();
-    System.out.println("http://127.0.0.1:" + server.getAddress().getPort());
-    System.out.flush();
+    return server;
+  }
+
+  /** 90, 90s, 500ms, 20m, 6h or ISO-8601 (PT20M). */
+  static Duration duration(String value) {
+    var m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)?").matcher(value);
+    if (!m.matches()) {
+      return Duration.parse(value);
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2) == null ? "s" : m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofSeconds(n);
+    };
   }
 
   private int handle(HttpExchange ex) throws IOException {
@@ -153,17 +188,19 @@ public final class ImdsSimulator {
     }
     if (role != null && (path.equals(base + role) || path.equals(extended + role))) {
       Issued c = issued();
-      String json = "{\n"
-          + "  \"Code\" : \"Success\",\n"
-          + "  \"LastUpdated\" : \"" + c.issued() + "\",\n"
-          + "  \"Type\" : \"AWS-HMAC\",\n"
-          + "  \"AccessKeyId\" : \"" + c.accessKeyId() + "\",\n"
-          + "  \"SecretAccessKey\" : \"" + c.secret() + "\",\n"
-          + "  \"Token\" : \"" + c.token() + "\",\n"
-          + "  \"Expiration\" : \"" + c.expires() + "\""
-          + (path.startsWith(extended) ? ",\n  \"AccountId\" : \"" + accountId + "\"" : "")
-          + "\n}";
-      return reply(ex, 200, json);
+      ObjectNode json = JSON.createObjectNode()
+          .put("Code", "Success")
+          .put("LastUpdated", c.issued().toString())
+          .put("Type", "AWS-HMAC")
+          .put("AccessKeyId", c.accessKeyId())
+          .put("SecretAccessKey", c.secret())
+          .put("Token", c.token())
+          .put("Expiration", c.expires().toString());
+      if (path.startsWith(extended)) {
+        json.put("AccountId", accountId);
+      }
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      return reply(ex, 200, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
     }
     if (path.equals("/latest/meta-data/")) {
       return reply(ex, 200, "ami-id\niam/\nplacement/\n");
@@ -200,8 +237,11 @@ public final class ImdsSimulator {
   }
 
   private static int reply(HttpExchange ex, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", "text/plain");
+    return reply(ex, status, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static int reply(HttpExchange ex, int status, byte[] bytes) throws IOException {
     ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
     if (bytes.length > 0) {
       try (OutputStream out = ex.getResponseBody()) {

@@ -1,0 +1,265 @@
+package io.github.imdsenv.sink;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link EnvFile} in-process: the lock, the kinds of file it refuses, owner and mode, the private write, the read cap. */
+class EnvFileTest {
+
+  @TempDir Path dir;
+
+  private final List<String> warnings = new ArrayList<>();
+
+  private EnvFile lock(Path file, Duration wait) {
+    return EnvFile.lock(file, wait, warnings::add);
+  }
+
+  private void write(Path file, String content) {
+    try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+      f.replace(content.getBytes(StandardCharsets.UTF_8), null);
+    }
+  }
+
+  private static String mode(Path p) throws IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+  }
+
+  private static boolean root() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  private static void mkfifo(Path p) throws Exception {
+    assertEquals(0, new ProcessBuilder("mkfifo", p.toString()).inheritIO().start().waitFor());
+  }
+
+  private static void chown(Path p, String user) throws IOException {
+    UserPrincipalLookupService users = FileSystems.getDefault().getUserPrincipalLookupService();
+    PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    UserPrincipal owner = users.lookupPrincipalByName(user);
+    GroupPrincipal group = users.lookupPrincipalByGroupName(user.equals("nobody") ? "nogroup" : user);
+    view.setOwner(owner);
+    view.setGroup(group);
+  }
+
+  // ---- the lock
+
+  @Test
+  void lockHeldByAnother_isWaitedForNoLongerThanTheWait() throws Exception {
+    Path file = dir.resolve("aws.env");
+    try (FileChannel held = FileChannel.open(dir.resolve("aws.env.lock"), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE); FileLock lock = held.lock()) {
+      long start = System.nanoTime();
+      RuntimeException e = assertThrows(RuntimeException.class, () -> lock(file, Duration.ofMillis(300)));
+      long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertTrue(e.getMessage().contains("stayed locked"), e.getMessage());
+      assertTrue(waited >= 250 && waited < 3_000, "waited " + waited + " ms for a 300 ms wait");
+    }
+    assertFalse(Files.exists(file));
+  }
+
+  @Test
+  void lockReleased_letsTheNextWriterIn() throws Exception {
+    Path file = dir.resolve("aws.env");
+    write(file, "A=1\n");
+    write(file, "A=2\n");
+    assertEquals("A=2\n", Files.readString(file));
+    assertEquals("rw-------", mode(dir.resolve("aws.env.lock")));
+  }
+
+  @Test
+  void lockFileThatIsAFifoOrAnotherUsers_isRefused() throws Exception {
+    Path file = dir.resolve("aws.env");
+    mkfifo(dir.resolve("aws.env.lock"));
+    RuntimeException e = assertThrows(RuntimeException.class, () -> lock(file, Duration.ofSeconds(1)));
+    assertTrue(e.getMessage().contains("a FIFO"), e.getMessage());
+    Files.delete(dir.resolve("aws.env.lock"));
+    assumeTrue(root(), "chown needs root");
+    Files.writeString(dir.resolve("aws.env.lock"), "");
+    chown(dir.resolve("aws.env.lock"), "nobody");
+    e = assertThrows(RuntimeException.class, () -> lock(file, Duration.ofSeconds(1)));
+    assertTrue(e.getMessage().contains("owned by nobody"), e.getMessage());
+  }
+
+  // ---- what is never replaced
+
+  @Test
+  void fifoAtFile_isRefusedAndLeftAsItIs() throws Exception {
+    Path file = dir.resolve("aws.env");
+    mkfifo(file);
+    RuntimeException e = assertThrows(RuntimeException.class, () -> lock(file, Duration.ofSeconds(1)));
+    assertTrue(e.getMessage().contains("a FIFO, not a regular file"), e.getMessage());
+    assertTrue(Files.readAttributes(file, "unix:mode", LinkOption.NOFOLLOW_LINKS).get("mode") instanceof Integer m
+        && (m & 0170000) == 0010000);
+  }
+
+  @Test
+  void directoryAtFile_isRefused() throws Exception {
+    Path file = Files.createDirectory(dir.resolve("aws.env"));
+    RuntimeException e = assertThrows(RuntimeException.class, () -> lock(file, Duration.ofSeconds(1)));
+    assertTrue(e.getMessage().contains("a directory, not a regular file"), e.getMessage());
+    assertTrue(Files.isDirectory(file));
+  }
+
+  @Test
+  void deviceAtFile_isRefused() {
+    RuntimeException e = assertThrows(RuntimeException.class, () -> lock(Path.of("/dev/null"), Duration.ofSeconds(1)));
+    assertTrue(e.getMessage().contains("a character device, not a regular file"), e.getMessage());
+    assertFalse(Files.exists(Path.of("/dev/null.lock")));
+  }
+
+  // ---- owner and mode
+
+  @Test
+  void newFile_isOwnerOnly_whateverTheUmask() throws Exception {
+    Path file = dir.resolve("aws.env");
+    write(file, "A=1\n");
+    assertEquals("rw-------", mode(file));
+    assertEquals(List.of(), warnings);
+  }
+
+  @Test
+  void existingFile_keepsItsMode_withoutOthersPermissions_andSaysSo() throws Exception {
+    Path file = dir.resolve("aws.env");
+    Files.writeString(file, "old\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    write(file, "A=1\n");
+    assertEquals("rw-r-----", mode(file));
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).contains("mode 0644") && warnings.get(0).contains("0640"), warnings.get(0));
+  }
+
+  @Test
+  void modeGiven_isTheMode() throws Exception {
+    Path file = dir.resolve("aws.env");
+    Files.writeString(file, "old\n");
+    try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+      f.replace("A=1\n".getBytes(StandardCharsets.UTF_8), PosixFilePermissions.fromString("rw-r-----"));
+    }
+    assertEquals("rw-r-----", mode(file));
+  }
+
+  @Test
+  void anotherUsersFile_inADirectoryNoOneElseWrites_keepsItsOwner() throws Exception {
+    assumeTrue(root(), "chown needs root");
+    Path file = dir.resolve("aws.env");
+    Files.writeString(file, "old\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+    chown(file, "nobody");
+    write(file, "A=1\n");
+    assertEquals("nobody", Files.getOwner(file, LinkOption.NOFOLLOW_LINKS).getName());
+    assertEquals("rw-r-----", mode(file));
+    assertEquals(List.of(), warnings);
+  }
+
+  @Test
+  void anotherUsersFile_inADirectoryOthersWrite_isReplacedByTheCallersOwn() throws Exception {
+    assumeTrue(root(), "chown needs root");
+    Path shared = Files.createDirectory(dir.resolve("shared"));
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path file = shared.resolve("aws.env");
+    Files.writeString(file, "planted\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw----"));
+    chown(file, "nobody");
+    write(file, "A=1\n");
+    assertEquals("root", Files.getOwner(file, LinkOption.NOFOLLOW_LINKS).getName());
+    assertEquals("rw-------", mode(file));
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).contains("belonged to nobody"), warnings.get(0));
+  }
+
+  // ---- the write itself
+
+  @Test
+  void newContent_isMadeInAPrivateDirectory_thenRenamedIn_leavingNothingBehind() throws Exception {
+    Path file = dir.resolve("aws.env");
+    Files.writeString(file, "old\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    Object before = Files.readAttributes(file, "unix:ino").get("ino");
+    // a private directory left by a writer killed mid-write
+    Path leftover = Files.createDirectory(dir.resolve(".imds-env-" + Integer.toHexString("aws.env".hashCode()) + "-dead"));
+    Files.writeString(leftover.resolve("new"), "half");
+    List<String> created = new ArrayList<>();
+    try (WatchService watch = FileSystems.getDefault().newWatchService()) {
+      dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+      write(file, "A=1\n");
+      WatchKey key;
+      while ((key = watch.poll(300, TimeUnit.MILLISECONDS)) != null) {
+        for (WatchEvent<?> event : key.pollEvents()) {
+          created.add(String.valueOf(event.context()));
+        }
+        key.reset();
+      }
+    }
+    assertEquals("A=1\n", Files.readString(file));
+    assertFalse(before.equals(Files.readAttributes(file, "unix:ino").get("ino")), "replaced by a rename, not rewritten");
+    for (String name : created) {
+      // the content never appears under any other name in the directory itself
+      assertTrue(name.equals("aws.env") || name.equals("aws.env.lock") || name.startsWith(".imds-env-"), created.toString());
+    }
+    assertTrue(created.stream().anyMatch(n -> n.startsWith(".imds-env-")), "no private directory seen: " + created);
+    try (var entries = Files.list(dir)) {
+      assertEquals(List.of("aws.env", "aws.env.lock"),
+          entries.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+  }
+
+  // ---- reading back
+
+  @Test
+  void read_absentFile_isNull_andAFileUpToTheCap_isReadWhole() throws Exception {
+    Path file = dir.resolve("aws.env");
+    try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+      assertNull(f.read());
+    }
+    byte[] big = new byte[EnvFile.MAX_READ];
+    big[big.length - 1] = 'x';
+    Files.write(file, big);
+    try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+      assertArrayEquals(big, f.read());
+    }
+  }
+
+  @Test
+  void read_fileOverSixteenMebibytes_isRefused_andLeftAsItIs() throws Exception {
+    Path file = dir.resolve("aws.env");
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.setLength(EnvFile.MAX_READ + 1L);
+    }
+    try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+      RuntimeException e = assertThrows(RuntimeException.class, f::read);
+      assertTrue(e.getMessage().contains("over 16 MiB"), e.getMessage());
+    }
+    assertEquals(EnvFile.MAX_READ + 1L, Files.size(file));
+  }
+}
