@@ -114,7 +114,7 @@ final class FastPath {
                   case OptionNames.FORMAT, OptionNames.FORMAT_SHORT -> format = Format.fromValue(value);
                   case OptionNames.OUTPUT, OptionNames.OUTPUT_SHORT -> output = Path.of(value);
                   case OptionNames.MIN_VALIDITY -> minValidity = Durations.parse(value);
-                  case OptionNames.MODE -> mode = ImdsEnvCommand.mode(value);
+                  case OptionNames.MODE -> mode = FileMode.parse(value).permissions();
                   case OptionNames.PROFILE_NAME -> profileName = value;
                   default -> {
                     return null;

@@ -31,7 +31,7 @@ public final class CredentialsFile {
    * none. A profile that appears twice, or a header that Pythons read differently, is refused.
    */
   public static String section(byte[] content, String profile) {
-    Lines l = new Lines(content);
+    IniLines l = new IniLines(content);
     int header = find(content, profile);
     if (header < 0) {
       return null;
@@ -57,7 +57,7 @@ public final class CredentialsFile {
     int header = find(content, profile);
     byte[] merged;
     if (header < 0) {
-      Lines l = new Lines(content);
+      IniLines l = new IniLines(content);
       String eol = "\n";
       boolean first = true;
       boolean hasText = false;
@@ -68,14 +68,14 @@ public final class CredentialsFile {
           eol = l.ending();
           first = false;
         }
-        lastBlank = strip(l.text).isEmpty();
+        lastBlank = IniLines.strip(l.text).isEmpty();
         hasText |= !lastBlank;
         ended = l.next > l.end;
       }
       String glue = (ended ? "" : eol) + (hasText && !lastBlank ? eol : "");
       merged = join(content, content.length, glue + section.replace("\n", eol), content.length);
     } else {
-      Lines l = new Lines(content);
+      IniLines l = new IniLines(content);
       while (l.advance() && l.start != header) {
         // to the profile's header
       }
@@ -108,8 +108,8 @@ public final class CredentialsFile {
 
   /** The merge changed no other header: the same sections, in order, and the profile once. */
   private static void check(byte[] before, byte[] merged, String profile) {
-    Lines was = new Lines(before);
-    Lines now = new Lines(merged);
+    IniLines was = new IniLines(before);
+    IniLines now = new IniLines(merged);
     int mine = 0;
     while (true) {
       String a = nextOther(was, profile);
@@ -131,7 +131,7 @@ public final class CredentialsFile {
         + " (an indented header?): fix the file by hand");
   }
 
-  private static String nextOther(Lines l, String profile) {
+  private static String nextOther(IniLines l, String profile) {
     String h;
     while ((h = nextHeader(l)) != null && h.equals(profile)) {
       // skipped: the profile is the one replaced
@@ -139,7 +139,7 @@ public final class CredentialsFile {
     return h;
   }
 
-  private static String nextHeader(Lines l) {
+  private static String nextHeader(IniLines l) {
     while (l.advance()) {
       if (l.header != null) {
         return l.header;
@@ -150,7 +150,7 @@ public final class CredentialsFile {
 
   /** The offset of the profile's header line, or -1; refused when it appears twice or reads differently by version. */
   private static int find(byte[] content, String profile) {
-    Lines l = new Lines(content);
+    IniLines l = new IniLines(content);
     int found = -1;
     int foundLine = 0;
     for (int line = 1; l.advance(); line++) {
@@ -178,119 +178,10 @@ public final class CredentialsFile {
   /** The section headers, in order, as botocore's parser finds them (for tests against Python's). */
   static List<String> headers(byte[] content) {
     List<String> names = new ArrayList<>();
-    Lines l = new Lines(content);
+    IniLines l = new IniLines(content);
     for (String h; (h = nextHeader(l)) != null; ) {
       names.add(h);
     }
     return names;
-  }
-
-  /** The lines of a file, one at a time, with RawConfigParser's state. */
-  private static final class Lines {
-    private final byte[] b;
-    private boolean inSection;
-    private boolean inOption;
-    private int indentLevel;
-    int start;
-    int end;
-    int next;
-    String text;
-    /** The section this line opens, as Python 3.10 and later read it; null for none. */
-    String header;
-    /** The same as Python 3.9 and before read it. */
-    String oldHeader;
-
-    Lines(byte[] b) {
-      this.b = b;
-    }
-
-    boolean advance() {
-      start = next;
-      if (start >= b.length) {
-        header = null;
-        oldHeader = null;
-        return false;
-      }
-      end = start;
-      while (end < b.length && b[end] != '\n' && b[end] != '\r') {
-        end++;
-      }
-      next = end;
-      if (next < b.length) {
-        next += b[next] == '\r' && next + 1 < b.length && b[next + 1] == '\n' ? 2 : 1;
-      }
-      text = new String(b, start, end - start, StandardCharsets.UTF_8);
-      header = null;
-      oldHeader = null;
-      String value = strip(text);
-      if (value.isEmpty() || value.startsWith("#") || value.startsWith(";")) {
-        return true; // neither ends a value nor changes the indent level
-      }
-      int indent = indent(text);
-      if (inSection && inOption && indent > indentLevel) {
-        return true; // a continuation line
-      }
-      indentLevel = indent;
-      int last = value.lastIndexOf(']');
-      if (value.startsWith("[") && last >= 2) {
-        header = value.substring(1, last);
-        int first = value.indexOf(']');
-        oldHeader = first >= 2 ? value.substring(1, first) : null;
-        inSection = true;
-        inOption = false;
-      } else if (inSection) {
-        int delimiter = firstDelimiter(value);
-        if (delimiter >= 0) {
-          inOption = !strip(value.substring(0, delimiter)).isEmpty();
-        }
-      }
-      return true;
-    }
-
-    boolean blankOrComment() {
-      String s = strip(text);
-      return s.isEmpty() || s.startsWith("#") || s.startsWith(";");
-    }
-
-    /** This line's ending, LF for none. */
-    String ending() {
-      return next > end ? new String(b, end, next - end, StandardCharsets.ISO_8859_1) : "\n";
-    }
-  }
-
-  private static int firstDelimiter(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) == '=' || s.charAt(i) == ':') {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private static int indent(String s) {
-    int i = 0;
-    while (i < s.length() && isSpace(s.charAt(i))) {
-      i++;
-    }
-    return i;
-  }
-
-  /** Python's {@code str.strip()}. */
-  static String strip(String s) {
-    int a = 0;
-    int b = s.length();
-    while (a < b && isSpace(s.charAt(a))) {
-      a++;
-    }
-    while (b > a && isSpace(s.charAt(b - 1))) {
-      b--;
-    }
-    return s.substring(a, b);
-  }
-
-  /** Python's {@code str.isspace()} for one character (its {@code \s}). */
-  static boolean isSpace(char c) {
-    return (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x20) || c == 0x85 || c == 0xa0 || c == 0x1680
-        || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
   }
 }

@@ -195,7 +195,7 @@ public final class EnvFile implements AutoCloseable {
       for (Path entry : target.dir) {
         String name = entry.getFileName().toString();
         PosixFileAttributes a = name.startsWith(prefix) ? target.attributes(Path.of(name)) : null;
-        if (a != null && a.isDirectory() && a.owner().equals(Place.Ids.caller())) {
+        if (a != null && a.isDirectory() && a.owner().equals(Ids.caller())) {
           removePrivate(target.dir.newDirectoryStream(Path.of(name), LinkOption.NOFOLLOW_LINKS), Path.of(name));
         }
       }

@@ -40,7 +40,7 @@ final class Guard {
     try {
       PosixFileAttributes a = place.attributes(name);
       requireRegularOrAbsent(a, shown, "remove it: imds-env makes its own lock file");
-      if (a == null || !Place.Ids.trusted(a.owner())) {
+      if (a == null || !Ids.trusted(a.owner())) {
         throw new Place.Refused("its lock file " + shown + " is owned by " + (a == null ? "no one" : a.owner().getName())
             + ", not root or you: remove it");
       }
@@ -80,7 +80,7 @@ final class Guard {
       if (hops == 40) {
         throw new Place.Refused("too many symbolic links");
       }
-      if (!Place.Ids.trusted(a.owner())) {
+      if (!Ids.trusted(a.owner())) {
         throw new Place.Refused(at.path() + " is a symbolic link owned by " + a.owner().getName()
             + ", not root or you; pass the file it should point to instead");
       }

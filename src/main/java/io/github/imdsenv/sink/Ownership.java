@@ -34,8 +34,8 @@ final class Ownership {
     PosixFileAttributes d = target.dir.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
     boolean dirWritableByOthers = d.permissions().contains(PosixFilePermission.GROUP_WRITE)
         || d.permissions().contains(PosixFilePermission.OTHERS_WRITE);
-    if (Place.Ids.trusted(old.owner()) || old.owner().equals(d.owner())
-        || (Place.Ids.trusted(d.owner()) && !dirWritableByOthers)) {
+    if (Ids.trusted(old.owner()) || old.owner().equals(d.owner())
+        || (Ids.trusted(d.owner()) && !dirWritableByOthers)) {
       return true;
     }
     warn.accept("warning: " + target.path() + " belonged to " + old.owner().getName() + ", who could have put it in "

@@ -53,7 +53,7 @@ class FastPathTest {
       Format.class, List.of("json", "env-no-export"),
       EndpointMode.class, List.of("IPv6", "ipv4"),
       SourceKind.class, List.of("imds", "container"),
-      ImdsEnvCommand.FileMode.class, List.of("0640", "600"));
+      FileMode.class, List.of("0640", "600"));
 
   private static CommandLine commandLine(String[] args) {
     return Cli.commandLine(ENV, NOWHERE, NOWHERE, null, args);

@@ -128,9 +128,9 @@ class CredentialsFileTest {
 
   @Test
   void pythonWhitespace_isStrippedAsPythonStripsIt() {
-    assertEquals("[x]", CredentialsFile.strip("\u00a0\u2003[x]\u3000\u001c"));
-    assertTrue(CredentialsFile.isSpace('\u0085'));
-    assertTrue(!CredentialsFile.isSpace('\u200b'), "a zero-width space is no whitespace to Python");
+    assertEquals("[x]", IniLines.strip("\u00a0\u2003[x]\u3000\u001c"));
+    assertTrue(IniLines.isSpace('\u0085'));
+    assertTrue(!IniLines.isSpace('\u200b'), "a zero-width space is no whitespace to Python");
   }
 
   /** Section names in order, as the merge's parser sees them (through section()). */
