@@ -218,4 +218,36 @@ class DoctorTest {
     assertLine(r, "warn  account     " + Fixtures.EXTENDED + Fixtures.ROLE + " answered 500: imds-env falls back to the legacy path");
     assertLine(r, "ok    credentials access key");
   }
+  @Test
+  void roleListWithCrEscBel_failsAsTheExportDoes_escaped_exit5() {
+    // the first line is the client's role, not the first name after a trim of the whole list
+    for (String list : new String[] {"app\r\u001b]0;owned\u0007role\n", "\u001b[2J\u0007\r\n" + Fixtures.ROLE + "\n"}) {
+      healthyWithV1(false);
+      wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).willReturn(ok(list)));
+      Run export = Run.against(Fixtures.endpoint(wm));
+      Run r = doctor();
+      assertEquals(5, export.exit(), export.err());
+      assertEquals(export.exit(), r.exit(), r.out());
+      String escaped = list.substring(0, list.indexOf('\n')).replace("\r", "\\u000d").replace("\u001b", "\\u001b")
+          .replace("\u0007", "\\u0007");
+      assertLine(r, "FAIL  role        " + Fixtures.ROLES + " lists '" + escaped + "', which is not a valid IAM role name");
+      assertLine(r, "skip  rest");
+      assertTrue(r.out().chars().noneMatch(c -> c == '\r' || c == 0x1b || c == 0x07), r.out());
+      wm.verify(0, com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+          com.github.tomakehurst.wiremock.client.WireMock.urlMatching(".*/security-credentials(-extended)?/.+")));
+      wm.resetAll();
+    }
+  }
+
+  @Test
+  void staleToken401_getsAFreshToken_asTheExportDoes() {
+    healthyWithV1(false);
+    wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).inScenario("stale").whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+        .willReturn(Fixtures.status(401)).willSetStateTo("fresh"));
+    wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).inScenario("stale").whenScenarioStateIs("fresh").willReturn(ok(Fixtures.ROLE)));
+    Run r = doctor();
+    assertEquals(0, r.exit(), r.out());
+    assertLine(r, "ok    role        app-role (instance profile attached)");
+    wm.verify(2, com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor(urlEqualTo(Fixtures.TOKEN_PATH)));
+  }
 }
