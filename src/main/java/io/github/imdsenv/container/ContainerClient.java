@@ -134,7 +134,7 @@ public final class ContainerClient implements CredentialSource {
    * authorization token. Checked before any connection; a name's resolution is bounded by
    * {@code deadlineNanos}.
    */
-  public static void requireAllowedHost(URI uri, long deadlineNanos) {
+  private static void requireAllowedHost(URI uri, long deadlineNanos) {
     if ("https".equalsIgnoreCase(uri.getScheme())) {
       return;
     }
@@ -230,7 +230,7 @@ public final class ContainerClient implements CredentialSource {
    * The Authorization header value: the token file (read on every request, as the agents rotate
    * it) or else AWS_CONTAINER_AUTHORIZATION_TOKEN; null for none. Never shown in a message.
    */
-  public static String authorizationToken(Settings settings) {
+  private static String authorizationToken(Settings settings) {
     String token;
     String from;
     if (settings.containerAuthTokenFile() != null) {
