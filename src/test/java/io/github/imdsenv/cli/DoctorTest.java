@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,6 +24,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DoctorTest {
 
   @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+
+  @BeforeAll
+  static void warmUp() {
+    Fixtures.warmUp(wm);
+  }
 
   private static void healthyWithV1(boolean v1) {
     Fixtures.healthy(wm);
@@ -143,7 +149,7 @@ class DoctorTest {
     wm.stubFor(get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)).willReturn(ok(Fixtures.json(Fixtures.ACCESS_KEY_ID,
         Fixtures.SECRET, Fixtures.SESSION_TOKEN, soon, null))));
     Run r = doctor();
-    assertEquals(0, r.exit());
+    assertEquals(0, r.exit(), r.out());
     assertTrue(r.out().lines().anyMatch(l -> l.startsWith("warn  credentials") && l.contains("only 9m left")
         || l.startsWith("warn  credentials") && l.contains("only 10m left")), r.out());
   }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,6 +27,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ContainerClientStepsTest {
 
   @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+
+  @BeforeAll
+  static void warmUp() {
+    Fixtures.warmUp(wm);
+  }
 
   private final List<String> steps = new ArrayList<>();
 

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,6 +25,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ImdsClientStepsTest {
 
   @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+
+  @BeforeAll
+  static void warmUp() {
+    Fixtures.warmUp(wm);
+  }
 
   private final List<String> steps = new ArrayList<>();
 
