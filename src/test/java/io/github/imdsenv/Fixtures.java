@@ -84,4 +84,18 @@ public final class Fixtures {
   public static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder status(int status) {
     return aResponse().withStatus(status);
   }
+
+  /**
+   * One request to WireMock before the tests: its first answer can take longer than a test's 500 ms
+   * timeout on a loaded machine (a token PUT then "times out"), failing whichever test comes first.
+   */
+  public static void warmUp(WireMockExtension wm) {
+    try {
+      java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(endpoint(wm) + "/warm-up").toURL().openConnection();
+      c.getResponseCode();
+      c.disconnect();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 }

@@ -1,18 +1,16 @@
 package io.github.imdsenv.cli;
 
-import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
 import io.github.imdsenv.Printable;
 import io.github.imdsenv.container.ContainerClient;
 import io.github.imdsenv.credentials.Credentials;
-import io.github.imdsenv.credentials.CredentialsParser;
 import io.github.imdsenv.credentials.Timestamps;
 import io.github.imdsenv.http.HttpLink;
-import io.github.imdsenv.http.Requester;
 import io.github.imdsenv.imds.ImdsClient;
 import io.github.imdsenv.settings.Durations;
+import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.settings.Settings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,6 +49,11 @@ final class DoctorCommand implements Callable<Integer> {
   private int warn;
   private int failed;
   private int firstFailure;
+  /** The check a failure of the client belongs to, moved on as the client reports its steps. */
+  private String check;
+  /** What the client reported of the step that then failed; null: its exception's message says it. */
+  private String failure;
+  private Reason failureKind;
 
   DoctorCommand(Map<String, String> env) {
     this.env = env;
@@ -85,132 +89,138 @@ final class DoctorCommand implements Callable<Integer> {
     }
     reachable(settings, settings.endpoint(), "not an EC2 instance, or IMDS is disabled for it"
         + " (`aws ec2 modify-instance-metadata-options --instance-id ID --http-endpoint enabled`)");
-    Requester http = Requester.imds(settings.endpoint(), settings, log);
+    ImdsSteps steps = new ImdsSteps();
+    ImdsClient client = ImdsClient.create(settings, log, steps);
+    ImdsEnvException noSession = null;
+    try {
+      client.startSession();
+    } catch (ImdsEnvException e) {
+      noSession = e;
+    }
+    session(steps, noSession, client.statusWithoutToken(), settings.v1Disabled());
 
-    HttpLink.Response put = quietly(() -> http.send("PUT", ImdsClient.TOKEN_PATH,
-        "X-aws-ec2-metadata-token-ttl-seconds: " + ImdsClient.TOKEN_TTL_SECONDS + "\r\n", true));
-    HttpLink.Response v1 = quietly(() -> http.send("GET", "/latest/meta-data/", "", false));
-    boolean v1Answers = v1 != null && v1.status() == 200;
-    String token = null;
-    if (put != null && put.status() == 200 && !put.text().isBlank()) {
-      token = put.text().trim();
-      line("ok", "IMDSv2", "token received (TTL " + ImdsClient.TOKEN_TTL_SECONDS + " s)");
-    } else if (put == null) {
-      String seen = "the token request (PUT " + ImdsClient.TOKEN_PATH + ") timed out while GETs answer: ";
-      if (v1Answers && !settings.v1Disabled()) {
+    if (settings.role() == null) {
+      check = "role";
+    } else {
+      line("ok", "role", settings.role() + " (from --role / " + Environment.PROFILE_NAME + ")");
+      check = "credentials";
+    }
+    credentials(observe(client::credentials));
+    check = "region";
+    line("ok", "region", observe(client::region) + " (from placement/region)");
+  }
+
+  /** The IMDSv2 and IMDSv1 lines: the client's token step, and doctor's own GET without a token ({@code v1}, -1: no answer). */
+  private void session(ImdsSteps steps, ImdsEnvException noSession, int v1, boolean v1Disabled) {
+    boolean viaV1 = steps.fellBack && v1 == 200;
+    Reason kind = noSession != null ? noSession.reason() : Reason.UNREACHABLE;
+    if (steps.ttlSeconds > 0) {
+      line("ok", "IMDSv2", "token received (TTL " + steps.ttlSeconds + " s)");
+    } else if (steps.tokenTimedOut) {
+      String seen = "the token request (" + steps.tokenRequest + ") timed out while GETs answer: ";
+      if (viaV1) {
         line("warn", "IMDSv2", seen + "imds-env falls back to IMDSv1; " + ImdsClient.HOP_LIMIT_FIX);
       } else {
-        fail(Reason.NO_TOKEN, "IMDSv2", seen + ImdsClient.HOP_LIMIT_FIX);
+        fail(kind, "IMDSv2", seen + ImdsClient.HOP_LIMIT_FIX);
       }
-    } else if (put.status() == 403) {
+    } else if (steps.tokenStatus == 403) {
       String seen = "the token request answered 403: IMDS is off for tokens, or the token API is disabled";
-      if (v1Answers && !settings.v1Disabled()) {
+      if (viaV1) {
         line("warn", "IMDSv2", seen + "; imds-env falls back to IMDSv1");
       } else {
-        fail(Reason.NO_TOKEN, "IMDSv2", seen + " (`aws ec2 modify-instance-metadata-options --instance-id ID"
+        fail(kind, "IMDSv2", seen + " (`aws ec2 modify-instance-metadata-options --instance-id ID"
             + " --http-endpoint enabled --http-tokens required`)");
       }
+    } else if (viaV1) {
+      line("warn", "IMDSv2", "the token request answered " + steps.tokenStatus + " (an IMDS without IMDSv2?); imds-env falls back to IMDSv1");
+    } else if (steps.fellBack) {
+      fail(kind, "IMDSv2", "the token request answered " + steps.tokenStatus + " and IMDSv1 is not available: no way to read metadata");
     } else {
-      String seen = "the token request answered " + put.status();
-      if (v1Answers && !settings.v1Disabled()) {
-        line("warn", "IMDSv2", seen + " (an IMDS without IMDSv2?); imds-env falls back to IMDSv1");
-      } else {
-        fail(Reason.NO_TOKEN, "IMDSv2", seen + " and IMDSv1 is not available: no way to read metadata");
-      }
+      // no token and no fallback: the client says why (a status no fallback follows, --no-imdsv1, no answer)
+      fail(kind, "IMDSv2", noSession.getMessage());
     }
-    if (v1 == null) {
+    if (v1 < 0) {
       line("warn", "IMDSv1", "a GET without token did not answer");
-    } else if (v1.status() == 401) {
+    } else if (v1 == 401) {
       line("ok", "IMDSv1", "off: the instance requires IMDSv2 tokens (recommended)");
-    } else if (v1Answers) {
+    } else if (v1 == 200) {
       line("ok", "IMDSv1", "allowed by the instance (tokens optional)"
-          + (settings.v1Disabled() ? "; not used: --no-imdsv1 / " + Environment.V1_DISABLED : ""));
+          + (v1Disabled ? "; not used: --no-imdsv1 / " + Environment.V1_DISABLED : ""));
     } else {
-      line("warn", "IMDSv1", "a GET without token answered " + v1.status());
+      line("warn", "IMDSv1", "a GET without token answered " + v1);
     }
-    if (token == null && !(v1Answers && !settings.v1Disabled())) {
-      throw new Stop();
-    }
-    String header = token == null ? "" : "X-aws-ec2-metadata-token: " + token + "\r\n";
+  }
 
-    String role = settings.role();
-    if (role == null) {
-      HttpLink.Response roles = check("role", () -> http.send("GET", ImdsClient.ROLES_PATH, header, false));
-      if (roles.status() == 404 || roles.text().isBlank()) {
-        fail(Reason.NO_ROLE, "role", "no instance profile is attached (" + ImdsClient.ROLES_PATH + " answered "
-            + roles.status() + "): attach one with `aws ec2 associate-iam-instance-profile --instance-id ID"
-            + " --iam-instance-profile Name=PROFILE`");
-      } else if (roles.status() != 200) {
-        fail(Reason.REFUSED, "role", ImdsClient.ROLES_PATH + " answered " + roles.status());
-      }
-      role = roles.text().trim().split("\n")[0].trim();
-      if (!Settings.validRoleName(role)) {
-        fail(Reason.BAD_ANSWER, "role", ImdsClient.ROLES_PATH + " lists '" + role + "', which is not a valid IAM role name");
-      }
-      line("ok", "role", role + " (instance profile attached)");
-    } else {
-      line("ok", "role", role + " (from --role / " + Environment.PROFILE_NAME + ")");
+  /** Doctor's lines from the IMDS client's steps; a step that fails leaves its explanation for {@link #observe}. */
+  private final class ImdsSteps implements ImdsClient.Listener {
+    int ttlSeconds;
+    boolean tokenTimedOut;
+    String tokenRequest;
+    int tokenStatus;
+    boolean fellBack;
+    private boolean roleShown;
+
+    @Override
+    public void tokenReceived(int ttlSeconds) {
+      this.ttlSeconds = ttlSeconds;
     }
 
-    String name = role;
-    HttpLink.Response creds = check("credentials",
-        () -> http.sendOrLastStatus("GET", ImdsClient.EXTENDED_PATH + name, header));
-    String path = ImdsClient.EXTENDED_PATH + name;
-    // as the export does: any HTTP error but 401 leads to the legacy path, once
-    if (creds.status() >= 400 && creds.status() != 401) {
-      if (creds.status() != 404) {
-        line("warn", "account", path + " answered " + creds.status() + ": imds-env falls back to the legacy path,"
+    @Override
+    public void tokenTimedOut(String request) {
+      tokenTimedOut = true;
+      tokenRequest = request;
+    }
+
+    @Override
+    public void tokenRefused(String request, int status) {
+      tokenRequest = request;
+      tokenStatus = status;
+    }
+
+    @Override
+    public void v1FallbackTaken(String why) {
+      fellBack = true;
+    }
+
+    @Override
+    public void roleListed(String path, String name, boolean valid) {
+      if (!valid) {
+        explain(null, path + " lists '" + name + "', which is not a valid IAM role name");
+      } else if (!roleShown) {
+        // a role listed again (it changed under the client) is not a second check
+        roleShown = true;
+        line("ok", "role", name + " (instance profile attached)");
+        check = "credentials";
+      }
+    }
+
+    @Override
+    public void noRole(String path, int status) {
+      explain(null, "no instance profile is attached (" + path + " answered " + status + "): attach one with"
+          + " `aws ec2 associate-iam-instance-profile --instance-id ID --iam-instance-profile Name=PROFILE`");
+    }
+
+    @Override
+    public void extendedFellBack(String path, int status) {
+      if (status != 404) {
+        line("warn", "account", path + " answered " + status + ": imds-env falls back to the legacy path,"
             + " which gives no AccountId (--account-id sets nothing)");
       }
-      path = ImdsClient.ROLES_PATH + name;
-      String legacy = path;
-      creds = check("credentials", () -> http.send("GET", legacy, header, false));
     }
-    if (creds.status() == 404) {
-      fail(Reason.ROLE_NOT_FOUND, "credentials", "the role '" + name + "' has no credentials here (404): check --role");
-    } else if (creds.status() != 200) {
-      fail(Reason.REFUSED, "credentials", path + " answered " + creds.status());
-    }
-    credentials(creds.body(), http.url(path));
 
-    HttpLink.Response region = check("region", () -> http.send("GET", ImdsClient.REGION_PATH, header, false));
-    if (region.status() == 200 && ImdsClient.validRegion(region.text().trim())) {
-      line("ok", "region", region.text().trim() + " (from placement/region)");
-    } else {
-      fail(Reason.BAD_ANSWER, "region", ImdsClient.REGION_PATH + " answered " + region.status()
-          + (region.status() == 200 ? " without a region name" : "") + ": --region cannot be used");
+    @Override
+    public void regionRefused(String path, int status) {
+      // doctor's own verdict, as before: --region cannot be used with these credentials (exit 5)
+      explain(Reason.BAD_ANSWER, path + " answered " + status + (status == 200 ? " without a region name" : "")
+          + ": --region cannot be used");
     }
   }
 
   private void container(Settings settings, Log log) {
-    URI uri = settings.containerUri();
     line("ok", "source", "container credentials endpoint (" + settings.sourceReason() + ")");
-    check("endpoint", () -> {
-      ContainerClient.requireAllowedHost(uri, System.nanoTime() + settings.timeout().toNanos());
-      return null;
-    });
-    line("ok", "endpoint", uri + " (an allowed host)");
-    reachable(settings, uri, "run this inside the ECS task or EKS pod, and check the agent is running");
-    String token = check("token", () -> ContainerClient.authorizationToken(settings));
-    if (token != null) {
-      line("ok", "token", "sent as Authorization (" + token.length() + " characters, from "
-          + (settings.containerAuthTokenFile() != null ? settings.containerAuthTokenFile() : Environment.CONTAINER_TOKEN) + ")");
-    } else if (env.get(Environment.CONTAINER_RELATIVE_URI) == null) {
-      line("warn", "token", "none: EKS Pod Identity needs " + Environment.CONTAINER_TOKEN_FILE);
-    } else {
-      line("ok", "token", "none (an ECS task needs none)");
-    }
-    Requester http = Requester.container(uri, settings, log);
-    HttpLink.Response r = check("credentials",
-        () -> http.send("GET", "", token == null ? "" : "Authorization: " + token + "\r\n", false));
-    if (r.status() / 100 != 2) {
-      CredentialsParser.ErrorBody e = CredentialsParser.errorBody(r.body());
-      fail(r.status() == 403 || r.status() == 401 ? Reason.REFUSED : Reason.BAD_ANSWER, "credentials",
-          "the endpoint answered " + r.status() + (e.code() == null ? "" : ": " + e.code())
-              + (e.message() == null ? "" : " (" + e.message() + ")")
-              + (r.status() == 401 || r.status() == 403 ? ": the authorization token was refused; check the token file" : ""));
-    }
-    credentials(r.body(), uri.toString());
+    check = "endpoint";
+    ContainerClient client = ContainerClient.create(settings, log, new ContainerSteps(settings));
+    credentials(observe(client::credentials));
     if (settings.regionFromEnvironment() != null) {
       line("ok", "region", settings.regionFromEnvironment() + " (from " + Environment.REGION + " / " + Environment.DEFAULT_REGION + ")");
     } else {
@@ -218,9 +228,43 @@ final class DoctorCommand implements Callable<Integer> {
     }
   }
 
-  /** Parse, Code, time to expiry, LastUpdated: the same for both sources. */
-  private void credentials(byte[] body, String url) {
-    Credentials c = check("credentials", () -> CredentialsParser.parse(body, url));
+  /** Doctor's lines from the container client's steps, with doctor's TCP probe once the host is allowed. */
+  private final class ContainerSteps implements ContainerClient.Listener {
+    private final Settings settings;
+
+    ContainerSteps(Settings settings) {
+      this.settings = settings;
+    }
+
+    @Override
+    public void hostAllowed(URI uri) {
+      line("ok", "endpoint", uri + " (an allowed host)");
+      reachable(settings, uri, "run this inside the ECS task or EKS pod, and check the agent is running");
+      check = "token";
+    }
+
+    @Override
+    public void authorization(String source, int length) {
+      if (source != null) {
+        line("ok", "token", "sent as Authorization (" + length + " characters, from " + source + ")");
+      } else if (env.get(Environment.CONTAINER_RELATIVE_URI) == null) {
+        line("warn", "token", "none: EKS Pod Identity needs " + Environment.CONTAINER_TOKEN_FILE);
+      } else {
+        line("ok", "token", "none (an ECS task needs none)");
+      }
+      check = "credentials";
+    }
+
+    @Override
+    public void refused(int status, String code, String message) {
+      explain(null, "the endpoint answered " + status + (code == null ? "" : ": " + code)
+          + (message == null ? "" : " (" + message + ")")
+          + (status == 401 || status == 403 ? ": the authorization token was refused; check the token file" : ""));
+    }
+  }
+
+  /** Time to expiry and LastUpdated of what the client parsed: the same for both sources. */
+  private void credentials(Credentials c) {
     Duration left = Duration.between(Instant.now(), c.expiration());
     String seen = "access key " + c.accessKeyHint() + ", expiring " + Timestamps.format(c.expiration())
         + (c.lastUpdated() == null ? "" : ", last updated " + Timestamps.format(c.lastUpdated()));
@@ -253,32 +297,29 @@ final class DoctorCommand implements Callable<Integer> {
     }
   }
 
-  private interface Step<T> {
-    T run();
-  }
-
-  /** A step whose failure is this check's FAIL line and ends the walk. */
-  private <T> T check(String name, Step<T> step) {
+  /**
+   * A step of the client: its failure is the FAIL line of the check the client had reached, with
+   * what the client reported about it ({@link #explain}) or else its message, and the export's exit
+   * code; the walk ends there.
+   */
+  private <T> T observe(Supplier<T> step) {
     try {
-      return step.run();
+      return step.get();
     } catch (ImdsEnvException e) {
-      fail(e.reason(), name, e.getMessage());
+      fail(failureKind != null ? failureKind : e.reason(), check, failure != null ? failure : e.getMessage());
       return null;
     }
   }
 
-  /** A step whose failure is an answer too (null). */
-  private static <T> T quietly(Step<T> step) {
-    try {
-      return step.run();
-    } catch (ImdsEnvException e) {
-      return null;
-    }
+  /** What a failing step's FAIL line says, and its exit code where doctor's differs from the export's (null: the same). */
+  private void explain(Reason kind, String seen) {
+    failureKind = kind;
+    failure = seen;
   }
 
-  private void fail(Reason reason, String name, String seen) {
+  private void fail(Reason kind, String name, String seen) {
     if (failed == 0) {
-      firstFailure = ExitCodes.of(reason);
+      firstFailure = ExitCodes.of(kind);
     }
     line("FAIL", name, seen);
     throw new Stop();

@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -37,20 +38,50 @@ public final class ContainerClient implements CredentialSource {
   /** The link-local addresses of the ECS and EKS Pod Identity agents. */
   private static final String[] AGENT_ADDRESSES = {"169.254.170.2", "169.254.170.23", "fd00:ec2::23"};
 
+  /**
+   * Each step of a fetch as the client takes it, for {@code imds-env doctor}, which prints its lines
+   * from these. A step that fails is reported before the client throws; text from the endpoint is
+   * passed escaped, as {@link CredentialsParser#errorBody} gives it.
+   */
+  public interface Listener {
+    /** The endpoint's host passed the allow-list; nothing was sent yet. */
+    default void hostAllowed(URI uri) {}
+
+    /**
+     * The Authorization header's value was read: {@code length} characters from {@code source} (the
+     * token file's path or the variable's name); {@code source} null: none is configured.
+     */
+    default void authorization(String source, int length) {}
+
+    /** The endpoint answered {@code status}, not 2xx, with the error body's Code and Message (null where absent). */
+    default void refused(int status, String code, String message) {}
+
+    /** Credentials parsed from the endpoint's answer. */
+    default void credentialsParsed(Instant expiration) {}
+  }
+
   private final Settings settings;
   private final Log log;
   private final URI uri;
   private final Requester http;
+  /** Null for none (the export): nothing is built or loaded for it then. */
+  private final Listener listener;
 
-  private ContainerClient(Settings settings, Log log) {
+  private ContainerClient(Settings settings, Log log, Listener listener) {
     this.settings = settings;
     this.log = log;
     this.uri = settings.containerUri();
     this.http = Requester.container(uri, settings, log);
+    this.listener = listener;
   }
 
   public static ContainerClient create(Settings settings, Log log) {
-    return new ContainerClient(settings, log);
+    return new ContainerClient(settings, log, null);
+  }
+
+  /** A client that reports each step to {@code listener} (doctor). */
+  public static ContainerClient create(Settings settings, Log log, Listener listener) {
+    return new ContainerClient(settings, log, listener);
   }
 
   @Override
@@ -61,16 +92,31 @@ public final class ContainerClient implements CredentialSource {
   @Override
   public Credentials credentials() {
     requireAllowedHost(uri, http.attemptDeadline());
+    if (listener != null) {
+      listener.hostAllowed(uri);
+    }
     String token = authorizationToken(settings);
+    if (listener != null) {
+      String source = settings.containerAuthTokenFile() != null ? settings.containerAuthTokenFile()
+          : settings.containerAuthToken() != null ? Environment.CONTAINER_TOKEN : null;
+      listener.authorization(source, token == null ? 0 : token.length());
+    }
     HttpLink.Response r = http.send("GET", "", token == null ? "" : "Authorization: " + token + "\r\n", false);
     if (r.status() / 100 != 2) {
       CredentialsParser.ErrorBody e = CredentialsParser.errorBody(r.body());
+      if (listener != null) {
+        listener.refused(r.status(), e.code(), e.message());
+      }
       String detail = e.code() == null && e.message() == null ? null
           : (e.code() == null ? "" : e.code()) + (e.code() != null && e.message() != null ? ": " : "")
               + (e.message() == null ? "" : e.message());
       throw http.fatalStatus("GET", "", r.status(), detail);
     }
-    return CredentialsParser.parse(r.body(), uri.toString());
+    Credentials c = CredentialsParser.parse(r.body(), uri.toString());
+    if (listener != null) {
+      listener.credentialsParsed(c.expiration());
+    }
+    return c;
   }
 
   /** The container endpoint has no region of its own: the task's or pod's AWS_REGION says it. */
@@ -89,7 +135,7 @@ public final class ContainerClient implements CredentialSource {
    * authorization token. Checked before any connection; a name's resolution is bounded by
    * {@code deadlineNanos}.
    */
-  public static void requireAllowedHost(URI uri, long deadlineNanos) {
+  private static void requireAllowedHost(URI uri, long deadlineNanos) {
     if ("https".equalsIgnoreCase(uri.getScheme())) {
       return;
     }
@@ -185,7 +231,7 @@ public final class ContainerClient implements CredentialSource {
    * The Authorization header value: the token file (read on every request, as the agents rotate
    * it) or else AWS_CONTAINER_AUTHORIZATION_TOKEN; null for none. Never shown in a message.
    */
-  public static String authorizationToken(Settings settings) {
+  private static String authorizationToken(Settings settings) {
     String token;
     String from;
     if (settings.containerAuthTokenFile() != null) {

@@ -4,6 +4,7 @@ import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
+import io.github.imdsenv.Printable;
 import io.github.imdsenv.credentials.CredentialSource;
 import io.github.imdsenv.credentials.Credentials;
 import io.github.imdsenv.credentials.CredentialsParser;
@@ -11,6 +12,7 @@ import io.github.imdsenv.http.HttpLink;
 import io.github.imdsenv.http.Requester;
 import io.github.imdsenv.settings.Settings;
 import java.net.URI;
+import java.time.Instant;
 
 /**
  * The EC2 instance metadata service, spoken as {@code docs/protocol.md} says: one IMDSv2
@@ -19,35 +21,107 @@ import java.net.URI;
  */
 public final class ImdsClient implements CredentialSource {
 
-  public static final String TOKEN_PATH = "/latest/api/token";
-  public static final String ROLES_PATH = "/latest/meta-data/iam/security-credentials/";
-  public static final String EXTENDED_PATH = "/latest/meta-data/iam/security-credentials-extended/";
-  public static final String REGION_PATH = "/latest/meta-data/placement/region";
-  public static final String TOKEN_TTL_SECONDS = "21600";
+  private static final String TOKEN_PATH = "/latest/api/token";
+  private static final String ROLES_PATH = "/latest/meta-data/iam/security-credentials/";
+  private static final String EXTENDED_PATH = "/latest/meta-data/iam/security-credentials-extended/";
+  private static final String REGION_PATH = "/latest/meta-data/placement/region";
+  /** What doctor's GET without a token asks for: any metadata path answers it when IMDSv1 is allowed. */
+  private static final String METADATA_PATH = "/latest/meta-data/";
+  private static final int TOKEN_TTL_SECONDS = 21600;
 
   public static final String HOP_LIMIT_FIX = "from a container on a bridge network the token reply's hop limit is 1:"
       + " raise it with `aws ec2 modify-instance-metadata-options --instance-id ID --http-put-response-hop-limit 2`,"
       + " or run imds-env on the host and pass the credentials in";
 
+  /**
+   * Each step of a fetch as the client takes it, for {@code imds-env doctor}: doctor prints its
+   * lines from these, so it checks what an export does, not a copy of it. A step that fails is
+   * reported before the client throws. Text from the endpoint is passed escaped
+   * ({@link Printable#escape}); paths are relative to the endpoint.
+   */
+  public interface Listener {
+    /** The IMDSv2 token PUT answered 200 with a usable token. */
+    default void tokenReceived(int ttlSeconds) {}
+
+    /** The token PUT timed out: where GETs answer, the hop-limit signature. */
+    default void tokenTimedOut(String request) {}
+
+    /** The token PUT answered {@code status}, not 200. */
+    default void tokenRefused(String request, int status) {}
+
+    /** The GETs go without a token from now on, for {@code why}. */
+    default void v1FallbackTaken(String why) {}
+
+    /**
+     * The role list at {@code path} answered; {@code name} is its first role, and {@code valid}
+     * says whether it passed the client's role-name check (if not, {@code name} is the line as
+     * listed, escaped, and the fetch fails).
+     */
+    default void roleListed(String path, String name, boolean valid) {}
+
+    /** The role list at {@code path} answered {@code status} without a role: no instance profile. */
+    default void noRole(String path, int status) {}
+
+    /** The extended credentials path answered {@code status}: the legacy path instead, without AccountId. */
+    default void extendedFellBack(String path, int status) {}
+
+    /** Credentials parsed from {@code path}. */
+    default void credentialsParsed(String path, Instant expiration) {}
+
+    /** The region path answered {@code status} (200: without a region name); the fetch fails. */
+    default void regionRefused(String path, int status) {}
+  }
+
   private final Settings settings;
   private final Log log;
   private final URI endpoint;
   private final Requester http;
+  /** Null for none (the export): nothing is built or loaded for it then. */
+  private final Listener listener;
   /** The IMDSv2 session token; null before the PUT and in IMDSv1 mode. */
   private String token;
   /** Why IMDSv1 is in use: null while IMDSv2 is. */
   private String v1Reason;
   private boolean tokenTimedOut;
 
-  private ImdsClient(Settings settings, Log log) {
+  private ImdsClient(Settings settings, Log log, Listener listener) {
     this.settings = settings;
     this.log = log;
     this.endpoint = settings.endpoint();
     this.http = Requester.imds(endpoint, settings, log);
+    this.listener = listener;
   }
 
   public static ImdsClient create(Settings settings, Log log) {
-    return new ImdsClient(settings, log);
+    return new ImdsClient(settings, log, null);
+  }
+
+  /** A client that reports each step to {@code listener} (doctor). */
+  public static ImdsClient create(Settings settings, Log log, Listener listener) {
+    return new ImdsClient(settings, log, listener);
+  }
+
+  /**
+   * The IMDSv2 session now rather than at the first GET (doctor's IMDSv2 line): the token PUT, or
+   * the IMDSv1 fallback where allowed; throws where neither is possible.
+   */
+  public void startSession() {
+    requireEnabled();
+    if (token == null && v1Reason == null) {
+      fetchToken();
+    }
+  }
+
+  /**
+   * Doctor's own probe, no part of a fetch: the status a metadata GET without a token gets (200:
+   * IMDSv1 allowed; 401: IMDSv2 required), or -1 when it gets no answer.
+   */
+  public int statusWithoutToken() {
+    try {
+      return http.send("GET", METADATA_PATH, "", false).status();
+    } catch (ImdsEnvException e) {
+      return -1;
+    }
   }
 
   @Override
@@ -84,10 +158,16 @@ public final class ImdsClient implements CredentialSource {
     requireEnabled();
     HttpLink.Response r = get(REGION_PATH);
     if (r.status() != 200) {
+      if (listener != null) {
+        listener.regionRefused(REGION_PATH, r.status());
+      }
       throw fatalStatus("GET", REGION_PATH, r.status());
     }
     String region = r.text().trim();
     if (!validRegion(region)) {
+      if (listener != null) {
+        listener.regionRefused(REGION_PATH, r.status());
+      }
       throw new ImdsEnvException(Reason.BAD_ANSWER, url(REGION_PATH) + " did not answer with a region name");
     }
     return region;
@@ -103,22 +183,34 @@ public final class ImdsClient implements CredentialSource {
   private String discoverRole() {
     HttpLink.Response r = get(ROLES_PATH);
     if (r.status() == 404) {
+      if (listener != null) {
+        listener.noRole(ROLES_PATH, r.status());
+      }
       throw noRole("answered 404");
     }
     if (r.status() != 200) {
       throw fatalStatus("GET", ROLES_PATH, r.status());
     }
     String first = null;
+    String listed = null;
     for (String line : r.text().split("\n", -1)) {
       if (!line.isBlank()) {
+        listed = line;
         first = line.trim();
         break;
       }
     }
     if (first == null) {
+      if (listener != null) {
+        listener.noRole(ROLES_PATH, r.status());
+      }
       throw noRole("lists no role");
     }
-    if (!Settings.validRoleName(first)) {
+    boolean valid = Settings.validRoleName(first);
+    if (listener != null) {
+      listener.roleListed(ROLES_PATH, Printable.escape(valid ? first : listed), valid);
+    }
+    if (!valid) {
       throw new ImdsEnvException(Reason.BAD_ANSWER, url(ROLES_PATH) + " lists a role name that is not a valid IAM name");
     }
     log.debug("role: " + first);
@@ -143,21 +235,32 @@ public final class ImdsClient implements CredentialSource {
     String extended = EXTENDED_PATH + role;
     HttpLink.Response r = get(extended, true);
     if (r.status() == 200) {
-      return CredentialsParser.parse(r.body(), url(extended));
+      return parsed(r, extended);
     }
     if (r.status() < 400) {
       throw fatalStatus("GET", extended, r.status());
+    }
+    if (listener != null) {
+      listener.extendedFellBack(extended, r.status());
     }
     log.debug("GET " + extended + " answered " + r.status() + "; the legacy path instead (no AccountId there)");
     String legacy = ROLES_PATH + role;
     r = get(legacy, false);
     if (r.status() == 200) {
-      return CredentialsParser.parse(r.body(), url(legacy));
+      return parsed(r, legacy);
     }
     if (r.status() != 404) {
       throw fatalStatus("GET", legacy, r.status());
     }
     return null;
+  }
+
+  private Credentials parsed(HttpLink.Response r, String path) {
+    Credentials c = CredentialsParser.parse(r.body(), url(path));
+    if (listener != null) {
+      listener.credentialsParsed(path, c.expiration());
+    }
+    return c;
   }
 
   private HttpLink.Response get(String path) {
@@ -201,10 +304,16 @@ public final class ImdsClient implements CredentialSource {
     HttpLink.Response r = http.send("PUT", TOKEN_PATH, "X-aws-ec2-metadata-token-ttl-seconds: " + TOKEN_TTL_SECONDS + "\r\n", true);
     if (r == null) {
       tokenTimedOut = true;
+      if (listener != null) {
+        listener.tokenTimedOut("PUT " + TOKEN_PATH);
+      }
       fallBackToV1("the IMDSv2 token request (PUT " + TOKEN_PATH + ") timed out", true);
       return;
     }
     int s = r.status();
+    if (s != 200 && listener != null) {
+      listener.tokenRefused("PUT " + TOKEN_PATH, s);
+    }
     if (s == 200) {
       String t = r.text().trim();
       if (t.isEmpty() || !printableAscii(t)) {
@@ -212,6 +321,9 @@ public final class ImdsClient implements CredentialSource {
       }
       token = t;
       v1Reason = null;
+      if (listener != null) {
+        listener.tokenReceived(TOKEN_TTL_SECONDS);
+      }
     } else if (s == 403 || s == 404 || s == 405) {
       fallBackToV1("the IMDSv2 token request (PUT " + TOKEN_PATH + ") answered " + s, false);
     } else {
@@ -225,6 +337,9 @@ public final class ImdsClient implements CredentialSource {
           + " " + Environment.V1_DISABLED + ")" + (timedOut ? "; if GETs answer, " + HOP_LIMIT_FIX : ""));
     }
     v1Reason = why;
+    if (listener != null) {
+      listener.v1FallbackTaken(why);
+    }
     log.debug(why + "; falling back to IMDSv1");
   }
 
@@ -248,7 +363,7 @@ public final class ImdsClient implements CredentialSource {
   }
 
   /** Region names: lower-case letters, digits and dashes ("us-east-1", "us-gov-west-1"). */
-  public static boolean validRegion(String r) {
+  private static boolean validRegion(String r) {
     if (r.isEmpty() || r.length() > 64) {
       return false;
     }

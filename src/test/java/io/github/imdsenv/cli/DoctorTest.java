@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,6 +24,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DoctorTest {
 
   @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+
+  @BeforeAll
+  static void warmUp() {
+    Fixtures.warmUp(wm);
+  }
 
   private static void healthyWithV1(boolean v1) {
     Fixtures.healthy(wm);
@@ -143,7 +149,7 @@ class DoctorTest {
     wm.stubFor(get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)).willReturn(ok(Fixtures.json(Fixtures.ACCESS_KEY_ID,
         Fixtures.SECRET, Fixtures.SESSION_TOKEN, soon, null))));
     Run r = doctor();
-    assertEquals(0, r.exit());
+    assertEquals(0, r.exit(), r.out());
     assertTrue(r.out().lines().anyMatch(l -> l.startsWith("warn  credentials") && l.contains("only 9m left")
         || l.startsWith("warn  credentials") && l.contains("only 10m left")), r.out());
   }
@@ -217,5 +223,37 @@ class DoctorTest {
     assertEquals(0, r.exit(), r.out() + r.err());
     assertLine(r, "warn  account     " + Fixtures.EXTENDED + Fixtures.ROLE + " answered 500: imds-env falls back to the legacy path");
     assertLine(r, "ok    credentials access key");
+  }
+  @Test
+  void roleListWithCrEscBel_failsAsTheExportDoes_escaped_exit5() {
+    // the first line is the client's role, not the first name after a trim of the whole list
+    for (String list : new String[] {"app\r\u001b]0;owned\u0007role\n", "\u001b[2J\u0007\r\n" + Fixtures.ROLE + "\n"}) {
+      healthyWithV1(false);
+      wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).willReturn(ok(list)));
+      Run export = Run.against(Fixtures.endpoint(wm));
+      Run r = doctor();
+      assertEquals(5, export.exit(), export.err());
+      assertEquals(export.exit(), r.exit(), r.out());
+      String escaped = list.substring(0, list.indexOf('\n')).replace("\r", "\\u000d").replace("\u001b", "\\u001b")
+          .replace("\u0007", "\\u0007");
+      assertLine(r, "FAIL  role        " + Fixtures.ROLES + " lists '" + escaped + "', which is not a valid IAM role name");
+      assertLine(r, "skip  rest");
+      assertTrue(r.out().chars().noneMatch(c -> c == '\r' || c == 0x1b || c == 0x07), r.out());
+      wm.verify(0, com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+          com.github.tomakehurst.wiremock.client.WireMock.urlMatching(".*/security-credentials(-extended)?/.+")));
+      wm.resetAll();
+    }
+  }
+
+  @Test
+  void staleToken401_getsAFreshToken_asTheExportDoes() {
+    healthyWithV1(false);
+    wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).inScenario("stale").whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+        .willReturn(Fixtures.status(401)).willSetStateTo("fresh"));
+    wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).inScenario("stale").whenScenarioStateIs("fresh").willReturn(ok(Fixtures.ROLE)));
+    Run r = doctor();
+    assertEquals(0, r.exit(), r.out());
+    assertLine(r, "ok    role        app-role (instance profile attached)");
+    wm.verify(2, com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor(urlEqualTo(Fixtures.TOKEN_PATH)));
   }
 }
