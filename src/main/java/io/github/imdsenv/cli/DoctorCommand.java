@@ -1,5 +1,6 @@
 package io.github.imdsenv.cli;
 
+import io.github.imdsenv.settings.SourceKind;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
@@ -66,7 +67,7 @@ final class DoctorCommand implements Callable<Integer> {
     Settings settings = source.settings(env);
     Log log = Log.create(settings.verbose());
     try {
-      if (settings.source() == Settings.SourceKind.CONTAINER) {
+      if (settings.source() == SourceKind.CONTAINER) {
         container(settings, log);
       } else {
         imds(settings, log);

@@ -1,5 +1,6 @@
 package io.github.imdsenv.cli;
 
+import io.github.imdsenv.settings.SourceKind;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.Log;
 import io.github.imdsenv.container.ContainerClient;
@@ -19,7 +20,7 @@ final class Exporter {
   private Exporter() {}
 
   static CredentialSource source(Settings settings, Log log) {
-    return settings.source() == Settings.SourceKind.CONTAINER
+    return settings.source() == SourceKind.CONTAINER
         ? ContainerClient.create(settings, log)
         : ImdsClient.create(settings, log);
   }

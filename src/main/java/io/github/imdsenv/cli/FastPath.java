@@ -2,8 +2,8 @@ package io.github.imdsenv.cli;
 
 import io.github.imdsenv.format.Format;
 import io.github.imdsenv.settings.Durations;
-import io.github.imdsenv.settings.Settings.EndpointMode;
-import io.github.imdsenv.settings.Settings.SourceKind;
+import io.github.imdsenv.settings.EndpointMode;
+import io.github.imdsenv.settings.SourceKind;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;

@@ -33,54 +33,6 @@ public record Settings(
   public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
   static final int MAX_ATTEMPTS = 10;
 
-  /** Where credentials come from. */
-  public enum SourceKind {
-    AUTO,
-    IMDS,
-    CONTAINER;
-
-    public static SourceKind fromValue(String value) {
-      for (SourceKind k : values()) {
-        if (k.name().equalsIgnoreCase(value)) {
-          return k;
-        }
-      }
-      throw new IllegalArgumentException("'" + value + "' is not a source; choose one of: auto, imds, container");
-    }
-  }
-
-  /** The IMDS address family, as the SDKs name it. */
-  public enum EndpointMode {
-    IPV4("IPv4", "http://169.254.169.254"),
-    IPV6("IPv6", "http://[fd00:ec2::254]");
-
-    private final String label;
-    private final String endpoint;
-
-    EndpointMode(String label, String endpoint) {
-      this.label = label;
-      this.endpoint = endpoint;
-    }
-
-    public String endpoint() {
-      return endpoint;
-    }
-
-    @Override
-    public String toString() {
-      return label;
-    }
-
-    public static EndpointMode fromValue(String value) {
-      for (EndpointMode m : values()) {
-        if (m.label.equalsIgnoreCase(value.trim())) {
-          return m;
-        }
-      }
-      throw new IllegalArgumentException("'" + value + "' is not an endpoint mode; choose one of: IPv4, IPv6");
-    }
-  }
-
   /** What the command line said; null (or false) where it said nothing. */
   public record Flags(
       String endpoint,

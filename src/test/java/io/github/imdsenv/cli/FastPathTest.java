@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.imdsenv.format.Format;
-import io.github.imdsenv.settings.Settings.EndpointMode;
-import io.github.imdsenv.settings.Settings.SourceKind;
+import io.github.imdsenv.settings.EndpointMode;
+import io.github.imdsenv.settings.SourceKind;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.lang.reflect.Field;

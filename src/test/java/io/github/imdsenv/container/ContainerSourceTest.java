@@ -1,5 +1,6 @@
 package io.github.imdsenv.container;
 
+import io.github.imdsenv.settings.SourceKind;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -80,7 +81,7 @@ class ContainerSourceTest {
     Settings s = Settings.resolve(new Settings.Flags(null, null, null, null, null, false, null, false, false),
         Map.of("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc?x=1",
             "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/other"));
-    assertEquals(Settings.SourceKind.CONTAINER, s.source());
+    assertEquals(SourceKind.CONTAINER, s.source());
     assertEquals("http://169.254.170.2/v2/credentials/abc?x=1", s.containerUri().toString());
     assertEquals("auto: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set", s.sourceReason());
   }

@@ -1,5 +1,6 @@
 package io.github.imdsenv.http;
 
+import io.github.imdsenv.settings.SourceKind;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.exactly;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -57,7 +58,7 @@ class RequesterTest {
 
   private Requester requester(String endpoint, int attempts, Duration timeout, Duration deadline) {
     Settings settings = Settings.resolve(new Settings.Flags(endpoint, null, null, timeout, attempts, false,
-        Settings.SourceKind.IMDS, false, false), Map.of()).withDeadline(deadline);
+        SourceKind.IMDS, false, false), Map.of()).withDeadline(deadline);
     return new Requester(URI.create(endpoint), "the instance metadata service", "check the endpoint", settings,
         Log.create(false), clock);
   }

@@ -35,13 +35,13 @@ class SettingsTest {
     assertEquals(Duration.ofSeconds(1), s.timeout());
     assertEquals(3, s.attempts());
     assertEquals(Duration.ofSeconds(10), s.deadline());
-    assertEquals(Settings.SourceKind.IMDS, s.source());
+    assertEquals(SourceKind.IMDS, s.source());
     assertFalse(s.v1Disabled() || s.imdsDisabled());
   }
 
   @Test
   void ipv6Mode_fromFlagOrEnvironment() {
-    Settings.Flags v6 = new Settings.Flags(null, Settings.EndpointMode.IPV6, null, null, null, false, null, false, false);
+    Settings.Flags v6 = new Settings.Flags(null, EndpointMode.IPV6, null, null, null, false, null, false, false);
     assertEquals("http://[fd00:ec2::254]", resolve(v6).endpoint().toString());
     assertEquals("[fd00:ec2::254]", resolve(v6).endpoint().getHost());
     assertEquals("http://[fd00:ec2::254]", resolve(NONE, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ipv6").endpoint().toString());
