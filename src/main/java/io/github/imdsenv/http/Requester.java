@@ -1,10 +1,10 @@
 package io.github.imdsenv.http;
 
-import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
 import io.github.imdsenv.settings.Durations;
+import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.settings.Settings;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -55,10 +55,11 @@ public final class Requester {
   /**
    * @param service what the endpoint is, for messages: "the instance metadata service"
    * @param unreachableAdvice what to check when it does not answer at all
-   * @param clock the system's, or a test's; its {@code nanoTime} must not run behind
-   *     {@link System#nanoTime()}: the deadlines handed to {@link HttpLink} are in its terms
+   * @param clock the system's, or a test's; its {@code nanoTime} must not run behind {@link
+   *     System#nanoTime()}: the deadlines handed to {@link HttpLink} are in its terms
    */
-  Requester(URI base, String service, String unreachableAdvice, Settings settings, Log log, Clock clock) {
+  Requester(
+      URI base, String service, String unreachableAdvice, Settings settings, Log log, Clock clock) {
     this.base = base;
     this.service = service;
     this.unreachableAdvice = unreachableAdvice;
@@ -70,14 +71,27 @@ public final class Requester {
 
   /** Requests to the instance metadata service at {@code base}. */
   public static Requester imds(URI base, Settings settings, Log log) {
-    return new Requester(base, "the instance metadata service", "this is not an EC2 instance, IMDS is turned off"
-        + " (--http-endpoint disabled), or --endpoint is wrong", settings, log, SystemClock.INSTANCE);
+    return new Requester(
+        base,
+        "the instance metadata service",
+        "this is not an EC2 instance, IMDS is turned off"
+            + " (--http-endpoint disabled), or --endpoint is wrong",
+        settings,
+        log,
+        SystemClock.INSTANCE);
   }
 
   /** Requests to the container credentials endpoint at {@code base}. */
   public static Requester container(URI base, Settings settings, Log log) {
-    return new Requester(base, "the container credentials endpoint", "check " + Environment.CONTAINER_RELATIVE_URI
-        + " / _FULL_URI, or that this runs inside the task or pod", settings, log, SystemClock.INSTANCE);
+    return new Requester(
+        base,
+        "the container credentials endpoint",
+        "check "
+            + Environment.CONTAINER_RELATIVE_URI
+            + " / _FULL_URI, or that this runs inside the task or pod",
+        settings,
+        log,
+        SystemClock.INSTANCE);
   }
 
   /** When an attempt starting now must end: its timeout, within the run's deadline. */
@@ -90,10 +104,11 @@ public final class Requester {
   }
 
   /**
-   * One request with retries on 429, 5xx and I/O errors. Returns any other response. With
-   * {@code timeoutIsAnswer}, a timeout returns null at once instead of being retried (the IMDS token PUT).
+   * One request with retries on 429, 5xx and I/O errors. Returns any other response. With {@code
+   * timeoutIsAnswer}, a timeout returns null at once instead of being retried (the IMDS token PUT).
    */
-  public HttpLink.Response send(String method, String path, String headers, boolean timeoutIsAnswer) {
+  public HttpLink.Response send(
+      String method, String path, String headers, boolean timeoutIsAnswer) {
     return send(method, path, headers, timeoutIsAnswer, false);
   }
 
@@ -106,7 +121,11 @@ public final class Requester {
     return send(method, path, headers, false, true);
   }
 
-  private HttpLink.Response send(String method, String path, String headers, boolean timeoutIsAnswer,
+  private HttpLink.Response send(
+      String method,
+      String path,
+      String headers,
+      boolean timeoutIsAnswer,
       boolean lastStatusIsAnswer) {
     String failure = null;
     HttpLink.Response last = null;
@@ -139,7 +158,8 @@ public final class Requester {
         failure = "refused the connection";
         last = null;
       } catch (IOException e) {
-        log.debug(method + " " + path + " -> " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        log.debug(
+            method + " " + path + " -> " + e.getClass().getSimpleName() + ": " + e.getMessage());
         failure = "failed (" + describe(e) + ")";
         last = null;
       }
@@ -147,12 +167,27 @@ public final class Requester {
     if (lastStatusIsAnswer && last != null) {
       return last;
     }
-    throw new ImdsEnvException(Reason.UNREACHABLE, service + " at " + base + " " + failure
-        + " to " + method + " " + path + " (" + settings.attempts() + (settings.attempts() == 1 ? " attempt" : " attempts")
-        + "): " + adviceFor(last == null ? 0 : last.status()));
+    throw new ImdsEnvException(
+        Reason.UNREACHABLE,
+        service
+            + " at "
+            + base
+            + " "
+            + failure
+            + " to "
+            + method
+            + " "
+            + path
+            + " ("
+            + settings.attempts()
+            + (settings.attempts() == 1 ? " attempt" : " attempts")
+            + "): "
+            + adviceFor(last == null ? 0 : last.status()));
   }
 
-  /** @param status the last attempt's status; 0 when it had none (no answer) */
+  /**
+   * @param status the last attempt's status; 0 when it had none (no answer)
+   */
   private String adviceFor(int status) {
     if (status == 429) {
       return "it is throttling this host; call it less often (see --min-validity) and try again";
@@ -170,26 +205,55 @@ public final class Requester {
     if (clock.nanoTime() + sleep * 1_000_000 - deadlineNanos >= 0) {
       throw deadlineExceeded(method, path);
     }
-    log.debug("attempt " + attempt + " of " + settings.attempts() + " in " + sleep + " ms (" + failure + ")");
+    log.debug(
+        "attempt "
+            + attempt
+            + " of "
+            + settings.attempts()
+            + " in "
+            + sleep
+            + " ms ("
+            + failure
+            + ")");
     try {
       clock.sleep(sleep);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ImdsEnvException(Reason.UNREACHABLE, "interrupted while waiting to retry " + method + " " + path);
+      throw new ImdsEnvException(
+          Reason.UNREACHABLE, "interrupted while waiting to retry " + method + " " + path);
     }
   }
 
   private ImdsEnvException deadlineExceeded(String method, String path) {
-    return new ImdsEnvException(Reason.UNREACHABLE, service + " at " + base + " gave no complete answer to " + method + " "
-        + path + " within the run's " + Durations.human(settings.deadline()) + " deadline: it is too slow or overloaded; try again");
+    return new ImdsEnvException(
+        Reason.UNREACHABLE,
+        service
+            + " at "
+            + base
+            + " gave no complete answer to "
+            + method
+            + " "
+            + path
+            + " within the run's "
+            + Durations.human(settings.deadline())
+            + " deadline: it is too slow or overloaded; try again");
   }
 
   /** A status that no retry cures. */
   public ImdsEnvException fatalStatus(String method, String path, int status, String detail) {
-    String why = status >= 300 && status < 400 ? " (a redirect, which imds-env never follows)"
-        : status == 400 ? " (bad request)" : status == 403 ? " (forbidden)" : "";
-    return new ImdsEnvException(Reason.REFUSED, method + " " + url(path) + " answered " + status + why
-        + (detail == null ? "" : ": " + detail));
+    String why =
+        status >= 300 && status < 400
+            ? " (a redirect, which imds-env never follows)"
+            : status == 400 ? " (bad request)" : status == 403 ? " (forbidden)" : "";
+    return new ImdsEnvException(
+        Reason.REFUSED,
+        method
+            + " "
+            + url(path)
+            + " answered "
+            + status
+            + why
+            + (detail == null ? "" : ": " + detail));
   }
 
   private long millisSince(long start) {

@@ -98,14 +98,14 @@ class HttpLinkTest {
   @ParameterizedTest
   @ValueSource(strings = {"127.0.0.1", "169.254.169.254", "0.0.0.0", "255.255.255.255", "::1", "fd00:ec2::254", "::ffff:127.0.0.1"})
   void ipLiteral_isParsedWithoutALookup(String host) throws IOException {
-    assertTrue(HttpLink.isIpLiteral(host));
+    assertTrue(HostResolver.isIpLiteral(host));
     assertEquals(1, HttpLink.resolve(host, System.nanoTime() + 1_000_000_000L).length);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"localhost", "imds.example", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1234.1.1.1", "1..2.3", "1.2.3.4."})
   void anythingElse_isLookedUpOnADaemonThreadWithinTheDeadline(String host) {
-    assertFalse(HttpLink.isIpLiteral(host));
+    assertFalse(HostResolver.isIpLiteral(host));
   }
 
   // ---- the status line
