@@ -1,6 +1,5 @@
 package io.github.imdsenv.imds;
 
-import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
@@ -10,86 +9,50 @@ import io.github.imdsenv.credentials.Credentials;
 import io.github.imdsenv.credentials.CredentialsParser;
 import io.github.imdsenv.http.HttpLink;
 import io.github.imdsenv.http.Requester;
+import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.settings.Settings;
 import java.net.URI;
-import java.time.Instant;
 
 /**
- * The EC2 instance metadata service, spoken as {@code docs/protocol.md} says: one IMDSv2
- * token per run (IMDSv1 fallback where allowed), bounded retries with backoff and jitter on 429,
- * 5xx and I/O errors, a per-attempt timeout, and one deadline for the whole run.
+ * The EC2 instance metadata service, spoken as {@code docs/protocol.md} says: one IMDSv2 token per
+ * run (IMDSv1 fallback where allowed), bounded retries with backoff and jitter on 429, 5xx and I/O
+ * errors, a per-attempt timeout, and one deadline for the whole run.
  */
 public final class ImdsClient implements CredentialSource {
 
-  private static final String TOKEN_PATH = "/latest/api/token";
   private static final String ROLES_PATH = "/latest/meta-data/iam/security-credentials/";
-  private static final String EXTENDED_PATH = "/latest/meta-data/iam/security-credentials-extended/";
+  private static final String EXTENDED_PATH =
+      "/latest/meta-data/iam/security-credentials-extended/";
   private static final String REGION_PATH = "/latest/meta-data/placement/region";
-  /** What doctor's GET without a token asks for: any metadata path answers it when IMDSv1 is allowed. */
-  private static final String METADATA_PATH = "/latest/meta-data/";
-  private static final int TOKEN_TTL_SECONDS = 21600;
-
-  public static final String HOP_LIMIT_FIX = "from a container on a bridge network the token reply's hop limit is 1:"
-      + " raise it with `aws ec2 modify-instance-metadata-options --instance-id ID --http-put-response-hop-limit 2`,"
-      + " or run imds-env on the host and pass the credentials in";
 
   /**
-   * Each step of a fetch as the client takes it, for {@code imds-env doctor}: doctor prints its
-   * lines from these, so it checks what an export does, not a copy of it. A step that fails is
-   * reported before the client throws. Text from the endpoint is passed escaped
-   * ({@link Printable#escape}); paths are relative to the endpoint.
+   * What doctor's GET without a token asks for: any metadata path answers it when IMDSv1 is
+   * allowed.
    */
-  public interface Listener {
-    /** The IMDSv2 token PUT answered 200 with a usable token. */
-    default void tokenReceived(int ttlSeconds) {}
+  private static final String METADATA_PATH = "/latest/meta-data/";
 
-    /** The token PUT timed out: where GETs answer, the hop-limit signature. */
-    default void tokenTimedOut(String request) {}
-
-    /** The token PUT answered {@code status}, not 200. */
-    default void tokenRefused(String request, int status) {}
-
-    /** The GETs go without a token from now on, for {@code why}. */
-    default void v1FallbackTaken(String why) {}
-
-    /**
-     * The role list at {@code path} answered; {@code name} is its first role, and {@code valid}
-     * says whether it passed the client's role-name check (if not, {@code name} is the line as
-     * listed, escaped, and the fetch fails).
-     */
-    default void roleListed(String path, String name, boolean valid) {}
-
-    /** The role list at {@code path} answered {@code status} without a role: no instance profile. */
-    default void noRole(String path, int status) {}
-
-    /** The extended credentials path answered {@code status}: the legacy path instead, without AccountId. */
-    default void extendedFellBack(String path, int status) {}
-
-    /** Credentials parsed from {@code path}. */
-    default void credentialsParsed(String path, Instant expiration) {}
-
-    /** The region path answered {@code status} (200: without a region name); the fetch fails. */
-    default void regionRefused(String path, int status) {}
-  }
+  public static final String HOP_LIMIT_FIX =
+      "from a container on a bridge network the token reply's hop limit is 1: raise it with `aws"
+          + " ec2 modify-instance-metadata-options --instance-id ID --http-put-response-hop-limit"
+          + " 2`, or run imds-env on the host and pass the credentials in";
 
   private final Settings settings;
   private final Log log;
   private final URI endpoint;
   private final Requester http;
-  /** Null for none (the export): nothing is built or loaded for it then. */
-  private final Listener listener;
-  /** The IMDSv2 session token; null before the PUT and in IMDSv1 mode. */
-  private String token;
-  /** Why IMDSv1 is in use: null while IMDSv2 is. */
-  private String v1Reason;
-  private boolean tokenTimedOut;
 
-  private ImdsClient(Settings settings, Log log, Listener listener) {
+  /** Null for none (the export): nothing is built or loaded for it then. */
+  private final ImdsListener listener;
+
+  private final ImdsSession session;
+
+  private ImdsClient(Settings settings, Log log, ImdsListener listener) {
     this.settings = settings;
     this.log = log;
     this.endpoint = settings.endpoint();
     this.http = Requester.imds(endpoint, settings, log);
     this.listener = listener;
+    this.session = new ImdsSession(settings, log, http, listener);
   }
 
   public static ImdsClient create(Settings settings, Log log) {
@@ -97,7 +60,7 @@ public final class ImdsClient implements CredentialSource {
   }
 
   /** A client that reports each step to {@code listener} (doctor). */
-  public static ImdsClient create(Settings settings, Log log, Listener listener) {
+  public static ImdsClient create(Settings settings, Log log, ImdsListener listener) {
     return new ImdsClient(settings, log, listener);
   }
 
@@ -107,9 +70,7 @@ public final class ImdsClient implements CredentialSource {
    */
   public void startSession() {
     requireEnabled();
-    if (token == null && v1Reason == null) {
-      fetchToken();
-    }
+    session.start();
   }
 
   /**
@@ -142,14 +103,24 @@ public final class ImdsClient implements CredentialSource {
         return c;
       }
       if (role != null) {
-        throw new ImdsEnvException(Reason.ROLE_NOT_FOUND, "the role '" + role + "' is not attached to this instance ("
-            + url(ROLES_PATH + role) + " answered 404): check --role / " + Environment.PROFILE_NAME + " against the names listed at "
-            + url(ROLES_PATH));
+        throw new ImdsEnvException(
+            Reason.ROLE_NOT_FOUND,
+            "the role '"
+                + role
+                + "' is not attached to this instance ("
+                + url(ROLES_PATH + role)
+                + " answered 404): check --role / "
+                + Environment.PROFILE_NAME
+                + " against the names listed at "
+                + url(ROLES_PATH));
       }
       log.debug("role '" + name + "' vanished after it was listed; listing again");
     }
-    throw new ImdsEnvException(Reason.ROLE_NOT_FOUND, "the instance's role keeps changing: " + url(ROLES_PATH)
-        + " lists a role whose credentials then answer 404; try again");
+    throw new ImdsEnvException(
+        Reason.ROLE_NOT_FOUND,
+        "the instance's role keeps changing: "
+            + url(ROLES_PATH)
+            + " lists a role whose credentials then answer 404; try again");
   }
 
   /** The region from {@code placement/region}. */
@@ -168,15 +139,19 @@ public final class ImdsClient implements CredentialSource {
       if (listener != null) {
         listener.regionRefused(REGION_PATH, r.status());
       }
-      throw new ImdsEnvException(Reason.BAD_ANSWER, url(REGION_PATH) + " did not answer with a region name");
+      throw new ImdsEnvException(
+          Reason.BAD_ANSWER, url(REGION_PATH) + " did not answer with a region name");
     }
     return region;
   }
 
   private void requireEnabled() {
     if (settings.imdsDisabled()) {
-      throw new ImdsEnvException(Reason.DISABLED,
-          "IMDS is disabled by " + Environment.DISABLED + "=true: unset it to read the instance's credentials");
+      throw new ImdsEnvException(
+          Reason.DISABLED,
+          "IMDS is disabled by "
+              + Environment.DISABLED
+              + "=true: unset it to read the instance's credentials");
     }
   }
 
@@ -211,24 +186,30 @@ public final class ImdsClient implements CredentialSource {
       listener.roleListed(ROLES_PATH, Printable.escape(valid ? first : listed), valid);
     }
     if (!valid) {
-      throw new ImdsEnvException(Reason.BAD_ANSWER, url(ROLES_PATH) + " lists a role name that is not a valid IAM name");
+      throw new ImdsEnvException(
+          Reason.BAD_ANSWER, url(ROLES_PATH) + " lists a role name that is not a valid IAM name");
     }
     log.debug("role: " + first);
     return first;
   }
 
   private ImdsEnvException noRole(String what) {
-    return new ImdsEnvException(Reason.NO_ROLE, "no IAM role is attached to this instance (" + url(ROLES_PATH) + " " + what
-        + "): attach an instance profile with `aws ec2 associate-iam-instance-profile --instance-id ID"
-        + " --iam-instance-profile Name=PROFILE`");
+    return new ImdsEnvException(
+        Reason.NO_ROLE,
+        "no IAM role is attached to this instance ("
+            + url(ROLES_PATH)
+            + " "
+            + what
+            + "): attach an instance profile with `aws ec2 associate-iam-instance-profile"
+            + " --instance-id ID --iam-instance-profile Name=PROFILE`");
   }
 
   /**
    * The role's credentials from the extended path, else the legacy one; null when the legacy path
    * answers 404 (the role changed). Any HTTP error of the extended path but 401 (whose fresh token
-   * {@link #get} already tried) leads to the legacy path, once: a 404 at once, as the SDKs do, and a
-   * 429 or 5xx once its retries are spent (emulators answer 500 there; a real IMDS that answers 5xx
-   * for a moment should still give the AccountId, and the retries cost a few hundred ms, well
+   * {@link #get} already tried) leads to the legacy path, once: a 404 at once, as the SDKs do, and
+   * a 429 or 5xx once its retries are spent (emulators answer 500 there; a real IMDS that answers
+   * 5xx for a moment should still give the AccountId, and the retries cost a few hundred ms, well
    * within the run's deadline). Nothing is remembered across runs.
    */
   private Credentials credentialsOf(String role) {
@@ -243,7 +224,12 @@ public final class ImdsClient implements CredentialSource {
     if (listener != null) {
       listener.extendedFellBack(extended, r.status());
     }
-    log.debug("GET " + extended + " answered " + r.status() + "; the legacy path instead (no AccountId there)");
+    log.debug(
+        "GET "
+            + extended
+            + " answered "
+            + r.status()
+            + "; the legacy path instead (no AccountId there)");
     String legacy = ROLES_PATH + role;
     r = get(legacy, false);
     if (r.status() == 200) {
@@ -267,99 +253,16 @@ public final class ImdsClient implements CredentialSource {
     return get(path, false);
   }
 
-  /**
-   * A GET with the session token; 401 means the token went stale: one fresh token, then once more.
-   * With {@code lastStatusIsAnswer}, a 429 or 5xx that outlasts the retries is returned, not thrown.
-   */
   private HttpLink.Response get(String path, boolean lastStatusIsAnswer) {
-    if (token == null && v1Reason == null) {
-      fetchToken();
-    }
-    HttpLink.Response r = send(path, lastStatusIsAnswer);
-    if (r.status() == 401) {
-      if (token == null) {
-        throw new ImdsEnvException(Reason.NO_TOKEN, "IMDS requires IMDSv2 (" + url(path) + " answered 401) but "
-            + v1Reason + (tokenTimedOut ? ": " + HOP_LIMIT_FIX : ""));
-      }
-      log.debug("401: the token was refused; fetching a new one");
-      fetchToken();
-      r = send(path, lastStatusIsAnswer);
-      if (r.status() == 401) {
-        throw new ImdsEnvException(Reason.REFUSED, url(path) + " refused a fresh IMDSv2 token (401)");
-      }
-    }
-    return r;
-  }
-
-  private HttpLink.Response send(String path, boolean lastStatusIsAnswer) {
-    return lastStatusIsAnswer ? http.sendOrLastStatus("GET", path, tokenHeader()) : http.send("GET", path, tokenHeader(), false);
-  }
-
-  private String tokenHeader() {
-    return token == null ? "" : "X-aws-ec2-metadata-token: " + token + "\r\n";
-  }
-
-  private void fetchToken() {
-    token = null;
-    HttpLink.Response r = http.send("PUT", TOKEN_PATH, "X-aws-ec2-metadata-token-ttl-seconds: " + TOKEN_TTL_SECONDS + "\r\n", true);
-    if (r == null) {
-      tokenTimedOut = true;
-      if (listener != null) {
-        listener.tokenTimedOut("PUT " + TOKEN_PATH);
-      }
-      fallBackToV1("the IMDSv2 token request (PUT " + TOKEN_PATH + ") timed out", true);
-      return;
-    }
-    int s = r.status();
-    if (s != 200 && listener != null) {
-      listener.tokenRefused("PUT " + TOKEN_PATH, s);
-    }
-    if (s == 200) {
-      String t = r.text().trim();
-      if (t.isEmpty() || !printableAscii(t)) {
-        throw new ImdsEnvException(Reason.NO_TOKEN, url(TOKEN_PATH) + " answered 200 without a usable token");
-      }
-      token = t;
-      v1Reason = null;
-      if (listener != null) {
-        listener.tokenReceived(TOKEN_TTL_SECONDS);
-      }
-    } else if (s == 403 || s == 404 || s == 405) {
-      fallBackToV1("the IMDSv2 token request (PUT " + TOKEN_PATH + ") answered " + s, false);
-    } else {
-      throw fatalStatus("PUT", TOKEN_PATH, s);
-    }
-  }
-
-  private void fallBackToV1(String why, boolean timedOut) {
-    if (settings.v1Disabled()) {
-      throw new ImdsEnvException(Reason.NO_TOKEN, why + " and IMDSv1 fallback is disabled (--no-imdsv1 or"
-          + " " + Environment.V1_DISABLED + ")" + (timedOut ? "; if GETs answer, " + HOP_LIMIT_FIX : ""));
-    }
-    v1Reason = why;
-    if (listener != null) {
-      listener.v1FallbackTaken(why);
-    }
-    log.debug(why + "; falling back to IMDSv1");
+    return session.get(path, lastStatusIsAnswer);
   }
 
   private ImdsEnvException fatalStatus(String method, String path, int status) {
-    return http.fatalStatus(method, path, status,
-        status == 403 ? "IMDS access may be turned off for this instance" : null);
+    return ImdsSession.fatalStatus(http, method, path, status);
   }
 
   private String url(String path) {
     return http.url(path);
-  }
-
-  private static boolean printableAscii(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x21 || c > 0x7e) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Region names: lower-case letters, digits and dashes ("us-east-1", "us-gov-west-1"). */

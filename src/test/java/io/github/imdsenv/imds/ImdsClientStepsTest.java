@@ -33,7 +33,7 @@ class ImdsClientStepsTest {
 
   private final List<String> steps = new ArrayList<>();
 
-  private final ImdsClient.Listener recorder = new ImdsClient.Listener() {
+  private final ImdsListener recorder = new ImdsListener() {
     @Override
     public void tokenReceived(int ttlSeconds) {
       steps.add("token " + ttlSeconds);
@@ -80,7 +80,7 @@ class ImdsClientStepsTest {
     }
   };
 
-  private static ImdsClient client(ImdsClient.Listener listener) {
+  private static ImdsClient client(ImdsListener listener) {
     Settings.Flags flags = new Settings.Flags(Fixtures.endpoint(wm), null, null, Duration.ofMillis(500), 1, false, null, false, false);
     return ImdsClient.create(Settings.resolve(flags, Map.of()), Log.create(false), listener);
   }
