@@ -2,20 +2,31 @@ package io.github.imdsenv;
 
 /**
  * The one exception the tool's stages throw for an expected failure. It says why, as a {@link
- * Reason}; the exit code is the CLI's business ({@code cli.ExitCodes}). Its message is shown to
- * the user as is, so it must never carry a secret or a response body.
+ * Reason}; the exit code is the CLI's business ({@code cli.ExitCodes}). Its message is shown to the
+ * user as is, so it must never carry a secret or a response body.
  */
 public final class ImdsEnvException extends RuntimeException {
 
-  /** Why a run failed, as the layer that saw it knows it: never an exit code, never to be read off the message. */
+  /**
+   * Why a run failed, as the layer that saw it knows it: never an exit code, never to be read off
+   * the message.
+   */
   public enum Reason {
-    /** An option, an argument or an environment variable's value is wrong, or they do not go together. */
+    /**
+     * An option, an argument or an environment variable's value is wrong, or they do not go
+     * together.
+     */
     USAGE,
-    /** The container authorization token (its file or variable) cannot be read or cannot be sent. */
+    /**
+     * The container authorization token (its file or variable) cannot be read or cannot be sent.
+     */
     TOKEN_UNUSABLE,
     /** AWS_EC2_METADATA_DISABLED turns IMDS off. */
     DISABLED,
-    /** No answer: refused, timed out, past the deadline, or still failing (429, 5xx) when the attempts were spent. */
+    /**
+     * No answer: refused, timed out, past the deadline, or still failing (429, 5xx) when the
+     * attempts were spent.
+     */
     UNREACHABLE,
     /** An answer no retry cures: a redirect, 400, 403, a refused token. */
     REFUSED,
@@ -31,7 +42,10 @@ public final class ImdsEnvException extends RuntimeException {
     ROLE_NOT_FOUND,
     /** The answer is not well-formed HTTP, or is over the size cap. */
     BAD_RESPONSE,
-    /** The answer is not what was asked for: credentials (bad JSON, a Code other than Success), a role name, a region. */
+    /**
+     * The answer is not what was asked for: credentials (bad JSON, a Code other than Success), a
+     * role name, a region.
+     */
     BAD_ANSWER,
     /** The credentials have expired (and --allow-expired was not given). */
     EXPIRED,

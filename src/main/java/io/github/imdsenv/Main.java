@@ -9,7 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Entry point. Output is UTF-8 whatever the locale: cron's POSIX locale would otherwise turn non-ASCII into '?'. */
+/**
+ * Entry point. Output is UTF-8 whatever the locale: cron's POSIX locale would otherwise turn
+ * non-ASCII into '?'.
+ */
 public final class Main {
 
   private Main() {}
@@ -21,8 +24,14 @@ public final class Main {
   public static void main(String[] args) {
     // set by scripts/imds-env for exec alone: the pipe it reads the environment for COMMAND from
     String handoff = System.getProperty("imdsenv.handoff");
-    Runtime.getRuntime().halt(Cli.execute(args, environment(), utf8(FileDescriptor.out), utf8(FileDescriptor.err),
-        handoff == null ? null : Path.of(handoff)));
+    Runtime.getRuntime()
+        .halt(
+            Cli.execute(
+                args,
+                environment(),
+                utf8(FileDescriptor.out),
+                utf8(FileDescriptor.err),
+                handoff == null ? null : Path.of(handoff)));
   }
 
   /** The process environment: the one place it is read; everything else is handed this map. */
@@ -31,6 +40,7 @@ public final class Main {
   }
 
   private static PrintWriter utf8(FileDescriptor fd) {
-    return new PrintWriter(new OutputStreamWriter(new FileOutputStream(fd), StandardCharsets.UTF_8), false);
+    return new PrintWriter(
+        new OutputStreamWriter(new FileOutputStream(fd), StandardCharsets.UTF_8), false);
   }
 }

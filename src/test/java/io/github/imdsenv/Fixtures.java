@@ -10,7 +10,9 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
-/** IMDS answers for WireMock, and credential values that tests look for in places they must not be. */
+/**
+ * IMDS answers for WireMock, and credential values that tests look for in places they must not be.
+ */
 public final class Fixtures {
 
   public static final String TOKEN_PATH = "/latest/api/token";
@@ -23,16 +25,18 @@ public final class Fixtures {
   public static final String ACCESS_KEY_ID = "ASIAEXAMPLEKEY1A2B3C";
   public static final String SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY";
   public static final String SESSION_TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE+SESSION/TOKEN==zz";
-  public static final Instant EXPIRES = Instant.now().plus(6, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+  public static final Instant EXPIRES =
+      Instant.now().plus(6, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
 
   private Fixtures() {}
 
   public static WireMockExtension imds() {
     return WireMockExtension.newInstance()
-        .options(com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig()
-            .dynamicPort()
-            .bindAddress("127.0.0.1")
-            .containerThreads(20))
+        .options(
+            com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig()
+                .dynamicPort()
+                .bindAddress("127.0.0.1")
+                .containerThreads(20))
         .build();
   }
 
@@ -41,11 +45,20 @@ public final class Fixtures {
     return "http://127.0.0.1:" + wm.getPort();
   }
 
-  public static String json(String accessKeyId, String secret, String token, String expiration, String accountId) {
+  public static String json(
+      String accessKeyId, String secret, String token, String expiration, String accountId) {
     return "{\n  \"Code\" : \"Success\",\n  \"LastUpdated\" : \"2026-11-29T09:00:00Z\",\n  \"Type\" : \"AWS-HMAC\",\n"
-        + "  \"AccessKeyId\" : " + quote(accessKeyId) + ",\n  \"SecretAccessKey\" : " + quote(secret) + ",\n"
-        + "  \"Token\" : " + quote(token) + ",\n  \"Expiration\" : " + quote(expiration)
-        + (accountId == null ? "" : ",\n  \"AccountId\" : " + quote(accountId)) + "\n}";
+        + "  \"AccessKeyId\" : "
+        + quote(accessKeyId)
+        + ",\n  \"SecretAccessKey\" : "
+        + quote(secret)
+        + ",\n"
+        + "  \"Token\" : "
+        + quote(token)
+        + ",\n  \"Expiration\" : "
+        + quote(expiration)
+        + (accountId == null ? "" : ",\n  \"AccountId\" : " + quote(accountId))
+        + "\n}";
   }
 
   public static String credentialsJson() {
@@ -81,7 +94,8 @@ public final class Fixtures {
     healthy(wm, credentialsJson());
   }
 
-  public static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder status(int status) {
+  public static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder status(
+      int status) {
     return aResponse().withStatus(status);
   }
 
@@ -91,7 +105,9 @@ public final class Fixtures {
    */
   public static void warmUp(WireMockExtension wm) {
     try {
-      java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(endpoint(wm) + "/warm-up").toURL().openConnection();
+      java.net.HttpURLConnection c =
+          (java.net.HttpURLConnection)
+              java.net.URI.create(endpoint(wm) + "/warm-up").toURL().openConnection();
       c.getResponseCode();
       c.disconnect();
     } catch (java.io.IOException e) {

@@ -30,7 +30,8 @@ class PackageCycleTest {
 
   private static final String ROOT = "io.github.imdsenv";
   private static final Path SOURCES = Path.of("src/main/java");
-  private static final Pattern REFERENCE = Pattern.compile("\\bio\\.github\\.imdsenv\\.([A-Za-z_]\\w*)");
+  private static final Pattern REFERENCE =
+      Pattern.compile("\\bio\\.github\\.imdsenv\\.([A-Za-z_]\\w*)");
   private static final Pattern COMMENT = Pattern.compile("/\\*.*?\\*/|//[^\\n]*", Pattern.DOTALL);
 
   @Test
@@ -43,8 +44,9 @@ class PackageCycleTest {
 
   @Test
   void theCheck_findsACycle() {
-    Map<String, Set<String>> graph = new TreeMap<>(Map.of("a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a"),
-        "d", Set.of("a")));
+    Map<String, Set<String>> graph =
+        new TreeMap<>(
+            Map.of("a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a"), "d", Set.of("a")));
     assertEquals(List.of(List.of("a", "b", "c")), cycles(graph));
   }
 
@@ -54,7 +56,8 @@ class PackageCycleTest {
     try (Stream<Path> files = Files.walk(SOURCES)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
         String pkg = SOURCES.relativize(file.getParent()).toString().replace('/', '.');
-        if (!pkg.startsWith(ROOT) || (pkg.equals(ROOT) && file.getFileName().toString().equals("Main.java"))) {
+        if (!pkg.startsWith(ROOT)
+            || (pkg.equals(ROOT) && file.getFileName().toString().equals("Main.java"))) {
           continue;
         }
         Set<String> edges = graph.computeIfAbsent(pkg, p -> new TreeSet<>());

@@ -9,10 +9,14 @@ class PrintableTest {
 
   @Test
   void controlsDelC1AndBidiControls_areEscaped() {
-    assertEquals("a\\u001b[31mb\\u0007c\\u009bd\\u007fe\\u0000f\\u000a\\u0009",
+    assertEquals(
+        "a\\u001b[31mb\\u0007c\\u009bd\\u007fe\\u0000f\\u000a\\u0009",
         Printable.escape("a\u001b[31mb\u0007c\u009bd\u007fe\u0000f\n\t"));
-    for (char c : new char[] {'\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069',
-        '\u200e', '\u200f', '\u061c', '\u2028', '\u2029', '\u0080', '\u009f'}) {
+    for (char c :
+        new char[] {
+          '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069',
+          '\u200e', '\u200f', '\u061c', '\u2028', '\u2029', '\u0080', '\u009f'
+        }) {
       assertEquals(String.format("x\\u%04xy", (int) c), Printable.escape("x" + c + "y"));
     }
   }

@@ -32,12 +32,22 @@ public record Run(int exit, String out, String err) {
   /** The failure shape every error must have: empty stdout, one stderr line naming imds-env. */
   public Run assertFailure(int expectedExit, String expectedInMessage) {
     org.junit.jupiter.api.Assertions.assertAll(
-        () -> org.junit.jupiter.api.Assertions.assertEquals(expectedExit, exit, "exit code; stderr: " + err),
-        () -> org.junit.jupiter.api.Assertions.assertEquals("", out, "stdout must be empty on failure"),
-        () -> org.junit.jupiter.api.Assertions.assertTrue(err.startsWith("imds-env: "), "stderr: " + err),
-        () -> org.junit.jupiter.api.Assertions.assertEquals(1, err.split("\n", -1).length - 1, "one line: " + err),
-        () -> org.junit.jupiter.api.Assertions.assertTrue(err.contains(expectedInMessage),
-            "stderr should mention '" + expectedInMessage + "': " + err));
+        () ->
+            org.junit.jupiter.api.Assertions.assertEquals(
+                expectedExit, exit, "exit code; stderr: " + err),
+        () ->
+            org.junit.jupiter.api.Assertions.assertEquals(
+                "", out, "stdout must be empty on failure"),
+        () ->
+            org.junit.jupiter.api.Assertions.assertTrue(
+                err.startsWith("imds-env: "), "stderr: " + err),
+        () ->
+            org.junit.jupiter.api.Assertions.assertEquals(
+                1, err.split("\n", -1).length - 1, "one line: " + err),
+        () ->
+            org.junit.jupiter.api.Assertions.assertTrue(
+                err.contains(expectedInMessage),
+                "stderr should mention '" + expectedInMessage + "': " + err));
     return this;
   }
 

@@ -27,8 +27,8 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
  * completions of the release tarball from the very picocli model that {@code --help} prints, so the
  * two cannot drift.
  *
- * <p>Usage: {@code Dist OUT_DIR MAN_SECTIONS_DIR}; writes {@code OUT_DIR/man/imds-env.adoc} (rendered
- * to roff by asciidoctor afterwards) and {@code OUT_DIR/share/...} completions.
+ * <p>Usage: {@code Dist OUT_DIR MAN_SECTIONS_DIR}; writes {@code OUT_DIR/man/imds-env.adoc}
+ * (rendered to roff by asciidoctor afterwards) and {@code OUT_DIR/share/...} completions.
  */
 public final class Dist {
 
@@ -38,16 +38,28 @@ public final class Dist {
   private static final Map<Format, String> FORMAT_DOCS = new LinkedHashMap<>();
 
   static {
-    FORMAT_DOCS.put(Format.ENV, "`export AWS_ACCESS_KEY_ID='...'` lines, for `eval` in sh, dash, bash, zsh, ksh and busybox ash (the default).");
-    FORMAT_DOCS.put(Format.ENV_NO_EXPORT, "`AWS_ACCESS_KEY_ID=...` lines (alias *docker-env*), for `docker run --env-file`, compose `env_file`,"
-        + " systemd `EnvironmentFile=` and shell assignment; carries only characters that mean the same to all of them.");
-    FORMAT_DOCS.put(Format.FISH, "`set -gx AWS_ACCESS_KEY_ID '...'` lines, for `imds-env -f fish | source`.");
-    FORMAT_DOCS.put(Format.POWERSHELL, "`$Env:AWS_ACCESS_KEY_ID = '...'` lines, for `Invoke-Expression`.");
+    FORMAT_DOCS.put(
+        Format.ENV,
+        "`export AWS_ACCESS_KEY_ID='...'` lines, for `eval` in sh, dash, bash, zsh, ksh and busybox ash (the default).");
+    FORMAT_DOCS.put(
+        Format.ENV_NO_EXPORT,
+        "`AWS_ACCESS_KEY_ID=...` lines (alias *docker-env*), for `docker run --env-file`, compose `env_file`,"
+            + " systemd `EnvironmentFile=` and shell assignment; carries only characters that mean the same to all of them.");
+    FORMAT_DOCS.put(
+        Format.FISH, "`set -gx AWS_ACCESS_KEY_ID '...'` lines, for `imds-env -f fish | source`.");
+    FORMAT_DOCS.put(
+        Format.POWERSHELL, "`$Env:AWS_ACCESS_KEY_ID = '...'` lines, for `Invoke-Expression`.");
     FORMAT_DOCS.put(Format.WINDOWS_CMD, "`set \"AWS_ACCESS_KEY_ID=...\"` lines, for cmd.exe.");
-    FORMAT_DOCS.put(Format.PROCESS, "credential_process JSON (`\"Version\": 1`), for `credential_process` in `~/.aws/config`.");
+    FORMAT_DOCS.put(
+        Format.PROCESS,
+        "credential_process JSON (`\"Version\": 1`), for `credential_process` in `~/.aws/config`.");
     FORMAT_DOCS.put(Format.JSON, "one JSON object of the variables, for jq and other programs.");
-    FORMAT_DOCS.put(Format.INI, "a `[default]` profile (see *--profile-name*) for a shared credentials file; with *-o* only that section of FILE is replaced.");
-    FORMAT_DOCS.put(Format.DOCKER_ARGS, "`-e AWS_ACCESS_KEY_ID -e ...`, names only and no request made, for `docker run $(imds-env -f docker-args)` after an `eval`.");
+    FORMAT_DOCS.put(
+        Format.INI,
+        "a `[default]` profile (see *--profile-name*) for a shared credentials file; with *-o* only that section of FILE is replaced.");
+    FORMAT_DOCS.put(
+        Format.DOCKER_ARGS,
+        "`-e AWS_ACCESS_KEY_ID -e ...`, names only and no request made, for `docker run $(imds-env -f docker-args)` after an `eval`.");
   }
 
   private Dist() {}
@@ -68,7 +80,8 @@ public final class Dist {
     Files.writeString(file, text, StandardCharsets.UTF_8);
   }
 
-  // ---------------------------------------------------------------- man page (AsciiDoc, manpage doctype)
+  // ---------------------------------------------------------------- man page (AsciiDoc, manpage
+  // doctype)
 
   /**
    * picocli's man page sections (header, name, synopsis, description, options, exit status) in the
@@ -77,8 +90,11 @@ public final class Dist {
   static String manPage(CommandLine cl, Path sections) throws IOException {
     String root = generated(cl.getCommandSpec());
     StringBuilder sb = new StringBuilder();
-    sb.append(section(root, "header")).append(section(root, "name")).append(section(root, "synopsis"))
-        .append(section(root, "description")).append(section(root, "options"));
+    sb.append(section(root, "header"))
+        .append(section(root, "name"))
+        .append(section(root, "synopsis"))
+        .append(section(root, "description"))
+        .append(section(root, "options"));
 
     sb.append("== Commands\n\n");
     for (CommandLine sub : cl.getSubcommands().values()) {
@@ -86,26 +102,37 @@ public final class Dist {
       String page = generated(spec);
       sb.append("=== ").append(spec.name()).append("\n\n");
       sb.append(body(section(page, "synopsis")).replaceFirst("== Synopsis\\s*", "")).append("\n\n");
-      sb.append(body(section(page, "description")).replaceFirst("== Description\\s*", "")).append("\n\n");
+      sb.append(body(section(page, "description")).replaceFirst("== Description\\s*", ""))
+          .append("\n\n");
       String options = body(section(page, "options")).replaceFirst("== Options\\s*", "");
       if (!options.isBlank()) {
-        sb.append("Options of *").append(NAME).append(' ').append(spec.name()).append("*:\n\n").append(options).append("\n\n");
+        sb.append("Options of *")
+            .append(NAME)
+            .append(' ')
+            .append(spec.name())
+            .append("*:\n\n")
+            .append(options)
+            .append("\n\n");
       }
     }
 
-    sb.append("== Formats\n\nSelected with *-f* _FORMAT_. Every format reproduces every value byte for byte in its consumer,"
-        + " or refuses the run (exit 5, nothing printed). Lines end in LF.\n\n");
+    sb.append(
+        "== Formats\n\nSelected with *-f* _FORMAT_. Every format reproduces every value byte for byte in its consumer,"
+            + " or refuses the run (exit 5, nothing printed). Lines end in LF.\n\n");
     for (Format f : Format.values()) {
       String doc = FORMAT_DOCS.get(f);
       if (doc == null) {
-        throw new IllegalStateException("no man page text for format " + f.label() + ": add it to " + Dist.class.getName());
+        throw new IllegalStateException(
+            "no man page text for format " + f.label() + ": add it to " + Dist.class.getName());
       }
       sb.append('*').append(f.label()).append("*::\n  ").append(doc).append("\n");
     }
     sb.append('\n');
 
-    sb.append(Files.readString(sections.resolve("files-environment.adoc"), StandardCharsets.UTF_8)
-        .replace("{imds-env-environment}", environment())).append('\n');
+    sb.append(
+            Files.readString(sections.resolve("files-environment.adoc"), StandardCharsets.UTF_8)
+                .replace("{imds-env-environment}", environment()))
+        .append('\n');
     sb.append(section(root, "exit-status").replaceFirst("== [^\\n]*", "== Exit status"));
     sb.append(Files.readString(sections.resolve("examples-security.adoc"), StandardCharsets.UTF_8));
     return sb.toString();
@@ -125,15 +152,22 @@ public final class Dist {
     StringBuilder sb = new StringBuilder();
     for (Environment.Variable v : Environment.TABLE) {
       String meaning = v.meaning().replaceAll("(--[a-z0-9-]+)", "*$1*");
-      sb.append('*').append(v.name()).append("*::\n  ").append(meaning)
-          .append(v.defaultValue() == null ? "" : "; default " + v.defaultValue()).append(".\n");
+      sb.append('*')
+          .append(v.name())
+          .append("*::\n  ")
+          .append(meaning)
+          .append(v.defaultValue() == null ? "" : "; default " + v.defaultValue())
+          .append(".\n");
     }
     return sb.toString().strip();
   }
 
   private static String section(String page, String tag) {
     String name = "picocli-generated-man-section-" + tag;
-    Matcher m = Pattern.compile("// tag::" + name + "\\[\\]\\n(.*?)// end::" + name + "\\[\\]\\n", Pattern.DOTALL).matcher(page);
+    Matcher m =
+        Pattern.compile(
+                "// tag::" + name + "\\[\\]\\n(.*?)// end::" + name + "\\[\\]\\n", Pattern.DOTALL)
+            .matcher(page);
     if (!m.find()) {
       throw new IllegalStateException("picocli's man page has no section " + tag);
     }
@@ -159,9 +193,13 @@ public final class Dist {
     return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
   }
 
-  /** The values an option's argument can take, when the model knows them: a label like a|b|c, or its candidates. */
+  /**
+   * The values an option's argument can take, when the model knows them: a label like a|b|c, or its
+   * candidates.
+   */
   private static List<String> candidates(OptionSpec o) {
-    // the label first: picocli's own candidates of an enum are its constants' names (AUTO), not the words users type
+    // the label first: picocli's own candidates of an enum are its constants' names (AUTO), not the
+    // words users type
     List<String> values = new ArrayList<>();
     if (o.paramLabel().contains("|")) {
       values.addAll(List.of(o.paramLabel().split("\\|")));
@@ -185,13 +223,20 @@ public final class Dist {
   }
 
   static String fish(CommandLine cl) {
-    StringBuilder sb = new StringBuilder("# fish completion for imds-env, generated at build time from its picocli model\n");
+    StringBuilder sb =
+        new StringBuilder(
+            "# fish completion for imds-env, generated at build time from its picocli model\n");
     String subs = String.join(" ", cl.getSubcommands().keySet());
     fishOptions(sb, cl.getCommandSpec(), "not __fish_seen_subcommand_from " + subs);
     for (CommandLine sub : cl.getSubcommands().values()) {
       CommandSpec spec = sub.getCommandSpec();
-      sb.append("complete -c ").append(NAME).append(" -n '__fish_use_subcommand' -f -a ").append(spec.name())
-          .append(" -d ").append(fishQuote(firstLine(spec))).append('\n');
+      sb.append("complete -c ")
+          .append(NAME)
+          .append(" -n '__fish_use_subcommand' -f -a ")
+          .append(spec.name())
+          .append(" -d ")
+          .append(fishQuote(firstLine(spec)))
+          .append('\n');
       fishOptions(sb, spec, "__fish_seen_subcommand_from " + spec.name());
     }
     return sb.toString();
@@ -214,7 +259,8 @@ public final class Dist {
           List<String> described = new ArrayList<>();
           for (String v : values) {
             String doc = candidateDoc(v);
-            described.add(doc == null ? v : v + "\\t'" + doc.replace("\\", "\\\\").replace("'", "\\'") + "'");
+            described.add(
+                doc == null ? v : v + "\\t'" + doc.replace("\\", "\\\\").replace("'", "\\'") + "'");
           }
           sb.append(" -x -a ").append(fishQuote(String.join(" ", described)));
         } else if (takesFile(o)) {
@@ -235,7 +281,9 @@ public final class Dist {
       if (f.label().equals(value) && FORMAT_DOCS.containsKey(f)) {
         String doc = FORMAT_DOCS.get(f).replace("`", "").replace("*", "");
         int cut = doc.indexOf("; ");
-        return cut > 0 ? doc.substring(0, cut) : doc.endsWith(".") ? doc.substring(0, doc.length() - 1) : doc;
+        return cut > 0
+            ? doc.substring(0, cut)
+            : doc.endsWith(".") ? doc.substring(0, doc.length() - 1) : doc;
       }
     }
     return null;
@@ -247,8 +295,11 @@ public final class Dist {
   }
 
   static String zsh(CommandLine cl) {
-    StringBuilder sb = new StringBuilder("#compdef imds-env\n# zsh completion for imds-env, generated at build time from its picocli model\n\n");
-    sb.append("_imds-env() {\n  local curcontext=\"$curcontext\" state line ret=1\n  typeset -A opt_args\n");
+    StringBuilder sb =
+        new StringBuilder(
+            "#compdef imds-env\n# zsh completion for imds-env, generated at build time from its picocli model\n\n");
+    sb.append(
+        "_imds-env() {\n  local curcontext=\"$curcontext\" state line ret=1\n  typeset -A opt_args\n");
     sb.append("  _arguments -C -s \\\n");
     zshOptions(sb, cl.getCommandSpec(), "    ");
     sb.append("    '1: :->command' \\\n    '*:: :->argument' && ret=0\n");
@@ -257,8 +308,10 @@ public final class Dist {
       CommandSpec spec = sub.getCommandSpec();
       sb.append("        ").append(shQuote(spec.name() + ":" + firstLine(spec))).append('\n');
     }
-    sb.append("      )\n      _describe -t commands 'imds-env command' commands && ret=0\n      ;;\n");
-    sb.append("    argument)\n      curcontext=${curcontext%:*:*}:imds-env-$line[1]:\n      case $line[1] in\n");
+    sb.append(
+        "      )\n      _describe -t commands 'imds-env command' commands && ret=0\n      ;;\n");
+    sb.append(
+        "    argument)\n      curcontext=${curcontext%:*:*}:imds-env-$line[1]:\n      case $line[1] in\n");
     for (CommandLine sub : cl.getSubcommands().values()) {
       CommandSpec spec = sub.getCommandSpec();
       sb.append("        ").append(spec.name()).append(")\n          _arguments -s \\\n");
@@ -275,7 +328,10 @@ public final class Dist {
   private static void zshOptions(StringBuilder sb, CommandSpec spec, String indent) {
     for (OptionSpec o : visible(spec)) {
       String exclusive = o.names().length > 1 ? "(" + String.join(" ", o.names()) + ")" : "";
-      String help = "[" + firstSentence(o).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]") + "]";
+      String help =
+          "["
+              + firstSentence(o).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+              + "]";
       String action = "";
       if (o.arity().max() > 0) {
         List<String> values = candidates(o);
@@ -290,7 +346,9 @@ public final class Dist {
       }
       for (String name : o.names()) {
         String suffix = o.arity().max() > 0 ? (name.startsWith("--") ? "=" : "+") : "";
-        sb.append(indent).append(shQuote(exclusive + name + suffix + help + action)).append(" \\\n");
+        sb.append(indent)
+            .append(shQuote(exclusive + name + suffix + help + action))
+            .append(" \\\n");
       }
     }
   }

@@ -20,15 +20,17 @@ public final class Cli {
   private Cli() {}
 
   /** Runs imds-env with these arguments; returns the exit code. */
-  public static int execute(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+  public static int execute(
+      String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
     return execute(args, env, out, err, null);
   }
 
   /**
-   * As {@link #execute(String[], Map, PrintWriter, PrintWriter)}; with a {@code handoff} channel (the
-   * launcher's, for exec), what the run would print on stdout goes through it instead, as sh.
+   * As {@link #execute(String[], Map, PrintWriter, PrintWriter)}; with a {@code handoff} channel
+   * (the launcher's, for exec), what the run would print on stdout goes through it instead, as sh.
    */
-  public static int execute(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, Path handoff) {
+  public static int execute(
+      String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, Path handoff) {
     try {
       if (handoff == null) {
         return dispatch(args, env, out, err, null);
@@ -46,11 +48,13 @@ public final class Cli {
     }
   }
 
-  private static int dispatch(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, Handoff handoff) {
+  private static int dispatch(
+      String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, Handoff handoff) {
     Request fast = FastPath.parse(args);
     if (fast != null) {
       try {
-        return fast.exec() ? new ExecCommand(env).handoff(handoff).run(fast, out, err)
+        return fast.exec()
+            ? new ExecCommand(env).handoff(handoff).run(fast, out, err)
             : new ImdsEnvCommand(env).run(fast, out, err);
       } catch (Exception e) {
         return failure(e, err, fast.source().verbose());
@@ -59,9 +63,11 @@ public final class Cli {
     return commandLine(env, out, err, handoff, args).execute(args);
   }
 
-  /** The picocli model as it parses these arguments: what the fast path must match (FastPathTest). */
-  static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err, Handoff handoff,
-      String[] args) {
+  /**
+   * The picocli model as it parses these arguments: what the fast path must match (FastPathTest).
+   */
+  static CommandLine commandLine(
+      Map<String, String> env, PrintWriter out, PrintWriter err, Handoff handoff, String[] args) {
     CommandLine cl = commandLine(env, out, err, handoff);
     if (args.length > 0 && args[0].equals("exec")) {
       // and byte for byte: picocli would read an @file among COMMAND's words (curl -d @body.json)
@@ -78,22 +84,29 @@ public final class Cli {
     return commandLine(env, out, err, null);
   }
 
-  private static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err, Handoff handoff) {
-    CommandLine cl = new CommandLine(new ImdsEnvCommand(env))
-        .addSubcommand(new ExecCommand(env).handoff(handoff))
-        .addSubcommand(new DoctorCommand(env))
-        .addSubcommand(new CompletionCommand())
-        .setOut(out)
-        .setErr(err)
-        .setOverwrittenOptionsAllowed(true)
-        .setParameterExceptionHandler(Cli::usageError)
-        .setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(e, err, verbose(parseResult)));
+  private static CommandLine commandLine(
+      Map<String, String> env, PrintWriter out, PrintWriter err, Handoff handoff) {
+    CommandLine cl =
+        new CommandLine(new ImdsEnvCommand(env))
+            .addSubcommand(new ExecCommand(env).handoff(handoff))
+            .addSubcommand(new DoctorCommand(env))
+            .addSubcommand(new CompletionCommand())
+            .setOut(out)
+            .setErr(err)
+            .setOverwrittenOptionsAllowed(true)
+            .setParameterExceptionHandler(Cli::usageError)
+            .setExecutionExceptionHandler(
+                (e, commandLine, parseResult) -> failure(e, err, verbose(parseResult)));
     CommandLine exec = cl.getSubcommands().get("exec");
     // everything after COMMAND is COMMAND's, even what looks like an option of ours
     exec.setStopAtPositional(true);
     for (CommandLine c : new CommandLine[] {cl, exec}) {
-      c.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(ExitCodes.helpList())
-          .footerHeading("%nEnvironment (a flag wins over its variable):%n").footer(environmentHelp());
+      c.getCommandSpec()
+          .usageMessage()
+          .exitCodeListHeading("%nExit codes:%n")
+          .exitCodeList(ExitCodes.helpList())
+          .footerHeading("%nEnvironment (a flag wins over its variable):%n")
+          .footer(environmentHelp());
     }
     return cl;
   }
@@ -103,7 +116,10 @@ public final class Cli {
     List<String> lines = new ArrayList<>();
     for (Environment.Variable v : Environment.TABLE) {
       lines.add("  " + v.name());
-      lines.add("      " + v.meaning() + (v.defaultValue() == null ? "" : "; default " + v.defaultValue()));
+      lines.add(
+          "      "
+              + v.meaning()
+              + (v.defaultValue() == null ? "" : "; default " + v.defaultValue()));
     }
     return lines.toArray(String[]::new);
   }
@@ -112,8 +128,16 @@ public final class Cli {
   static void rejectOptionsBefore(picocli.CommandLine.Model.CommandSpec spec) {
     if (!spec.parent().commandLine().getParseResult().matchedOptions().isEmpty()) {
       String name = spec.name();
-      throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "options before '" + name + "' do not apply to it: write them"
-          + " after it (imds-env " + name + " --endpoint URL" + (name.equals("exec") ? " -- COMMAND" : "") + ")");
+      throw new ImdsEnvException(
+          ImdsEnvException.Reason.USAGE,
+          "options before '"
+              + name
+              + "' do not apply to it: write them"
+              + " after it (imds-env "
+              + name
+              + " --endpoint URL"
+              + (name.equals("exec") ? " -- COMMAND" : "")
+              + ")");
     }
   }
 
@@ -134,8 +158,10 @@ public final class Cli {
       String hint = code == ExitCodes.USAGE ? " (see 'imds-env --help')" : "";
       err.println("imds-env: " + shown(f.getMessage()) + hint);
     } else {
-      err.println("imds-env: internal error: " + e.getClass().getName()
-          + (verbose ? "" : " (run with -v for details)"));
+      err.println(
+          "imds-env: internal error: "
+              + e.getClass().getName()
+              + (verbose ? "" : " (run with -v for details)"));
       code = 1;
     }
     if (trace) {
@@ -147,7 +173,8 @@ public final class Cli {
 
   private static boolean verbose(ParseResult parseResult) {
     for (CommandLine cl : parseResult.asCommandLineList()) {
-      if (cl.getParseResult() != null && cl.getParseResult().hasMatchedOption(OptionNames.VERBOSE)) {
+      if (cl.getParseResult() != null
+          && cl.getParseResult().hasMatchedOption(OptionNames.VERBOSE)) {
         return true;
       }
     }

@@ -7,7 +7,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code imds-env completion}: a bash (and zsh) completion script. */
-@Command(name = "completion", mixinStandardHelpOptions = true,
+@Command(
+    name = "completion",
+    mixinStandardHelpOptions = true,
     description = {"Print a bash/zsh completion script.", "", "  source <(imds-env completion)"})
 final class CompletionCommand implements Callable<Integer> {
 

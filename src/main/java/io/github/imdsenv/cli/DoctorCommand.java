@@ -1,8 +1,8 @@
 package io.github.imdsenv.cli;
 
-import io.github.imdsenv.settings.SourceKind;
 import io.github.imdsenv.Log;
 import io.github.imdsenv.settings.Settings;
+import io.github.imdsenv.settings.SourceKind;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

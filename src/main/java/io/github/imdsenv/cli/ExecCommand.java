@@ -14,31 +14,54 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code imds-env exec -- COMMAND [ARG...]}: COMMAND with the credentials in its environment. The
- * launcher execs COMMAND itself (an execve: nothing of ours stays); this only fetches and hands
- * the environment over ({@link Handoff}). Run from the jar alone, without the launcher, it refuses.
+ * launcher execs COMMAND itself (an execve: nothing of ours stays); this only fetches and hands the
+ * environment over ({@link Handoff}). Run from the jar alone, without the launcher, it refuses.
  */
-@Command(name = "exec", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Replace imds-env with COMMAND (an execve), the credentials added to its environment (never to"
-      + " its arguments).",
-      "Inherited " + Environment.PROFILE + ", " + Environment.DEFAULT_PROFILE + ", " + Variables.ACCOUNT_ID
-      + " (unless --account-id sets it) and AWS_* credential"
-      + " variables are removed first. COMMAND keeps the caller's PID, terminal and signals; the exit status is"
-      + " COMMAND's (127/126: not found/not executable). When the credentials cannot be had, COMMAND never starts."
-      + " Needs the launcher (scripts/imds-env), not java -jar.",
+@Command(
+    name = "exec",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Replace imds-env with COMMAND (an execve), the credentials added to its environment (never to"
+          + " its arguments).",
+      "Inherited "
+          + Environment.PROFILE
+          + ", "
+          + Environment.DEFAULT_PROFILE
+          + ", "
+          + Variables.ACCOUNT_ID
+          + " (unless --account-id sets it) and AWS_* credential"
+          + " variables are removed first. COMMAND keeps the caller's PID, terminal and signals; the exit status is"
+          + " COMMAND's (127/126: not found/not executable). When the credentials cannot be had, COMMAND never starts."
+          + " Needs the launcher (scripts/imds-env), not java -jar.",
       "",
-      "  imds-env exec -- docker run -e AWS_ACCESS_KEY_ID -e AWS_SECRET_ACCESS_KEY -e AWS_SESSION_TOKEN IMAGE"})
+      "  imds-env exec -- docker run -e AWS_ACCESS_KEY_ID -e AWS_SECRET_ACCESS_KEY -e AWS_SESSION_TOKEN IMAGE"
+    })
 final class ExecCommand implements Callable<Integer> {
 
-  /** What an inherited environment may hold that would fight the credentials handed in (the export sets some again). */
-  static final List<String> SCRUBBED = List.of(Environment.PROFILE, Environment.DEFAULT_PROFILE,
-      Variables.ACCESS_KEY_ID, Variables.SECRET_ACCESS_KEY, Variables.SESSION_TOKEN, Variables.SECURITY_TOKEN,
-      Variables.EXPIRATION, Variables.ACCOUNT_ID);
+  /**
+   * What an inherited environment may hold that would fight the credentials handed in (the export
+   * sets some again).
+   */
+  static final List<String> SCRUBBED =
+      List.of(
+          Environment.PROFILE,
+          Environment.DEFAULT_PROFILE,
+          Variables.ACCESS_KEY_ID,
+          Variables.SECRET_ACCESS_KEY,
+          Variables.SESSION_TOKEN,
+          Variables.SECURITY_TOKEN,
+          Variables.EXPIRATION,
+          Variables.ACCOUNT_ID);
 
   @Mixin SourceOptions source;
 
   @Mixin ExportOptions export;
 
-  @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments.")
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "COMMAND",
+      description = "The command and its arguments.")
   List<String> command;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -68,16 +91,23 @@ final class ExecCommand implements Callable<Integer> {
     return new Request(source.values(), export.values(), null, null, null, null, null, command);
   }
 
-  /** Fetches, then hands the environment to the launcher; parsed by picocli or by {@link FastPath}. */
+  /**
+   * Fetches, then hands the environment to the launcher; parsed by picocli or by {@link FastPath}.
+   */
   int run(Request request, java.io.PrintWriter out, java.io.PrintWriter err) {
     if (handoff == null) {
-      // a JVM that ran COMMAND as its child would stay resident and stand between COMMAND and its signals
-      throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "exec needs the launcher (scripts/imds-env), which replaces"
-          + " itself with COMMAND; the jar alone cannot: run imds-env exec, not java -jar imds-env.jar exec");
+      // a JVM that ran COMMAND as its child would stay resident and stand between COMMAND and its
+      // signals
+      throw new ImdsEnvException(
+          ImdsEnvException.Reason.USAGE,
+          "exec needs the launcher (scripts/imds-env), which replaces"
+              + " itself with COMMAND; the jar alone cannot: run imds-env exec, not java -jar imds-env.jar exec");
     }
     int shift = handoff.shift(request.command());
     Settings settings = request.source().settings(env);
-    handoff.exec(shift, SCRUBBED,
+    handoff.exec(
+        shift,
+        SCRUBBED,
         Exporter.fetch(settings, request.export().extras(), request.export().allowExpired(), err));
     return 0;
   }

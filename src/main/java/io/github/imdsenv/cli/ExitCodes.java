@@ -15,26 +15,51 @@ final class ExitCodes {
 
   static final int USAGE = 2;
 
-  /** A code, what it means (markdown: backticks), the reasons that end in it (none: not a failure of ours). */
+  /**
+   * A code, what it means (markdown: backticks), the reasons that end in it (none: not a failure of
+   * ours).
+   */
   record Row(int code, String meaning, Set<Reason> reasons) {}
 
-  static final List<Row> TABLE = List.of(
-      new Row(0, "success; exec: the command's own status", Set.of()),
-      new Row(1, "unexpected internal error (or no Java 17+, or a `JAVA_HOME` without `bin/java`)", Set.of()),
-      new Row(USAGE, "usage error: an option, argument or environment variable, or an unusable container token file",
-          Set.of(Reason.USAGE, Reason.TOKEN_UNUSABLE)),
-      new Row(3, "metadata service unreachable, disabled, timed out, kept failing, or answered with an HTTP error"
-          + " (a redirect, 400, 403 …)", Set.of(Reason.DISABLED, Reason.UNREACHABLE, Reason.REFUSED,
-          Reason.NO_TOKEN, Reason.HOST_NOT_ALLOWED, Reason.NO_REGION)),
-      new Row(4, "no role / instance profile attached, or the named role not found",
-          Set.of(Reason.NO_ROLE, Reason.ROLE_NOT_FOUND)),
-      new Row(5, "the service answered, but not with usable credentials (bad JSON, Code other than Success, expired"
-          + " without `--allow-expired`, over 64 KiB, a value the format cannot carry)",
-          Set.of(Reason.BAD_RESPONSE, Reason.BAD_ANSWER, Reason.EXPIRED, Reason.UNREPRESENTABLE)),
-      new Row(6, "the output file could not be written, or was refused as unsafe (FILE untouched; see Files), or"
-          + " stdout is closed", Set.of(Reason.OUTPUT, Reason.STDOUT)),
-      new Row(126, "exec: the command was found but is not executable", Set.of()),
-      new Row(127, "exec: the command was not found", Set.of()));
+  static final List<Row> TABLE =
+      List.of(
+          new Row(0, "success; exec: the command's own status", Set.of()),
+          new Row(
+              1,
+              "unexpected internal error (or no Java 17+, or a `JAVA_HOME` without `bin/java`)",
+              Set.of()),
+          new Row(
+              USAGE,
+              "usage error: an option, argument or environment variable, or an unusable container token file",
+              Set.of(Reason.USAGE, Reason.TOKEN_UNUSABLE)),
+          new Row(
+              3,
+              "metadata service unreachable, disabled, timed out, kept failing, or answered with an HTTP error"
+                  + " (a redirect, 400, 403 …)",
+              Set.of(
+                  Reason.DISABLED,
+                  Reason.UNREACHABLE,
+                  Reason.REFUSED,
+                  Reason.NO_TOKEN,
+                  Reason.HOST_NOT_ALLOWED,
+                  Reason.NO_REGION)),
+          new Row(
+              4,
+              "no role / instance profile attached, or the named role not found",
+              Set.of(Reason.NO_ROLE, Reason.ROLE_NOT_FOUND)),
+          new Row(
+              5,
+              "the service answered, but not with usable credentials (bad JSON, Code other than Success, expired"
+                  + " without `--allow-expired`, over 64 KiB, a value the format cannot carry)",
+              Set.of(
+                  Reason.BAD_RESPONSE, Reason.BAD_ANSWER, Reason.EXPIRED, Reason.UNREPRESENTABLE)),
+          new Row(
+              6,
+              "the output file could not be written, or was refused as unsafe (FILE untouched; see Files), or"
+                  + " stdout is closed",
+              Set.of(Reason.OUTPUT, Reason.STDOUT)),
+          new Row(126, "exec: the command was found but is not executable", Set.of()),
+          new Row(127, "exec: the command was not found", Set.of()));
 
   private ExitCodes() {}
 

@@ -13,14 +13,16 @@ import io.github.imdsenv.sink.Expiry;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 
-/** One export, once the arguments are parsed (by picocli or by {@link FastPath}): fetch, render, print or write. */
+/**
+ * One export, once the arguments are parsed (by picocli or by {@link FastPath}): fetch, render,
+ * print or write.
+ */
 final class ExportRun {
   private final Map<String, String> env;
   private final Request.Export export;
@@ -57,42 +59,62 @@ final class ExportRun {
       out.print(text);
       out.flush();
       if (out.checkError()) {
-        throw new ImdsEnvException(ImdsEnvException.Reason.STDOUT, "cannot write to stdout (closed, or a broken pipe)");
+        throw new ImdsEnvException(
+            ImdsEnvException.Reason.STDOUT, "cannot write to stdout (closed, or a broken pipe)");
       }
       return 0;
     }
     Log log = Log.create(settings.verbose());
     long started = System.nanoTime();
     boolean quiet = settings.quiet();
-    try (EnvFile file = EnvFile.lock(output, settings.deadline(), warning -> {
-      if (!quiet) {
-        err.println("imds-env: " + Printable.escape(warning));
-      }
-    })) {
+    try (EnvFile file =
+        EnvFile.lock(
+            output,
+            settings.deadline(),
+            warning -> {
+              if (!quiet) {
+                err.println("imds-env: " + Printable.escape(warning));
+              }
+            })) {
       // the lock wait counts against the run's deadline
       settings = settings.withDeadline(settings.deadline().minusNanos(System.nanoTime() - started));
       byte[] existing = format == Format.INI || minValidity != null ? file.read() : null;
       try {
-        String section = format == Format.INI && existing != null ? CredentialsFile.section(existing, profile) : null;
-        if (minValidity != null && existing != null && fresh(format == Format.INI ? section
-            : new String(existing, StandardCharsets.UTF_8), extras, log)) {
+        String section =
+            format == Format.INI && existing != null
+                ? CredentialsFile.section(existing, profile)
+                : null;
+        if (minValidity != null
+            && existing != null
+            && fresh(
+                format == Format.INI ? section : new String(existing, StandardCharsets.UTF_8),
+                extras,
+                log)) {
           return 0;
         }
         String text = format.render(variables(settings, extras, err), profile);
-        file.replace(format == Format.INI && existing != null ? CredentialsFile.merge(existing, profile, text)
-            : text.getBytes(StandardCharsets.UTF_8), mode);
+        file.replace(
+            format == Format.INI && existing != null
+                ? CredentialsFile.merge(existing, profile, text)
+                : text.getBytes(StandardCharsets.UTF_8),
+            mode);
       } catch (CredentialsFile.Unsafe e) {
-        throw new ImdsEnvException(ImdsEnvException.Reason.OUTPUT, "cannot write " + output + ": " + e.getMessage()
-            + "; the file was left as it was");
+        throw new ImdsEnvException(
+            ImdsEnvException.Reason.OUTPUT,
+            "cannot write " + output + ": " + e.getMessage() + "; the file was left as it was");
       }
       log.debug("wrote " + output);
     }
     return 0;
   }
 
-  /** True when {@code content} (FILE, or its profile's section) holds every variable asked for, valid for longer than --min-validity. */
+  /**
+   * True when {@code content} (FILE, or its profile's section) holds every variable asked for,
+   * valid for longer than --min-validity.
+   */
   private boolean fresh(String content, Variables.Extras extras, Log log) {
-    Instant until = content == null ? null : Expiry.validUntil(format, content, Variables.namesOnly(extras));
+    Instant until =
+        content == null ? null : Expiry.validUntil(format, content, Variables.namesOnly(extras));
     Instant now = Instant.now();
     if (until == null) {
       log.debug(output + " holds no readable credentials: fetching");
@@ -100,28 +122,45 @@ final class ExportRun {
     }
     Duration left = Duration.between(now, until);
     if (left.compareTo(Expiry.MAX_PLAUSIBLE) > 0) {
-      log.debug(output + " says its credentials expire in " + Durations.human(left) + ", longer than any metadata"
-          + " credential lives (" + Durations.human(Expiry.MAX_PLAUSIBLE) + "): not believed, fetching");
+      log.debug(
+          output
+              + " says its credentials expire in "
+              + Durations.human(left)
+              + ", longer than any metadata"
+              + " credential lives ("
+              + Durations.human(Expiry.MAX_PLAUSIBLE)
+              + "): not believed, fetching");
       return false;
     }
     if (left.compareTo(minValidity) > 0) {
-      log.debug(output + " holds credentials valid for " + Durations.human(left) + " more, over --min-validity "
-          + Durations.human(minValidity) + ": nothing fetched, the file left as it is");
+      log.debug(
+          output
+              + " holds credentials valid for "
+              + Durations.human(left)
+              + " more, over --min-validity "
+              + Durations.human(minValidity)
+              + ": nothing fetched, the file left as it is");
       return true;
     }
-    log.debug(output + " holds credentials valid for only " + (left.isNegative() ? "0s" : Durations.human(left))
-        + ": fetching");
+    log.debug(
+        output
+            + " holds credentials valid for only "
+            + (left.isNegative() ? "0s" : Durations.human(left))
+            + ": fetching");
     return false;
   }
 
   private Variables variables(Settings settings, Variables.Extras extras, PrintWriter err) {
-    return format.needsValues() ? Exporter.fetch(settings, extras, export.allowExpired(), err) : Variables.namesOnly(extras);
+    return format.needsValues()
+        ? Exporter.fetch(settings, extras, export.allowExpired(), err)
+        : Variables.namesOnly(extras);
   }
 
   /** The rules between options, in one place. */
   private void validate() {
     if (minValidity != null && output == null) {
-      throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "--min-validity needs --output FILE");
+      throw new ImdsEnvException(
+          ImdsEnvException.Reason.USAGE, "--min-validity needs --output FILE");
     }
     if (mode != null && output == null) {
       throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "--mode needs --output FILE");
@@ -130,8 +169,9 @@ final class ExportRun {
       throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "--profile-name goes with -f ini");
     }
     if (profileName != null && !Format.validProfileName(profileName)) {
-      throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "--profile-name '" + profileName
-          + "' cannot stand in an ini section header");
+      throw new ImdsEnvException(
+          ImdsEnvException.Reason.USAGE,
+          "--profile-name '" + profileName + "' cannot stand in an ini section header");
     }
   }
 }

@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The everyday invocations ({@code imds-env [--endpoint URL] [-f FORMAT] [-o FILE] ...} and
- * {@code imds-env exec [OPTIONS] -- COMMAND...}) parsed without building picocli's model, which
- * costs more start-up than the whole rest of a run.
+ * The everyday invocations ({@code imds-env [--endpoint URL] [-f FORMAT] [-o FILE] ...} and {@code
+ * imds-env exec [OPTIONS] -- COMMAND...}) parsed without building picocli's model, which costs more
+ * start-up than the whole rest of a run.
  *
  * <p>It accepts a strict subset of what picocli accepts and yields the same {@link Request}: the
  * option names are {@link OptionNames}', and FastPathTest walks picocli's model (names, arity,
@@ -75,8 +75,14 @@ final class FastPath {
         }
         switch (name) {
           // flags (arity 0): a value attached with = is picocli's to judge
-          case OptionNames.REGION, OptionNames.ACCOUNT_ID, OptionNames.SECURITY_TOKEN, OptionNames.ALLOW_EXPIRED,
-              OptionNames.NO_IMDSV1, OptionNames.VERBOSE, OptionNames.VERBOSE_SHORT, OptionNames.QUIET,
+          case OptionNames.REGION,
+              OptionNames.ACCOUNT_ID,
+              OptionNames.SECURITY_TOKEN,
+              OptionNames.ALLOW_EXPIRED,
+              OptionNames.NO_IMDSV1,
+              OptionNames.VERBOSE,
+              OptionNames.VERBOSE_SHORT,
+              OptionNames.QUIET,
               OptionNames.QUIET_SHORT -> {
             if (value != null) {
               return null;
@@ -111,7 +117,8 @@ final class FastPath {
                   return null;
                 }
                 switch (name) {
-                  case OptionNames.FORMAT, OptionNames.FORMAT_SHORT -> format = Format.fromValue(value);
+                  case OptionNames.FORMAT, OptionNames.FORMAT_SHORT ->
+                      format = Format.fromValue(value);
                   case OptionNames.OUTPUT, OptionNames.OUTPUT_SHORT -> output = Path.of(value);
                   case OptionNames.MIN_VALIDITY -> minValidity = Durations.parse(value);
                   case OptionNames.MODE -> mode = FileMode.parse(value).permissions();
@@ -132,9 +139,15 @@ final class FastPath {
       return null;
     }
     return new Request(
-        new Request.Source(endpoint, endpointMode, role, timeout, attempts, noImdsv1, source, verbose, quiet),
+        new Request.Source(
+            endpoint, endpointMode, role, timeout, attempts, noImdsv1, source, verbose, quiet),
         new Request.Export(region, accountId, securityToken, allowExpired),
-        format, output, minValidity, mode, profileName, command);
+        format,
+        output,
+        minValidity,
+        mode,
+        profileName,
+        command);
   }
 
   /** Plain decimal digits only: the forms where every integer parser agrees. */

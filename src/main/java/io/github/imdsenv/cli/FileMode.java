@@ -14,15 +14,22 @@ record FileMode(Set<PosixFilePermission> permissions) {
   static FileMode parse(String value) {
     if (!value.matches("0?[67][0-7]{2}")) {
       if (value.matches("0?[0-7]{3}")) {
-        throw new IllegalArgumentException("--mode " + value + " would keep the owner from reading and writing the file;"
-            + " use 0600 or 0640");
+        throw new IllegalArgumentException(
+            "--mode "
+                + value
+                + " would keep the owner from reading and writing the file;"
+                + " use 0600 or 0640");
       }
-      throw new IllegalArgumentException("--mode '" + value + "' is not an octal file mode such as 0600 or 0640");
+      throw new IllegalArgumentException(
+          "--mode '" + value + "' is not an octal file mode such as 0600 or 0640");
     }
     int bits = Integer.parseInt(value, 8);
     if ((bits & 07) != 0) {
-      throw new IllegalArgumentException("--mode " + value + " would give every user access to the credentials;"
-          + " use a group instead (0640)");
+      throw new IllegalArgumentException(
+          "--mode "
+              + value
+              + " would give every user access to the credentials;"
+              + " use a group instead (0640)");
     }
     Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
     for (PosixFilePermission p : PosixFilePermission.values()) {

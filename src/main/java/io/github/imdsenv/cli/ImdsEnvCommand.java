@@ -1,23 +1,10 @@
 package io.github.imdsenv.cli;
 
-import io.github.imdsenv.ImdsEnvException;
-import io.github.imdsenv.Log;
-import io.github.imdsenv.Printable;
 import io.github.imdsenv.format.Format;
-import io.github.imdsenv.format.Variables;
-import io.github.imdsenv.settings.Durations;
-import io.github.imdsenv.settings.Settings;
-import io.github.imdsenv.sink.CredentialsFile;
-import io.github.imdsenv.sink.EnvFile;
-import io.github.imdsenv.sink.Expiry;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -26,7 +13,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code imds-env}: prints the instance role's credentials in one format, and nothing on failure. */
+/**
+ * {@code imds-env}: prints the instance role's credentials in one format, and nothing on failure.
+ */
 @Command(
     name = "imds-env",
     mixinStandardHelpOptions = true,
@@ -51,29 +40,47 @@ public final class ImdsEnvCommand implements Callable<Integer> {
 
   @Mixin SourceOptions source;
 
-  @Option(names = {OptionNames.FORMAT_SHORT, OptionNames.FORMAT}, paramLabel = "FORMAT", converter = FormatConverter.class,
+  @Option(
+      names = {OptionNames.FORMAT_SHORT, OptionNames.FORMAT},
+      paramLabel = "FORMAT",
+      converter = FormatConverter.class,
       completionCandidates = FormatCandidates.class,
-      description = "env (default), env-no-export (docker-env), fish, powershell, windows-cmd, process, json, ini, docker-args.")
+      description =
+          "env (default), env-no-export (docker-env), fish, powershell, windows-cmd, process, json, ini, docker-args.")
   Format format = DEFAULT_FORMAT;
 
   @Mixin ExportOptions export;
 
-  @Option(names = {OptionNames.OUTPUT_SHORT, OptionNames.OUTPUT}, paramLabel = "FILE",
-      description = "Write FILE atomically instead of stdout (fsynced, renamed into place; its owner and mode kept, never any"
-          + " access for others; safe in a directory others can write). On failure FILE stays as it was.")
+  @Option(
+      names = {OptionNames.OUTPUT_SHORT, OptionNames.OUTPUT},
+      paramLabel = "FILE",
+      description =
+          "Write FILE atomically instead of stdout (fsynced, renamed into place; its owner and mode kept, never any"
+              + " access for others; safe in a directory others can write). On failure FILE stays as it was.")
   Path output;
 
-  @Option(names = OptionNames.MIN_VALIDITY, paramLabel = "DURATION", converter = SourceOptions.DurationConverter.class,
-      description = "With -o: when FILE holds credentials valid for longer than DURATION, fetch nothing and leave it.")
+  @Option(
+      names = OptionNames.MIN_VALIDITY,
+      paramLabel = "DURATION",
+      converter = SourceOptions.DurationConverter.class,
+      description =
+          "With -o: when FILE holds credentials valid for longer than DURATION, fetch nothing and leave it.")
   Duration minValidity;
 
-  @Option(names = OptionNames.MODE, paramLabel = "OCTAL", converter = ModeConverter.class,
-      description = "With -o: the file's mode, e.g. 0640 for a group the reader is in; never any permission for others."
-          + " Default: an existing file's mode without others' permissions, else 0600.")
+  @Option(
+      names = OptionNames.MODE,
+      paramLabel = "OCTAL",
+      converter = ModeConverter.class,
+      description =
+          "With -o: the file's mode, e.g. 0640 for a group the reader is in; never any permission for others."
+              + " Default: an existing file's mode without others' permissions, else 0600.")
   FileMode mode;
 
-  @Option(names = OptionNames.PROFILE_NAME, paramLabel = "NAME",
-      description = "The profile of -f ini (default: default); with -o, only that section of FILE is replaced.")
+  @Option(
+      names = OptionNames.PROFILE_NAME,
+      paramLabel = "NAME",
+      description =
+          "The profile of -f ini (default: default); with -o, only that section of FILE is replaced.")
   String profileName;
 
   @Spec CommandSpec spec;
@@ -91,8 +98,15 @@ public final class ImdsEnvCommand implements Callable<Integer> {
 
   /** What picocli parsed into the annotated fields. */
   Request request() {
-    return new Request(source.values(), export.values(), format, output, minValidity,
-        mode == null ? null : mode.permissions(), profileName, null);
+    return new Request(
+        source.values(),
+        export.values(),
+        format,
+        output,
+        minValidity,
+        mode == null ? null : mode.permissions(),
+        profileName,
+        null);
   }
 
   /** The export itself, once the arguments are parsed (by picocli or by {@link FastPath}). */

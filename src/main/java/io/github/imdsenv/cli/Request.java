@@ -3,8 +3,8 @@ package io.github.imdsenv.cli;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.format.Format;
 import io.github.imdsenv.format.Variables;
-import io.github.imdsenv.settings.Settings;
 import io.github.imdsenv.settings.EndpointMode;
+import io.github.imdsenv.settings.Settings;
 import io.github.imdsenv.settings.SourceKind;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -19,8 +19,15 @@ import java.util.Set;
  * The export and exec run from this alone, so the two parsers agree exactly when their requests are
  * equal (FastPathTest). For exec, {@code command} is COMMAND and the root's own options are null.
  */
-record Request(Source source, Export export, Format format, Path output, Duration minValidity,
-    Set<PosixFilePermission> mode, String profileName, List<String> command) {
+record Request(
+    Source source,
+    Export export,
+    Format format,
+    Path output,
+    Duration minValidity,
+    Set<PosixFilePermission> mode,
+    String profileName,
+    List<String> command) {
 
   Request {
     mode = mode == null ? null : Set.copyOf(mode);
@@ -32,16 +39,27 @@ record Request(Source source, Export export, Format format, Path output, Duratio
   }
 
   /** The options of {@link SourceOptions}. */
-  record Source(String endpoint, EndpointMode endpointMode, String role, Duration timeout, Integer attempts,
-      boolean noImdsv1, SourceKind source, boolean verbose, boolean quiet) {
+  record Source(
+      String endpoint,
+      EndpointMode endpointMode,
+      String role,
+      Duration timeout,
+      Integer attempts,
+      boolean noImdsv1,
+      SourceKind source,
+      boolean verbose,
+      boolean quiet) {
 
     /** The settings of this run: these options over the environment over the defaults. */
     Settings settings(Map<String, String> env) {
       if (verbose && quiet) {
-        throw new ImdsEnvException(ImdsEnvException.Reason.USAGE, "--verbose and --quiet exclude each other");
+        throw new ImdsEnvException(
+            ImdsEnvException.Reason.USAGE, "--verbose and --quiet exclude each other");
       }
       return Settings.resolve(
-          new Settings.Flags(endpoint, endpointMode, role, timeout, attempts, noImdsv1, source, verbose, quiet), env);
+          new Settings.Flags(
+              endpoint, endpointMode, role, timeout, attempts, noImdsv1, source, verbose, quiet),
+          env);
     }
   }
 

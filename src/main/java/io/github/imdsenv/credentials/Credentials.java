@@ -25,7 +25,13 @@ public record Credentials(
 
   @Override
   public String toString() {
-    return "Credentials[accessKeyId=" + accessKeyHint() + ", secretAccessKey=<redacted>, sessionToken=<redacted>"
-        + ", expiration=" + expiration + ", accountId=" + accountId + "]";
+    return "Credentials[accessKeyId="
+        + accessKeyHint()
+        + ", secretAccessKey=<redacted>, sessionToken=<redacted>"
+        + ", expiration="
+        + expiration
+        + ", accountId="
+        + accountId
+        + "]";
   }
 }

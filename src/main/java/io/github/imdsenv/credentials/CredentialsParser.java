@@ -17,14 +17,17 @@ import java.time.Instant;
  */
 public final class CredentialsParser {
 
-  private static final JsonFactory JSON = JsonFactory.builder()
-      .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build();
+  private static final JsonFactory JSON =
+      JsonFactory.builder()
+          .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build();
 
   private CredentialsParser() {}
 
-  /** What an error body of the container endpoint may say; both null when it says nothing usable. */
+  /**
+   * What an error body of the container endpoint may say; both null when it says nothing usable.
+   */
   public record ErrorBody(String code, String message) {}
 
   public static Credentials parse(byte[] body, String url) {
@@ -50,7 +53,8 @@ public final class CredentialsParser {
           case "SecretAccessKey" -> secret = string(p, value, name, url);
           case "Token" -> token = string(p, value, name, url);
           case "Expiration" -> expiration = string(p, value, name, url);
-          case "AccountId" -> accountId = value == JsonToken.VALUE_NULL ? null : string(p, value, name, url);
+          case "AccountId" ->
+              accountId = value == JsonToken.VALUE_NULL ? null : string(p, value, name, url);
           case "LastUpdated" -> lastUpdated = value == JsonToken.VALUE_STRING ? p.getText() : null;
           default -> p.skipChildren();
         }
@@ -59,14 +63,23 @@ public final class CredentialsParser {
         throw bad(url, "is not a single JSON object");
       }
     } catch (JsonProcessingException e) {
-      throw bad(url, "is not valid JSON (line " + e.getLocation().getLineNr()
-          + ", column " + e.getLocation().getColumnNr() + ")");
+      throw bad(
+          url,
+          "is not valid JSON (line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr()
+              + ")");
     } catch (IOException e) {
       throw bad(url, "could not be read");
     }
     if (code != null && !code.equals("Success")) {
-      throw new ImdsEnvException(ImdsEnvException.Reason.BAD_ANSWER,
-          "the credentials at " + url + " are not usable: Code " + printable(code)
+      throw new ImdsEnvException(
+          ImdsEnvException.Reason.BAD_ANSWER,
+          "the credentials at "
+              + url
+              + " are not usable: Code "
+              + printable(code)
               + (message == null ? "" : " (" + printable(message) + ")"));
     }
     require(accessKeyId, "AccessKeyId", url);
@@ -114,7 +127,8 @@ public final class CredentialsParser {
     return t;
   }
 
-  private static String string(JsonParser p, JsonToken value, String name, String url) throws IOException {
+  private static String string(JsonParser p, JsonToken value, String name, String url)
+      throws IOException {
     if (value != JsonToken.VALUE_STRING) {
       throw bad(url, "has a " + name + " that is not a string");
     }
@@ -133,6 +147,7 @@ public final class CredentialsParser {
   }
 
   private static ImdsEnvException bad(String url, String what) {
-    return new ImdsEnvException(ImdsEnvException.Reason.BAD_ANSWER, "the credentials response from " + url + " " + what);
+    return new ImdsEnvException(
+        ImdsEnvException.Reason.BAD_ANSWER, "the credentials response from " + url + " " + what);
   }
 }

@@ -3,22 +3,27 @@ package io.github.imdsenv.credentials;
 import java.time.Instant;
 
 /**
- * ISO-8601 UTC timestamps as the metadata services write them, parsed and printed by hand:
- * {@code Instant.parse}/{@code toString} pull in java.time's formatter machinery (and regex), tens
- * of classes and milliseconds on every run. Dates use the proleptic Gregorian calendar, as Instant does.
+ * ISO-8601 UTC timestamps as the metadata services write them, parsed and printed by hand: {@code
+ * Instant.parse}/{@code toString} pull in java.time's formatter machinery (and regex), tens of
+ * classes and milliseconds on every run. Dates use the proleptic Gregorian calendar, as Instant
+ * does.
  */
 public final class Timestamps {
 
   private Timestamps() {}
 
   /**
-   * {@code YYYY-MM-DDTHH:MM:SS}, optional fraction (any precision), then {@code Z} or a
-   * {@code ±HH:MM} offset. Returns null for anything else.
+   * {@code YYYY-MM-DDTHH:MM:SS}, optional fraction (any precision), then {@code Z} or a {@code
+   * ±HH:MM} offset. Returns null for anything else.
    */
   public static Instant parse(String s) {
     int n = s.length();
-    if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || (s.charAt(10) != 'T' && s.charAt(10) != 't')
-        || s.charAt(13) != ':' || s.charAt(16) != ':') {
+    if (n < 20
+        || s.charAt(4) != '-'
+        || s.charAt(7) != '-'
+        || (s.charAt(10) != 'T' && s.charAt(10) != 't')
+        || s.charAt(13) != ':'
+        || s.charAt(16) != ':') {
       return null;
     }
     int year = number(s, 0, 4);
@@ -27,8 +32,17 @@ public final class Timestamps {
     int hour = number(s, 11, 13);
     int minute = number(s, 14, 16);
     int second = number(s, 17, 19);
-    if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)
-        || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    if (year < 0
+        || month < 1
+        || month > 12
+        || day < 1
+        || day > daysInMonth(year, month)
+        || hour < 0
+        || hour > 23
+        || minute < 0
+        || minute > 59
+        || second < 0
+        || second > 59) {
       return null;
     }
     int i = 19;
@@ -52,7 +66,9 @@ public final class Timestamps {
     String zone = s.substring(i);
     if (zone.equals("Z") || zone.equals("z")) {
       offsetSeconds = 0;
-    } else if (zone.length() == 6 && (zone.charAt(0) == '+' || zone.charAt(0) == '-') && zone.charAt(3) == ':') {
+    } else if (zone.length() == 6
+        && (zone.charAt(0) == '+' || zone.charAt(0) == '-')
+        && zone.charAt(3) == ':') {
       int oh = number(zone, 1, 3);
       int om = number(zone, 4, 6);
       if (oh < 0 || oh > 18 || om < 0 || om > 59) {
@@ -62,11 +78,19 @@ public final class Timestamps {
     } else {
       return null;
     }
-    long epochSecond = daysFromCivil(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
+    long epochSecond =
+        daysFromCivil(year, month, day) * 86_400L
+            + hour * 3600L
+            + minute * 60L
+            + second
+            - offsetSeconds;
     return Instant.ofEpochSecond(epochSecond, nanos);
   }
 
-  /** {@code YYYY-MM-DDTHH:MM:SSZ}, the fraction cut (never rounded up past the real time). Years 0..9999. */
+  /**
+   * {@code YYYY-MM-DDTHH:MM:SSZ}, the fraction cut (never rounded up past the real time). Years
+   * 0..9999.
+   */
   public static String format(Instant t) {
     long secs = t.getEpochSecond();
     long days = Math.floorDiv(secs, 86_400L);

@@ -1,6 +1,8 @@
 package io.github.imdsenv.format;
 
-/** {@code set -gx NAME 'value'}: in fish's single quotes only {@code \\} and {@code \'} are escapes. */
+/**
+ * {@code set -gx NAME 'value'}: in fish's single quotes only {@code \\} and {@code \'} are escapes.
+ */
 final class Fish extends Renderer {
 
   static final Fish INSTANCE = new Fish();

@@ -53,8 +53,8 @@ public enum Format {
   }
 
   /**
-   * What stands before and after {@code variable}'s value on its own line of this format's
-   * output, as {@code {prefix, suffix}}; null where the format has no place for it.
+   * What stands before and after {@code variable}'s value on its own line of this format's output,
+   * as {@code {prefix, suffix}}; null where the format has no place for it.
    */
   public String[] keyLine(String variable) {
     return renderer.keyLine(variable);
@@ -88,6 +88,7 @@ public enum Format {
         return f;
       }
     }
-    throw new IllegalArgumentException("'" + value + "' is not a format; choose one of: " + names());
+    throw new IllegalArgumentException(
+        "'" + value + "' is not a format; choose one of: " + names());
   }
 }

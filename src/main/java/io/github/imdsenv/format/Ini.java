@@ -1,8 +1,8 @@
 package io.github.imdsenv.format;
 
 /**
- * A shared-credentials-file profile, {@code [default]} unless named, its keys from {@link Keys#ini}.
- * Merging it into an existing file is the file sink's business. The expiry goes into
+ * A shared-credentials-file profile, {@code [default]} unless named, its keys from {@link
+ * Keys#ini}. Merging it into an existing file is the file sink's business. The expiry goes into
  * {@code x_security_token_expires}, a key the SDKs ignore.
  */
 final class Ini extends Renderer {
@@ -21,11 +21,13 @@ final class Ini extends Renderer {
         checkEncodable(vars.name(i), value);
         for (int k = 0; k < value.length(); k++) {
           if (value.charAt(k) < 0x20 || value.charAt(k) == 0x7f) {
-            throw cannotCarry(vars.name(i), "a control character or line break", "an ini value is one line");
+            throw cannotCarry(
+                vars.name(i), "a control character or line break", "an ini value is one line");
           }
         }
         if (value.isEmpty() || value.strip().length() != value.length()) {
-          throw cannotCarry(vars.name(i), "leading or trailing white space", "an ini parser would strip it");
+          throw cannotCarry(
+              vars.name(i), "leading or trailing white space", "an ini parser would strip it");
         }
         section.append(key).append(" = ").append(value).append('\n');
       }

@@ -2,8 +2,8 @@ package io.github.imdsenv.format;
 
 /**
  * The variables that the formats with their own key names carry, and those names: the shared
- * credentials file's (ini) and credential_process's members (process). A variable not here
- * (the region, the legacy security token) has no place in those formats.
+ * credentials file's (ini) and credential_process's members (process). A variable not here (the
+ * region, the legacy security token) has no place in those formats.
  */
 enum Keys {
   ACCESS_KEY_ID(Variables.ACCESS_KEY_ID, "aws_access_key_id", "AccessKeyId"),

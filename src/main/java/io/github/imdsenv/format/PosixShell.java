@@ -24,16 +24,24 @@ final class PosixShell extends Renderer {
     }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "+/=_.:,@-".indexOf(c) >= 0;
+      boolean plain =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || "+/=_.:,@-".indexOf(c) >= 0;
       if (!plain) {
-        throw cannotCarry(name, c == '\n' ? "a newline" : "a character that an env file cannot carry unquoted",
+        throw cannotCarry(
+            name,
+            c == '\n' ? "a newline" : "a character that an env file cannot carry unquoted",
             "use -f env (for eval) or -f json");
       }
     }
     return name + "=" + value;
   }
 
-  /** A shell word in single quotes; a quote becomes '\''. Everything else is literal inside them. */
+  /**
+   * A shell word in single quotes; a quote becomes '\''. Everything else is literal inside them.
+   */
   static String quote(String value) {
     return "'" + value.replace("'", "'\\''") + "'";
   }

@@ -12,7 +12,11 @@ final class PowerShell extends Renderer {
 
   @Override
   String line(String name, String value) {
-    StringBuilder sb = new StringBuilder(value.length() + name.length() + 16).append("$Env:").append(name).append(" = '");
+    StringBuilder sb =
+        new StringBuilder(value.length() + name.length() + 16)
+            .append("$Env:")
+            .append(name)
+            .append(" = '");
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (c == '\'' || (c >= '\u2018' && c <= '\u201b')) {

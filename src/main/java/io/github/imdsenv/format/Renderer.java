@@ -4,8 +4,8 @@ import io.github.imdsenv.ImdsEnvException;
 
 /**
  * One family of formats: how it renders the variables and quotes their values, and where a
- * variable's value stands on its line (read back by the file sink for --min-validity). By default
- * a format is a line per variable ({@link #line}); the others override {@link #render}.
+ * variable's value stands on its line (read back by the file sink for --min-validity). By default a
+ * format is a line per variable ({@link #line}); the others override {@link #render}.
  */
 abstract class Renderer {
 
@@ -26,8 +26,8 @@ abstract class Renderer {
   }
 
   /**
-   * What stands before and after a variable's value on its line in this format's output; null
-   * where the format has no place for it. Names hold no digit, so a value of "0" marks the spot.
+   * What stands before and after a variable's value on its line in this format's output; null where
+   * the format has no place for it. Names hold no digit, so a value of "0" marks the spot.
    */
   String[] keyLine(String variable) {
     String line = line(variable, "0");
@@ -35,7 +35,10 @@ abstract class Renderer {
     return new String[] {line.substring(0, at), line.substring(at + 1)};
   }
 
-  /** What may end a key's line after its value and suffix (JSON's comma between members); "" for none. */
+  /**
+   * What may end a key's line after its value and suffix (JSON's comma between members); "" for
+   * none.
+   */
   String separator() {
     return "";
   }
@@ -46,8 +49,8 @@ abstract class Renderer {
   }
 
   /**
-   * No environment variable holds a NUL, and a lone UTF-16 surrogate has no UTF-8 form: refused
-   * by every format, JSON too (it could escape a NUL, but a consumer that exports it could not).
+   * No environment variable holds a NUL, and a lone UTF-16 surrogate has no UTF-8 form: refused by
+   * every format, JSON too (it could escape a NUL, but a consumer that exports it could not).
    */
   static void checkEncodable(String name, String value) {
     for (int i = 0; i < value.length(); i++) {
@@ -55,16 +58,22 @@ abstract class Renderer {
       if (c == 0) {
         throw cannotCarry(name, "a NUL character", "no environment variable can hold one");
       }
-      if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < value.length()
+          && Character.isLowSurrogate(value.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
-        throw cannotCarry(name, "an invalid Unicode character (a lone surrogate)", "the service's answer is corrupt");
+        throw cannotCarry(
+            name,
+            "an invalid Unicode character (a lone surrogate)",
+            "the service's answer is corrupt");
       }
     }
   }
 
   static ImdsEnvException cannotCarry(String name, String what, String advice) {
-    return new ImdsEnvException(ImdsEnvException.Reason.UNREPRESENTABLE,
+    return new ImdsEnvException(
+        ImdsEnvException.Reason.UNREPRESENTABLE,
         "the value of " + name + " contains " + what + "; refused (" + advice + ")");
   }
 }

@@ -8,8 +8,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The environment variables of one run, in the contract's order. {@link #toString()} names them
- * and shows no value.
+ * The environment variables of one run, in the contract's order. {@link #toString()} names them and
+ * shows no value.
  */
 public final class Variables {
 
@@ -36,8 +36,8 @@ public final class Variables {
   }
 
   /**
-   * The variables for these credentials. {@code region} is used when {@code extras.region()};
-   * the account id when asked for and given by the source.
+   * The variables for these credentials. {@code region} is used when {@code extras.region()}; the
+   * account id when asked for and given by the source.
    */
   public static Variables of(Credentials c, String region, Extras extras) {
     List<String> n = new ArrayList<>(8);
@@ -61,7 +61,8 @@ public final class Variables {
 
   /** The names a run with these extras sets (the account id where given), with empty values. */
   public static Variables namesOnly(Extras extras) {
-    List<String> n = new ArrayList<>(List.of(ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, EXPIRATION));
+    List<String> n =
+        new ArrayList<>(List.of(ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, EXPIRATION));
     if (extras.securityToken()) {
       n.add(SECURITY_TOKEN);
     }

@@ -12,7 +12,10 @@ final class WindowsCmd extends Renderer {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (c < 0x20 || c >= 0x7f || c == '"' || c == '%' || c == '!' || c == '^') {
-        throw cannotCarry(name, "a character that cmd.exe cannot take in a set command", "use -f powershell or -f json");
+        throw cannotCarry(
+            name,
+            "a character that cmd.exe cannot take in a set command",
+            "use -f powershell or -f json");
       }
     }
     return "set \"" + name + "=" + value + "\"";

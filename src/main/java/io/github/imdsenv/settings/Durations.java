@@ -3,12 +3,17 @@ package io.github.imdsenv.settings;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 
-/** DURATION values of the contract: {@code 900ms}, {@code 30s}, {@code 15m}, {@code 1h}, ISO-8601. */
+/**
+ * DURATION values of the contract: {@code 900ms}, {@code 30s}, {@code 15m}, {@code 1h}, ISO-8601.
+ */
 public final class Durations {
 
   private Durations() {}
 
-  /** Parses a DURATION; a bare number means seconds. Throws IllegalArgumentException, with the value named. */
+  /**
+   * Parses a DURATION; a bare number means seconds. Throws IllegalArgumentException, with the value
+   * named.
+   */
   public static Duration parse(String text) {
     String s = text.trim();
     if (s.startsWith("P") || s.startsWith("p")) {

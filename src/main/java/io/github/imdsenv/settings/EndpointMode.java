@@ -28,6 +28,7 @@ public enum EndpointMode {
         return m;
       }
     }
-    throw new IllegalArgumentException("'" + value + "' is not an endpoint mode; choose one of: IPv4, IPv6");
+    throw new IllegalArgumentException(
+        "'" + value + "' is not an endpoint mode; choose one of: IPv4, IPv6");
   }
 }

@@ -3,10 +3,10 @@ package io.github.imdsenv.settings;
 import java.util.List;
 
 /**
- * The one table of the environment variables imds-env reads (or, for exec, removes): name,
- * meaning, default. {@link Settings} resolves from these names, messages and help name them
- * through these constants (compile-time constants: naming one loads nothing on a run's hot path),
- * and the help's list is {@link #TABLE}. Only {@code Main} reads the process environment.
+ * The one table of the environment variables imds-env reads (or, for exec, removes): name, meaning,
+ * default. {@link Settings} resolves from these names, messages and help name them through these
+ * constants (compile-time constants: naming one loads nothing on a run's hot path), and the help's
+ * list is {@link #TABLE}. Only {@code Main} reads the process environment.
  */
 public final class Environment {
 
@@ -30,24 +30,41 @@ public final class Environment {
   public record Variable(String name, String meaning, String defaultValue) {}
 
   /** Every variable imds-env reads, in the order the help lists them. */
-  public static final List<Variable> TABLE = List.of(
-      new Variable(ENDPOINT, "IMDS base URL (--endpoint)", "by the endpoint mode"),
-      new Variable(ENDPOINT_MODE, "IPv4 or IPv6 (--endpoint-mode)", "IPv4"),
-      new Variable(PROFILE_NAME, "the role, instead of discovering it (--role)", null),
-      new Variable(TIMEOUT, "seconds per attempt, connect and read (--timeout)",
-          String.valueOf(Settings.DEFAULT_TIMEOUT.toSeconds())),
-      new Variable(NUM_ATTEMPTS, "attempts per request (--attempts)", String.valueOf(Settings.DEFAULT_ATTEMPTS)),
-      new Variable(V1_DISABLED, "true: never fall back to IMDSv1 (--no-imdsv1)", "false"),
-      new Variable(DISABLED, "true: IMDS is off; fail at once, without a request", "false"),
-      new Variable(CONTAINER_RELATIVE_URI, "the ECS container credentials path (source auto: the container endpoint)",
-          null),
-      new Variable(CONTAINER_FULL_URI, "the container credentials URL (source auto: the container endpoint)", null),
-      new Variable(CONTAINER_TOKEN, "the container endpoint's Authorization header", null),
-      new Variable(CONTAINER_TOKEN_FILE, "a file holding that header (EKS Pod Identity), used before the variable", null),
-      new Variable(REGION, "the region for --region from the container source", null),
-      new Variable(DEFAULT_REGION, "the same, when " + REGION + " is not set", null),
-      new Variable(PROFILE, "exec: removed from COMMAND's environment, as the credential variables are", null),
-      new Variable(DEFAULT_PROFILE, "exec: removed too", null));
+  public static final List<Variable> TABLE =
+      List.of(
+          new Variable(ENDPOINT, "IMDS base URL (--endpoint)", "by the endpoint mode"),
+          new Variable(ENDPOINT_MODE, "IPv4 or IPv6 (--endpoint-mode)", "IPv4"),
+          new Variable(PROFILE_NAME, "the role, instead of discovering it (--role)", null),
+          new Variable(
+              TIMEOUT,
+              "seconds per attempt, connect and read (--timeout)",
+              String.valueOf(Settings.DEFAULT_TIMEOUT.toSeconds())),
+          new Variable(
+              NUM_ATTEMPTS,
+              "attempts per request (--attempts)",
+              String.valueOf(Settings.DEFAULT_ATTEMPTS)),
+          new Variable(V1_DISABLED, "true: never fall back to IMDSv1 (--no-imdsv1)", "false"),
+          new Variable(DISABLED, "true: IMDS is off; fail at once, without a request", "false"),
+          new Variable(
+              CONTAINER_RELATIVE_URI,
+              "the ECS container credentials path (source auto: the container endpoint)",
+              null),
+          new Variable(
+              CONTAINER_FULL_URI,
+              "the container credentials URL (source auto: the container endpoint)",
+              null),
+          new Variable(CONTAINER_TOKEN, "the container endpoint's Authorization header", null),
+          new Variable(
+              CONTAINER_TOKEN_FILE,
+              "a file holding that header (EKS Pod Identity), used before the variable",
+              null),
+          new Variable(REGION, "the region for --region from the container source", null),
+          new Variable(DEFAULT_REGION, "the same, when " + REGION + " is not set", null),
+          new Variable(
+              PROFILE,
+              "exec: removed from COMMAND's environment, as the credential variables are",
+              null),
+          new Variable(DEFAULT_PROFILE, "exec: removed too", null));
 
   private Environment() {}
 }

@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Everything a run needs to know about where credentials come from, resolved once:
- * flag, then environment variable, then default. No other class reads the environment.
+ * Everything a run needs to know about where credentials come from, resolved once: flag, then
+ * environment variable, then default. No other class reads the environment.
  */
 public record Settings(
     SourceKind source,
@@ -48,7 +48,9 @@ public record Settings(
   /** The ECS task endpoint that AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is relative to. */
   public static final String ECS_ENDPOINT = "http://169.254.170.2";
 
-  /** Resolves flags over the environment over the defaults. Bad values are usage errors (exit 2). */
+  /**
+   * Resolves flags over the environment over the defaults. Bad values are usage errors (exit 2).
+   */
   public static Settings resolve(Flags flags, Map<String, String> env) {
     String endpointText = flags.endpoint();
     String endpointWhere = "--endpoint";
@@ -60,8 +62,10 @@ public record Settings(
       EndpointMode mode = flags.endpointMode();
       endpointWhere = "--endpoint-mode";
       if (mode == null && nonEmpty(env.get(Environment.ENDPOINT_MODE))) {
-        mode = parse(Environment.ENDPOINT_MODE, () ->
-            EndpointMode.fromValue(env.get(Environment.ENDPOINT_MODE)));
+        mode =
+            parse(
+                Environment.ENDPOINT_MODE,
+                () -> EndpointMode.fromValue(env.get(Environment.ENDPOINT_MODE)));
         endpointWhere = Environment.ENDPOINT_MODE;
       }
       if (mode == null) {
@@ -76,29 +80,50 @@ public record Settings(
     String containerWhy = null;
     if (nonEmpty(env.get(Environment.CONTAINER_RELATIVE_URI))) {
       String relative = env.get(Environment.CONTAINER_RELATIVE_URI).trim();
-      containerUri = httpEndpoint(ECS_ENDPOINT + (relative.startsWith("/") ? "" : "/") + relative,
-          Environment.CONTAINER_RELATIVE_URI, true);
+      containerUri =
+          httpEndpoint(
+              ECS_ENDPOINT + (relative.startsWith("/") ? "" : "/") + relative,
+              Environment.CONTAINER_RELATIVE_URI,
+              true);
       containerWhy = Environment.CONTAINER_RELATIVE_URI + " is set";
     } else if (nonEmpty(env.get(Environment.CONTAINER_FULL_URI))) {
-      containerUri = httpEndpoint(env.get(Environment.CONTAINER_FULL_URI), Environment.CONTAINER_FULL_URI, true);
+      containerUri =
+          httpEndpoint(
+              env.get(Environment.CONTAINER_FULL_URI), Environment.CONTAINER_FULL_URI, true);
       containerWhy = Environment.CONTAINER_FULL_URI + " is set";
     }
     SourceKind source = flags.source() == null ? SourceKind.AUTO : flags.source();
     String sourceReason;
     if (source == SourceKind.AUTO) {
       source = containerUri != null ? SourceKind.CONTAINER : SourceKind.IMDS;
-      sourceReason = containerUri != null ? "auto: " + containerWhy
-          : "auto: no " + Environment.CONTAINER_RELATIVE_URI + " or _FULL_URI is set";
+      sourceReason =
+          containerUri != null
+              ? "auto: " + containerWhy
+              : "auto: no " + Environment.CONTAINER_RELATIVE_URI + " or _FULL_URI is set";
     } else {
       sourceReason = "--source " + source.name().toLowerCase(java.util.Locale.ROOT);
       if (source == SourceKind.CONTAINER && containerUri == null) {
-        throw usage("--source container needs " + Environment.CONTAINER_RELATIVE_URI + " or " + Environment.CONTAINER_FULL_URI);
+        throw usage(
+            "--source container needs "
+                + Environment.CONTAINER_RELATIVE_URI
+                + " or "
+                + Environment.CONTAINER_FULL_URI);
       }
     }
-    String tokenFile = nonEmpty(env.get(Environment.CONTAINER_TOKEN_FILE)) ? env.get(Environment.CONTAINER_TOKEN_FILE) : null;
-    String token = nonEmpty(env.get(Environment.CONTAINER_TOKEN)) ? env.get(Environment.CONTAINER_TOKEN) : null;
-    String regionEnv = nonEmpty(env.get(Environment.REGION)) ? env.get(Environment.REGION).trim()
-        : nonEmpty(env.get(Environment.DEFAULT_REGION)) ? env.get(Environment.DEFAULT_REGION).trim() : null;
+    String tokenFile =
+        nonEmpty(env.get(Environment.CONTAINER_TOKEN_FILE))
+            ? env.get(Environment.CONTAINER_TOKEN_FILE)
+            : null;
+    String token =
+        nonEmpty(env.get(Environment.CONTAINER_TOKEN))
+            ? env.get(Environment.CONTAINER_TOKEN)
+            : null;
+    String regionEnv =
+        nonEmpty(env.get(Environment.REGION))
+            ? env.get(Environment.REGION).trim()
+            : nonEmpty(env.get(Environment.DEFAULT_REGION))
+                ? env.get(Environment.DEFAULT_REGION).trim()
+                : null;
 
     String role = flags.role() != null ? flags.role() : env.get(Environment.PROFILE_NAME);
     if (role != null && role.isBlank()) {
@@ -114,7 +139,10 @@ public record Settings(
     }
     Integer attempts = flags.attempts();
     if (attempts == null && nonEmpty(env.get(Environment.NUM_ATTEMPTS))) {
-      attempts = parse(Environment.NUM_ATTEMPTS, () -> Integer.valueOf(env.get(Environment.NUM_ATTEMPTS).trim()));
+      attempts =
+          parse(
+              Environment.NUM_ATTEMPTS,
+              () -> Integer.valueOf(env.get(Environment.NUM_ATTEMPTS).trim()));
     }
     if (attempts != null && (attempts < 1 || attempts > MAX_ATTEMPTS)) {
       throw usage("attempts must be between 1 and " + MAX_ATTEMPTS + ", not " + attempts);
@@ -138,14 +166,34 @@ public record Settings(
         flags.quiet());
   }
 
-  /** These settings with less time left for the run (what an earlier step, such as a lock wait, used up). */
+  /**
+   * These settings with less time left for the run (what an earlier step, such as a lock wait, used
+   * up).
+   */
   public Settings withDeadline(Duration left) {
-    return new Settings(source, sourceReason, endpoint, endpointOrigin, containerUri, containerAuthToken,
-        containerAuthTokenFile, regionFromEnvironment, role, timeout, attempts, v1Disabled, imdsDisabled, left, verbose,
+    return new Settings(
+        source,
+        sourceReason,
+        endpoint,
+        endpointOrigin,
+        containerUri,
+        containerAuthToken,
+        containerAuthTokenFile,
+        regionFromEnvironment,
+        role,
+        timeout,
+        attempts,
+        v1Disabled,
+        imdsDisabled,
+        left,
+        verbose,
         quiet);
   }
 
-  /** An http:// base URL (https:// too for the container endpoint, whose URI may carry a path and query). */
+  /**
+   * An http:// base URL (https:// too for the container endpoint, whose URI may carry a path and
+   * query).
+   */
   private static URI httpEndpoint(String text, String where, boolean container) {
     String t = text.trim();
     while (!container && t.endsWith("/")) {
@@ -153,12 +201,21 @@ public record Settings(
     }
     try {
       URI uri = new URI(t);
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      String scheme =
+          uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
       boolean schemeOk = scheme.equals("http") || (container && scheme.equals("https"));
-      if (!schemeOk || uri.getHost() == null || uri.getRawFragment() != null || uri.getRawUserInfo() != null
+      if (!schemeOk
+          || uri.getHost() == null
+          || uri.getRawFragment() != null
+          || uri.getRawUserInfo() != null
           || (!container && uri.getRawQuery() != null)) {
-        throw usage(where + " '" + text + "' is not an " + (container ? "http(s)://HOST[:PORT]/PATH" : "http://HOST[:PORT]")
-            + " URL");
+        throw usage(
+            where
+                + " '"
+                + text
+                + "' is not an "
+                + (container ? "http(s)://HOST[:PORT]/PATH" : "http://HOST[:PORT]")
+                + " URL");
       }
       return uri;
     } catch (URISyntaxException e) {
@@ -166,15 +223,21 @@ public record Settings(
     }
   }
 
-  /** Instance profile and role names: letters, digits and +=,.@_- (up to 128); nothing else may reach a URL path. */
+  /**
+   * Instance profile and role names: letters, digits and +=,.@_- (up to 128); nothing else may
+   * reach a URL path.
+   */
   public static boolean validRoleName(String role) {
     if (role.length() > 128) {
       return false;
     }
     for (int i = 0; i < role.length(); i++) {
       char c = role.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || "+=,.@_-".indexOf(c) >= 0;
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || "+=,.@_-".indexOf(c) >= 0;
       if (!ok) {
         return false;
       }
@@ -185,9 +248,21 @@ public record Settings(
   /** A record's own toString would show the container authorization token. */
   @Override
   public String toString() {
-    return "Settings[source=" + source + ", endpoint=" + endpoint + ", containerUri=" + containerUri
-        + ", containerAuthToken=" + (containerAuthToken == null ? "none" : "<redacted>") + ", role=" + role
-        + ", timeout=" + timeout + ", attempts=" + attempts + "]";
+    return "Settings[source="
+        + source
+        + ", endpoint="
+        + endpoint
+        + ", containerUri="
+        + containerUri
+        + ", containerAuthToken="
+        + (containerAuthToken == null ? "none" : "<redacted>")
+        + ", role="
+        + role
+        + ", timeout="
+        + timeout
+        + ", attempts="
+        + attempts
+        + "]";
   }
 
   private static boolean isTrue(String value) {

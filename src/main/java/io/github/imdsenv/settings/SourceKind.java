@@ -12,6 +12,7 @@ public enum SourceKind {
         return k;
       }
     }
-    throw new IllegalArgumentException("'" + value + "' is not a source; choose one of: auto, imds, container");
+    throw new IllegalArgumentException(
+        "'" + value + "' is not a source; choose one of: auto, imds, container");
   }
 }

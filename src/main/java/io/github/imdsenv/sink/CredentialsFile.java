@@ -12,8 +12,8 @@ import java.util.Objects;
  * with {@code [} and has a {@code ]} after at least one character is a header, named up to the last
  * {@code ]} (Python 3.10 on: {@code [default] ; main} is {@code default}), or up to the first one
  * (Python 3.9 and before); {@code #} and {@code ;} start comment lines. Replacing a profile keeps
- * every other byte, its header line included. The file is walked line by line, never held as
- * lines: a 16 MiB file of short lines fits the launcher's small heap.
+ * every other byte, its header line included. The file is walked line by line, never held as lines:
+ * a 16 MiB file of short lines fits the launcher's small heap.
  */
 public final class CredentialsFile {
 
@@ -49,9 +49,9 @@ public final class CredentialsFile {
   }
 
   /**
-   * {@code content} with the lines of {@code profile}'s section replaced by those of
-   * {@code section} (a header line and LF-ended lines, written with the file's own line ending),
-   * or the section appended; all else byte for byte, the existing header line included.
+   * {@code content} with the lines of {@code profile}'s section replaced by those of {@code
+   * section} (a header line and LF-ended lines, written with the file's own line ending), or the
+   * section appended; all else byte for byte, the existing header line included.
    */
   public static byte[] merge(byte[] content, String profile, String section) {
     int header = find(content, profile);
@@ -127,8 +127,11 @@ public final class CredentialsFile {
         break;
       }
     }
-    throw new Unsafe("replacing the profile [" + profile + "] would change how the sections after it are read"
-        + " (an indented header?): fix the file by hand");
+    throw new Unsafe(
+        "replacing the profile ["
+            + profile
+            + "] would change how the sections after it are read"
+            + " (an indented header?): fix the file by hand");
   }
 
   private static String nextOther(IniLines l, String profile) {
@@ -148,7 +151,10 @@ public final class CredentialsFile {
     return null;
   }
 
-  /** The offset of the profile's header line, or -1; refused when it appears twice or reads differently by version. */
+  /**
+   * The offset of the profile's header line, or -1; refused when it appears twice or reads
+   * differently by version.
+   */
   private static int find(byte[] content, String profile) {
     IniLines l = new IniLines(content);
     int found = -1;
@@ -156,13 +162,25 @@ public final class CredentialsFile {
     for (int line = 1; l.advance(); line++) {
       boolean mine = profile.equals(l.header) || profile.equals(l.oldHeader);
       if (mine && !Objects.equals(l.header, l.oldHeader)) {
-        throw new Unsafe("line " + line + " reads as " + shown(l.header) + " to Python 3.10 and later but as "
-            + shown(l.oldHeader) + " to older ones (the AWS CLI v1 on Amazon Linux 2): rewrite that header by hand");
+        throw new Unsafe(
+            "line "
+                + line
+                + " reads as "
+                + shown(l.header)
+                + " to Python 3.10 and later but as "
+                + shown(l.oldHeader)
+                + " to older ones (the AWS CLI v1 on Amazon Linux 2): rewrite that header by hand");
       }
       if (mine) {
         if (found >= 0) {
-          throw new Unsafe("the profile [" + profile + "] appears twice (lines " + foundLine + " and " + line
-              + "), which botocore refuses too: remove one by hand");
+          throw new Unsafe(
+              "the profile ["
+                  + profile
+                  + "] appears twice (lines "
+                  + foundLine
+                  + " and "
+                  + line
+                  + "), which botocore refuses too: remove one by hand");
         }
         found = l.start;
         foundLine = line;
@@ -175,7 +193,9 @@ public final class CredentialsFile {
     return header == null ? "no header" : "[" + header + "]";
   }
 
-  /** The section headers, in order, as botocore's parser finds them (for tests against Python's). */
+  /**
+   * The section headers, in order, as botocore's parser finds them (for tests against Python's).
+   */
   static List<String> headers(byte[] content) {
     List<String> names = new ArrayList<>();
     IniLines l = new IniLines(content);

@@ -45,7 +45,8 @@ public final class EnvFile implements AutoCloseable {
   private final Place target;
   private final Consumer<String> warn;
 
-  private EnvFile(Path file, Place lockPlace, FileChannel lockChannel, Place target, Consumer<String> warn) {
+  private EnvFile(
+      Path file, Place lockPlace, FileChannel lockChannel, Place target, Consumer<String> warn) {
     this.file = file;
     this.lockPlace = lockPlace;
     this.lockChannel = lockChannel;
@@ -81,7 +82,9 @@ public final class EnvFile implements AutoCloseable {
     }
   }
 
-  /** The file's current bytes; null when there is no file. A file over {@link #MAX_READ} is refused. */
+  /**
+   * The file's current bytes; null when there is no file. A file over {@link #MAX_READ} is refused.
+   */
   public byte[] read() {
     try {
       PosixFileAttributes before = target.attributes();
@@ -96,10 +99,15 @@ public final class EnvFile implements AutoCloseable {
         }
         long size = ch.size();
         if (size > MAX_READ) {
-          throw new Place.Refused(target.path() + " is over " + (MAX_READ >> 20) + " MiB, more than a credentials file"
-              + " holds");
+          throw new Place.Refused(
+              target.path()
+                  + " is over "
+                  + (MAX_READ >> 20)
+                  + " MiB, more than a credentials file"
+                  + " holds");
         }
-        // exactly the size seen, then one byte more to find a file that grows meanwhile: one copy in memory
+        // exactly the size seen, then one byte more to find a file that grows meanwhile: one copy
+        // in memory
         byte[] bytes = new byte[(int) size];
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining() && ch.read(buf) >= 0) {
@@ -118,17 +126,21 @@ public final class EnvFile implements AutoCloseable {
   /** Read and write where allowed: a FIFO swapped in meanwhile then does not block the open. */
   private FileChannel openForReading() throws IOException {
     try {
-      return (FileChannel) target.dir.newByteChannel(target.name,
-          Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
+      return (FileChannel)
+          target.dir.newByteChannel(
+              target.name,
+              Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
     } catch (AccessDeniedException e) {
-      return (FileChannel) target.dir.newByteChannel(target.name, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+      return (FileChannel)
+          target.dir.newByteChannel(
+              target.name, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
     }
   }
 
   /**
    * Replaces the file with {@code content}, atomically. The new file gets {@code mode} when given,
-   * else the old file's mode without any permission for others, else 0600; and the old file's
-   * owner and group where they can be trusted ({@link Ownership}).
+   * else the old file's mode without any permission for others, else 0600; and the old file's owner
+   * and group where they can be trusted ({@link Ownership}).
    *
    * <p>The new file is made and finished in a private directory beside the target (0700, the
    * caller's) and renamed from there: no one else can open, replace or link it on the way.
@@ -144,15 +156,24 @@ public final class EnvFile implements AutoCloseable {
       boolean keepOwner = old != null && ownership.keepsOwner(old);
       Set<PosixFilePermission> perms = ownership.permissions(old, keepOwner, mode);
       removeLeftovers();
-      priv = Path.of(privatePrefix() + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
+      priv =
+          Path.of(privatePrefix() + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
       p = target.makePrivate(priv);
-      try (FileChannel ch = (FileChannel) p.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), OWNER_ONLY)) {
+      try (FileChannel ch =
+          (FileChannel)
+              p.newByteChannel(
+                  tmp,
+                  Set.of(
+                      StandardOpenOption.CREATE_NEW,
+                      StandardOpenOption.WRITE,
+                      LinkOption.NOFOLLOW_LINKS),
+                  OWNER_ONLY)) {
         ByteBuffer buf = ByteBuffer.wrap(content);
         while (buf.hasRemaining()) {
           ch.write(buf);
         }
-        PosixFileAttributeView view = p.getFileAttributeView(tmp, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributeView view =
+            p.getFileAttributeView(tmp, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         if (keepOwner) {
           Ownership.keepOwners(view, old);
         }
@@ -161,7 +182,8 @@ public final class EnvFile implements AutoCloseable {
       }
       // never a non-atomic fallback: a reader must see the old file or the new one, whole
       p.move(tmp, target.dir, target.name);
-      try (FileChannel d = (FileChannel) target.dir.newByteChannel(Path.of("."), Set.of(StandardOpenOption.READ))) {
+      try (FileChannel d =
+          (FileChannel) target.dir.newByteChannel(Path.of("."), Set.of(StandardOpenOption.READ))) {
         d.force(true);
       }
     } catch (IOException e) {
@@ -183,7 +205,10 @@ public final class EnvFile implements AutoCloseable {
     closeQuietly(lockPlace);
   }
 
-  /** The private directories of writers of this file: hidden, named for the file (by hash: any length fits). */
+  /**
+   * The private directories of writers of this file: hidden, named for the file (by hash: any
+   * length fits).
+   */
   private String privatePrefix() {
     return ".imds-env-" + Integer.toHexString(target.name.toString().hashCode()) + "-";
   }
@@ -196,7 +221,9 @@ public final class EnvFile implements AutoCloseable {
         String name = entry.getFileName().toString();
         PosixFileAttributes a = name.startsWith(prefix) ? target.attributes(Path.of(name)) : null;
         if (a != null && a.isDirectory() && a.owner().equals(Ids.caller())) {
-          removePrivate(target.dir.newDirectoryStream(Path.of(name), LinkOption.NOFOLLOW_LINKS), Path.of(name));
+          removePrivate(
+              target.dir.newDirectoryStream(Path.of(name), LinkOption.NOFOLLOW_LINKS),
+              Path.of(name));
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -204,7 +231,10 @@ public final class EnvFile implements AutoCloseable {
     }
   }
 
-  /** Empties and removes a private directory (closing its stream); what cannot be removed waits for the next run. */
+  /**
+   * Empties and removes a private directory (closing its stream); what cannot be removed waits for
+   * the next run.
+   */
   private void removePrivate(SecureDirectoryStream<Path> p, Path name) {
     try (p) {
       for (Path entry : p) {
@@ -256,6 +286,7 @@ public final class EnvFile implements AutoCloseable {
   }
 
   private static ImdsEnvException failure(Path file, String why) {
-    return new ImdsEnvException(Reason.OUTPUT, "cannot write " + file + ": " + why + "; the file was left as it was");
+    return new ImdsEnvException(
+        Reason.OUTPUT, "cannot write " + file + ": " + why + "; the file was left as it was");
   }
 }

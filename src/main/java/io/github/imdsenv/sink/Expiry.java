@@ -12,23 +12,29 @@ import java.time.Instant;
  */
 public final class Expiry {
 
-  /** How long credentials a file may hold are believed: no IMDS or container credential lives longer. */
+  /**
+   * How long credentials a file may hold are believed: no IMDS or container credential lives
+   * longer.
+   */
   public static final Duration MAX_PLAUSIBLE = Duration.ofHours(12);
 
   private Expiry() {}
 
   /**
    * When the credentials in {@code content} (what {@code format} wrote; for ini the lines of one
-   * section) expire: read only from the expiry key's own line, as the format writes it. Null when
-   * a variable of {@code names} has no line (the account id excepted: not every source gives
-   * one), the expiry appears other than once, or it is no timestamp.
+   * section) expire: read only from the expiry key's own line, as the format writes it. Null when a
+   * variable of {@code names} has no line (the account id excepted: not every source gives one),
+   * the expiry appears other than once, or it is no timestamp.
    */
   public static Instant validUntil(Format format, String content, Variables names) {
     String[] lines = content.split("\n", -1);
     String separator = format.keyLineSeparator();
     for (String name : names.names()) {
       String[] key = format.keyLine(name);
-      String value = key == null || name.equals(Variables.ACCOUNT_ID) ? "-" : valueOn(lines, key, separator, false);
+      String value =
+          key == null || name.equals(Variables.ACCOUNT_ID)
+              ? "-"
+              : valueOn(lines, key, separator, false);
       if (value == null || value.isEmpty() || value.equals("''")) {
         return null;
       }
@@ -38,14 +44,19 @@ public final class Expiry {
     return expiry == null ? null : Timestamps.parse(expiry);
   }
 
-  /** The text between a key line's prefix and suffix: on any such line, or on exactly one when {@code once}. */
+  /**
+   * The text between a key line's prefix and suffix: on any such line, or on exactly one when
+   * {@code once}.
+   */
   private static String valueOn(String[] lines, String[] key, String separator, boolean once) {
     String found = null;
     for (String line : lines) {
       if (!separator.isEmpty() && line.endsWith(separator)) {
         line = line.substring(0, line.length() - separator.length());
       }
-      if (line.length() >= key[0].length() + key[1].length() && line.startsWith(key[0]) && line.endsWith(key[1])) {
+      if (line.length() >= key[0].length() + key[1].length()
+          && line.startsWith(key[0])
+          && line.endsWith(key[1])) {
         if (found != null && once) {
           return null;
         }

@@ -27,22 +27,39 @@ final class Guard {
     long deadlineNanos = System.nanoTime() + wait.toNanos();
     Path name = Path.of(place.name + ".lock");
     Path shown = place.dirPath.resolve(name);
-    requireRegularOrAbsent(place.attributes(name), shown, "remove it: imds-env makes its own lock file");
+    requireRegularOrAbsent(
+        place.attributes(name), shown, "remove it: imds-env makes its own lock file");
     FileChannel ch;
     try {
       // read and write: a FIFO put there does not block the open (and is refused just below)
-      ch = (FileChannel) place.dir.newByteChannel(name, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), EnvFile.OWNER_ONLY);
+      ch =
+          (FileChannel)
+              place.dir.newByteChannel(
+                  name,
+                  Set.of(
+                      StandardOpenOption.CREATE,
+                      StandardOpenOption.READ,
+                      StandardOpenOption.WRITE,
+                      LinkOption.NOFOLLOW_LINKS),
+                  EnvFile.OWNER_ONLY);
     } catch (IOException e) {
-      throw new Place.Refused("cannot open its lock file " + shown + ": " + EnvFile.describe(e)
-          + " (without the lock, concurrent runs could interleave)");
+      throw new Place.Refused(
+          "cannot open its lock file "
+              + shown
+              + ": "
+              + EnvFile.describe(e)
+              + " (without the lock, concurrent runs could interleave)");
     }
     try {
       PosixFileAttributes a = place.attributes(name);
       requireRegularOrAbsent(a, shown, "remove it: imds-env makes its own lock file");
       if (a == null || !Ids.trusted(a.owner())) {
-        throw new Place.Refused("its lock file " + shown + " is owned by " + (a == null ? "no one" : a.owner().getName())
-            + ", not root or you: remove it");
+        throw new Place.Refused(
+            "its lock file "
+                + shown
+                + " is owned by "
+                + (a == null ? "no one" : a.owner().getName())
+                + ", not root or you: remove it");
       }
       while (true) {
         try {
@@ -53,8 +70,13 @@ final class Guard {
           // held by this very process: wait like for any other holder
         }
         if (System.nanoTime() + LOCK_POLL_MILLIS * 1_000_000 - deadlineNanos >= 0) {
-          throw new Place.Refused("its lock file " + shown + " stayed locked by another process (another imds-env run?)"
-              + " past the run's " + Durations.human(wait) + " deadline; try again later");
+          throw new Place.Refused(
+              "its lock file "
+                  + shown
+                  + " stayed locked by another process (another imds-env run?)"
+                  + " past the run's "
+                  + Durations.human(wait)
+                  + " deadline; try again later");
         }
         Thread.sleep(LOCK_POLL_MILLIS);
       }
@@ -68,7 +90,10 @@ final class Guard {
     }
   }
 
-  /** Where the content goes: FILE itself, or the end of a chain of symbolic links that are safe to follow. */
+  /**
+   * Where the content goes: FILE itself, or the end of a chain of symbolic links that are safe to
+   * follow.
+   */
   static Place target(Place place) throws IOException {
     Place at = place;
     for (int hops = 0; ; hops++) {
@@ -81,15 +106,21 @@ final class Guard {
         throw new Place.Refused("too many symbolic links");
       }
       if (!Ids.trusted(a.owner())) {
-        throw new Place.Refused(at.path() + " is a symbolic link owned by " + a.owner().getName()
-            + ", not root or you; pass the file it should point to instead");
+        throw new Place.Refused(
+            at.path()
+                + " is a symbolic link owned by "
+                + a.owner().getName()
+                + ", not root or you; pass the file it should point to instead");
       }
       Place next;
       try {
         next = at.followLink();
       } catch (Place.Refused e) {
-        throw new Place.Refused(at.path() + " is a symbolic link that is not safe to follow: " + e.getMessage()
-            + "; pass a file in a directory no one else can write instead");
+        throw new Place.Refused(
+            at.path()
+                + " is a symbolic link that is not safe to follow: "
+                + e.getMessage()
+                + "; pass a file in a directory no one else can write instead");
       }
       if (at != place) {
         at.close();
@@ -98,14 +129,19 @@ final class Guard {
     }
   }
 
-  static void requireRegularOrAbsent(PosixFileAttributes a, Path shown, String what) throws Place.Refused {
+  static void requireRegularOrAbsent(PosixFileAttributes a, Path shown, String what)
+      throws Place.Refused {
     if (a == null || a.isRegularFile()) {
       return;
     }
-    throw new Place.Refused(shown + " is " + kind(a, shown) + ", not a regular file: refused (" + what + ")");
+    throw new Place.Refused(
+        shown + " is " + kind(a, shown) + ", not a regular file: refused (" + what + ")");
   }
 
-  /** What a path that is not a regular file is, in a user's words (the message's only use of the path). */
+  /**
+   * What a path that is not a regular file is, in a user's words (the message's only use of the
+   * path).
+   */
   private static String kind(PosixFileAttributes a, Path shown) {
     if (a.isDirectory()) {
       return "a directory";
@@ -114,7 +150,8 @@ final class Guard {
       return "a symbolic link";
     }
     try {
-      int type = (Integer) Files.getAttribute(shown, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000;
+      int type =
+          (Integer) Files.getAttribute(shown, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000;
       return switch (type) {
         case 0010000 -> "a FIFO";
         case 0020000 -> "a character device";

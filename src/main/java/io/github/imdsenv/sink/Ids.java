@@ -19,10 +19,13 @@ final class Ids {
 
   static synchronized boolean trusted(UserPrincipal owner) throws IOException {
     if (caller == null) {
-      // /proc/self belongs to the process's effective user; without /proc, a file made just now does
-      caller = Files.exists(Path.of("/proc/self")) ? Files.getOwner(Path.of("/proc/self")) : madeNow();
+      // /proc/self belongs to the process's effective user; without /proc, a file made just now
+      // does
+      caller =
+          Files.exists(Path.of("/proc/self")) ? Files.getOwner(Path.of("/proc/self")) : madeNow();
       // UnixUserPrincipals compare by id: "0" is root even where no passwd entry names it
-      root = Path.of("/").getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("0");
+      root =
+          Path.of("/").getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("0");
     }
     return owner != null && (owner.equals(root) || owner.equals(caller));
   }

@@ -3,9 +3,9 @@ package io.github.imdsenv.sink;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The lines of a shared credentials file, one at a time, with the state of Python's
- * {@code configparser.RawConfigParser} (botocore's parser): which line opens a section, as Python
- * 3.10 and later and as 3.9 and before read it. See {@link CredentialsFile}.
+ * The lines of a shared credentials file, one at a time, with the state of Python's {@code
+ * configparser.RawConfigParser} (botocore's parser): which line opens a section, as Python 3.10 and
+ * later and as 3.9 and before read it. See {@link CredentialsFile}.
  */
 final class IniLines {
 
@@ -17,8 +17,10 @@ final class IniLines {
   int end;
   int next;
   String text;
+
   /** The section this line opens, as Python 3.10 and later read it; null for none. */
   String header;
+
   /** The same as Python 3.9 and before read it. */
   String oldHeader;
 
@@ -111,7 +113,16 @@ final class IniLines {
 
   /** Python's {@code str.isspace()} for one character (its {@code \s}). */
   static boolean isSpace(char c) {
-    return (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x20) || c == 0x85 || c == 0xa0 || c == 0x1680
-        || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
+    return (c >= '\t' && c <= '\r')
+        || (c >= 0x1c && c <= 0x20)
+        || c == 0x85
+        || c == 0xa0
+        || c == 0x1680
+        || (c >= 0x2000 && c <= 0x200a)
+        || c == 0x2028
+        || c == 0x2029
+        || c == 0x202f
+        || c == 0x205f
+        || c == 0x3000;
   }
 }

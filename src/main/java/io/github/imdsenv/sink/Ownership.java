@@ -10,11 +10,16 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.Consumer;
 
-/** The owner, group and mode {@link EnvFile} gives the file it writes in place of an existing one. */
+/**
+ * The owner, group and mode {@link EnvFile} gives the file it writes in place of an existing one.
+ */
 final class Ownership {
 
   private static final Set<PosixFilePermission> OTHERS =
-      EnumSet.of(PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+      EnumSet.of(
+          PosixFilePermission.OTHERS_READ,
+          PosixFilePermission.OTHERS_WRITE,
+          PosixFilePermission.OTHERS_EXECUTE);
 
   private final Place target;
   private final Consumer<String> warn;
@@ -31,20 +36,30 @@ final class Ownership {
    * by the caller's own, with a warning.
    */
   boolean keepsOwner(PosixFileAttributes old) throws IOException {
-    PosixFileAttributes d = target.dir.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
-    boolean dirWritableByOthers = d.permissions().contains(PosixFilePermission.GROUP_WRITE)
-        || d.permissions().contains(PosixFilePermission.OTHERS_WRITE);
-    if (Ids.trusted(old.owner()) || old.owner().equals(d.owner())
+    PosixFileAttributes d =
+        target.dir.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
+    boolean dirWritableByOthers =
+        d.permissions().contains(PosixFilePermission.GROUP_WRITE)
+            || d.permissions().contains(PosixFilePermission.OTHERS_WRITE);
+    if (Ids.trusted(old.owner())
+        || old.owner().equals(d.owner())
         || (Ids.trusted(d.owner()) && !dirWritableByOthers)) {
       return true;
     }
-    warn.accept("warning: " + target.path() + " belonged to " + old.owner().getName() + ", who could have put it in "
-        + target.dirPath + " (writable by others) and is neither you nor that directory's owner: it is written as"
-        + " yours instead");
+    warn.accept(
+        "warning: "
+            + target.path()
+            + " belonged to "
+            + old.owner().getName()
+            + ", who could have put it in "
+            + target.dirPath
+            + " (writable by others) and is neither you nor that directory's owner: it is written as"
+            + " yours instead");
     return false;
   }
 
-  Set<PosixFilePermission> permissions(PosixFileAttributes old, boolean keepOwner, Set<PosixFilePermission> mode) {
+  Set<PosixFilePermission> permissions(
+      PosixFileAttributes old, boolean keepOwner, Set<PosixFilePermission> mode) {
     if (mode != null) {
       return mode;
     }
@@ -54,8 +69,14 @@ final class Ownership {
     Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
     perms.addAll(old.permissions());
     if (perms.removeAll(OTHERS)) {
-      warn.accept("warning: " + target.path() + " gave other users access (mode " + EnvFile.octal(old.permissions())
-          + "); it is written " + EnvFile.octal(perms) + ": credentials are never readable by every user");
+      warn.accept(
+          "warning: "
+              + target.path()
+              + " gave other users access (mode "
+              + EnvFile.octal(old.permissions())
+              + "); it is written "
+              + EnvFile.octal(perms)
+              + ": credentials are never readable by every user");
     }
     return perms;
   }
@@ -70,8 +91,14 @@ final class Ownership {
         view.setGroup(old.group());
       }
     } catch (FileSystemException e) {
-      throw new Place.Refused("it is owned by " + old.owner().getName() + ":" + old.group().getName()
-          + ", which this user cannot give a new file (" + EnvFile.describe(e) + "); run as root or as its owner");
+      throw new Place.Refused(
+          "it is owned by "
+              + old.owner().getName()
+              + ":"
+              + old.group().getName()
+              + ", which this user cannot give a new file ("
+              + EnvFile.describe(e)
+              + "); run as root or as its owner");
     }
   }
 }

@@ -9,12 +9,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Set;
@@ -29,16 +28,18 @@ import java.util.Set;
  * directory owned by root or the caller that no one else can write, or that has the sticky bit
  * (where no one else can rename what root or the caller owns); a symbolic link on the way must be
  * owned by root or the caller. Only the file's own directory may be writable by others, the case
- * root's cron meets in an application's directory; but a symbolic link there is followed only
- * when that directory and the target's are writable by no one else, sticky or not.
+ * root's cron meets in an application's directory; but a symbolic link there is followed only when
+ * that directory and the target's are writable by no one else, sticky or not.
  */
 final class Place implements Closeable {
 
   private static final int MAX_LINKS = 40;
 
   final SecureDirectoryStream<Path> dir;
+
   /** The directory's path, for messages and for a sticky bit only a path can show. */
   final Path dirPath;
+
   /** A single name, relative: every call on {@link #dir} resolves it against the descriptor. */
   final Path name;
 
@@ -53,7 +54,10 @@ final class Place implements Closeable {
     return at(file.toAbsolutePath(), false);
   }
 
-  /** The target of the symbolic link at this place, every directory on the way trusted and no one else's. */
+  /**
+   * The target of the symbolic link at this place, every directory on the way trusted and no one
+   * else's.
+   */
   Place followLink() throws IOException {
     requireTrusted(dir, dirPath, true);
     Path target = Files.readSymbolicLink(path());
@@ -88,16 +92,21 @@ final class Place implements Closeable {
     PosixFileAttributes a = p.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
     if (!a.owner().equals(Ids.caller()) || !a.permissions().equals(PRIVATE_PERMISSIONS)) {
       p.close();
-      throw new Refused("its temporary directory " + dirPath.resolve(entry) + " was replaced by someone else");
+      throw new Refused(
+          "its temporary directory " + dirPath.resolve(entry) + " was replaced by someone else");
     }
     return p;
   }
 
-  private static final Set<PosixFilePermission> PRIVATE_PERMISSIONS = PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> PRIVATE_PERMISSIONS =
+      PosixFilePermissions.fromString("rwx------");
   private static final FileAttribute<Set<PosixFilePermission>> PRIVATE =
       PosixFilePermissions.asFileAttribute(PRIVATE_PERMISSIONS);
 
-  /** {@code /proc/self/fd/N} for this directory's descriptor (or one to the same directory), else its path. */
+  /**
+   * {@code /proc/self/fd/N} for this directory's descriptor (or one to the same directory), else
+   * its path.
+   */
   private Path viaDescriptor() throws IOException {
     Object key = dir.getFileAttributeView(PosixFileAttributeView.class).readAttributes().fileKey();
     Path fds = Path.of("/proc/self/fd");
@@ -117,14 +126,19 @@ final class Place implements Closeable {
     return dirPath;
   }
 
-  /** The attributes of the name itself (a symbolic link is not followed); null when there is nothing. */
+  /**
+   * The attributes of the name itself (a symbolic link is not followed); null when there is
+   * nothing.
+   */
   PosixFileAttributes attributes() throws IOException {
     return attributes(name);
   }
 
   PosixFileAttributes attributes(Path entry) throws IOException {
     try {
-      return dir.getFileAttributeView(entry, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+      return dir.getFileAttributeView(
+              entry, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+          .readAttributes();
     } catch (NoSuchFileException e) {
       return null;
     }
@@ -139,7 +153,10 @@ final class Place implements Closeable {
     dir.close();
   }
 
-  /** Opens {@code path} as a directory, one component at a time from {@code /}; its real path comes along. */
+  /**
+   * Opens {@code path} as a directory, one component at a time from {@code /}; its real path comes
+   * along.
+   */
   private static Place walk(Path path) throws IOException {
     Deque<String> todo = new ArrayDeque<>();
     for (Path p : path) {
@@ -165,14 +182,21 @@ final class Place implements Closeable {
         Path entry = Path.of(n);
         PosixFileAttributes a;
         try {
-          a = cur.getFileAttributeView(entry, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+          a =
+              cur.getFileAttributeView(
+                      entry, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                  .readAttributes();
         } catch (NoSuchFileException e) {
           throw new Refused("its directory " + path + " does not exist");
         }
         if (a.isSymbolicLink()) {
           if (!Ids.trusted(a.owner())) {
-            throw new Refused("the symbolic link " + curPath.resolve(n) + " on the way is owned by " + a.owner().getName()
-                + ", not root or you: it could point anywhere");
+            throw new Refused(
+                "the symbolic link "
+                    + curPath.resolve(n)
+                    + " on the way is owned by "
+                    + a.owner().getName()
+                    + ", not root or you: it could point anywhere");
           }
           if (++links > MAX_LINKS) {
             throw new Refused("too many symbolic links on the way to " + path);
@@ -203,8 +227,8 @@ final class Place implements Closeable {
     }
   }
 
-  private static SecureDirectoryStream<Path> replace(SecureDirectoryStream<Path> old, SecureDirectoryStream<Path> next)
-      throws IOException {
+  private static SecureDirectoryStream<Path> replace(
+      SecureDirectoryStream<Path> old, SecureDirectoryStream<Path> next) throws IOException {
     old.close();
     return next;
   }
@@ -215,27 +239,41 @@ final class Place implements Closeable {
       return sds;
     }
     s.close();
-    throw new Refused("this system cannot open files relative to a directory descriptor (openat), which -o needs");
+    throw new Refused(
+        "this system cannot open files relative to a directory descriptor (openat), which -o needs");
   }
 
   /** The directory no one but root and the caller can change (or, unless strict, a sticky one). */
-  static void requireTrusted(SecureDirectoryStream<Path> d, Path dirPath, boolean strict) throws IOException {
+  static void requireTrusted(SecureDirectoryStream<Path> d, Path dirPath, boolean strict)
+      throws IOException {
     PosixFileAttributes a = d.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
     if (!Ids.trusted(a.owner())) {
-      throw new Refused("the directory " + dirPath + " is owned by " + a.owner().getName()
-          + ", who could redirect the file: only directories of root or yours are trusted on the way");
+      throw new Refused(
+          "the directory "
+              + dirPath
+              + " is owned by "
+              + a.owner().getName()
+              + ", who could redirect the file: only directories of root or yours are trusted on the way");
     }
-    boolean writable = a.permissions().contains(PosixFilePermission.GROUP_WRITE)
-        || a.permissions().contains(PosixFilePermission.OTHERS_WRITE);
+    boolean writable =
+        a.permissions().contains(PosixFilePermission.GROUP_WRITE)
+            || a.permissions().contains(PosixFilePermission.OTHERS_WRITE);
     if (writable && (strict || !sticky(dirPath, a))) {
-      throw new Refused("the directory " + dirPath + " is writable by users other than root and you (mode "
-          + EnvFile.octal(a.permissions()) + "), who could redirect the file");
+      throw new Refused(
+          "the directory "
+              + dirPath
+              + " is writable by users other than root and you (mode "
+              + EnvFile.octal(a.permissions())
+              + "), who could redirect the file");
     }
   }
 
-  /** The sticky bit, which only a path shows; the path checked to still be the directory we hold. */
+  /**
+   * The sticky bit, which only a path shows; the path checked to still be the directory we hold.
+   */
   private static boolean sticky(Path dirPath, PosixFileAttributes held) throws IOException {
-    BasicFileAttributes a = Files.readAttributes(dirPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    BasicFileAttributes a =
+        Files.readAttributes(dirPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     if (a.fileKey() == null || !a.fileKey().equals(held.fileKey())) {
       return false;
     }

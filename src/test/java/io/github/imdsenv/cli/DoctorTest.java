@@ -32,8 +32,12 @@ class DoctorTest {
 
   private static void healthyWithV1(boolean v1) {
     Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo("/latest/meta-data/")).withHeader("X-aws-ec2-metadata-token", com.github.tomakehurst.wiremock.client.WireMock.absent())
-        .willReturn(v1 ? ok("iam/\n") : Fixtures.status(401)));
+    wm.stubFor(
+        get(urlEqualTo("/latest/meta-data/"))
+            .withHeader(
+                "X-aws-ec2-metadata-token",
+                com.github.tomakehurst.wiremock.client.WireMock.absent())
+            .willReturn(v1 ? ok("iam/\n") : Fixtures.status(401)));
   }
 
   private static Run doctor(String... extra) {
@@ -49,14 +53,19 @@ class DoctorTest {
     args[4] = "500ms";
     System.arraycopy(extra, 0, args, 5, extra.length);
     Run r = Run.cli(env, args);
-    for (String secret : new String[] {Fixtures.SECRET, Fixtures.SESSION_TOKEN, Fixtures.IMDS_TOKEN, Fixtures.ACCESS_KEY_ID}) {
+    for (String secret :
+        new String[] {
+          Fixtures.SECRET, Fixtures.SESSION_TOKEN, Fixtures.IMDS_TOKEN, Fixtures.ACCESS_KEY_ID
+        }) {
       assertFalse(r.out().contains(secret) || r.err().contains(secret), "doctor showed a secret");
     }
     return r;
   }
 
   private static void assertLine(Run r, String line) {
-    assertTrue(r.out().lines().anyMatch(l -> l.startsWith(line)), "no line starting '" + line + "' in:\n" + r.out());
+    assertTrue(
+        r.out().lines().anyMatch(l -> l.startsWith(line)),
+        "no line starting '" + line + "' in:\n" + r.out());
   }
 
   @Test
@@ -64,22 +73,31 @@ class DoctorTest {
     healthyWithV1(false);
     Run r = doctor();
     assertEquals(0, r.exit(), r.out() + r.err());
-    assertLine(r, "ok    source      IMDS (auto: no AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI is set)");
+    assertLine(
+        r,
+        "ok    source      IMDS (auto: no AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI is set)");
     assertLine(r, "ok    endpoint    " + Fixtures.endpoint(wm) + " (from --endpoint)");
     assertLine(r, "ok    reachable   TCP connection in ");
     assertLine(r, "ok    IMDSv2      token received");
     assertLine(r, "ok    IMDSv1      off: the instance requires IMDSv2 tokens");
     assertLine(r, "ok    role        app-role (instance profile attached)");
-    assertLine(r, "ok    credentials access key …2B3C, expiring " + Fixtures.EXPIRES + ", last updated 2026-11-29T09:00:00Z (in 5h 59m)");
+    assertLine(
+        r,
+        "ok    credentials access key …2B3C, expiring "
+            + Fixtures.EXPIRES
+            + ", last updated 2026-11-29T09:00:00Z (in 5h 59m)");
     assertLine(r, "ok    region      eu-central-2 (from placement/region)");
-    assertTrue(r.out().endsWith("doctor: 8 ok, 0 warn, 0 FAIL: imds-env can export credentials here\n"), r.out());
+    assertTrue(
+        r.out().endsWith("doctor: 8 ok, 0 warn, 0 FAIL: imds-env can export credentials here\n"),
+        r.out());
   }
 
   @Test
   void notEc2_connectionRefused_namesTheCause_exit3() {
     Run r = Run.cli(new HashMap<>(), "doctor", "--endpoint", "http://127.0.0.1:1");
     assertEquals(3, r.exit());
-    assertLine(r, "FAIL  reachable   connection refused: not an EC2 instance, or IMDS is disabled for it");
+    assertLine(
+        r, "FAIL  reachable   connection refused: not an EC2 instance, or IMDS is disabled for it");
     assertLine(r, "skip  rest");
   }
 
@@ -96,9 +114,11 @@ class DoctorTest {
     wm.stubFor(put(urlEqualTo(Fixtures.TOKEN_PATH)).willReturn(ok("late").withFixedDelay(3000)));
     Run r = doctor();
     assertEquals(3, r.exit());
-    assertLine(r, "FAIL  IMDSv2      the token request (PUT /latest/api/token) timed out while GETs answer:"
-        + " from a container on a bridge network the token reply's hop limit is 1: raise it with"
-        + " `aws ec2 modify-instance-metadata-options --instance-id ID --http-put-response-hop-limit 2`");
+    assertLine(
+        r,
+        "FAIL  IMDSv2      the token request (PUT /latest/api/token) timed out while GETs answer:"
+            + " from a container on a bridge network the token reply's hop limit is 1: raise it with"
+            + " `aws ec2 modify-instance-metadata-options --instance-id ID --http-put-response-hop-limit 2`");
   }
 
   @Test
@@ -108,7 +128,9 @@ class DoctorTest {
     wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).willReturn(ok(Fixtures.ROLE)));
     Run r = doctor();
     assertEquals(0, r.exit(), r.out());
-    assertLine(r, "warn  IMDSv2      the token request (PUT /latest/api/token) timed out while GETs answer: imds-env falls back to IMDSv1");
+    assertLine(
+        r,
+        "warn  IMDSv2      the token request (PUT /latest/api/token) timed out while GETs answer: imds-env falls back to IMDSv1");
     assertLine(r, "ok    IMDSv1      allowed by the instance (tokens optional)");
   }
 
@@ -118,7 +140,9 @@ class DoctorTest {
     wm.stubFor(put(urlEqualTo(Fixtures.TOKEN_PATH)).willReturn(Fixtures.status(403)));
     Run r = doctor();
     assertEquals(3, r.exit());
-    assertLine(r, "FAIL  IMDSv2      the token request answered 403: IMDS is off for tokens, or the token API is disabled");
+    assertLine(
+        r,
+        "FAIL  IMDSv2      the token request answered 403: IMDS is off for tokens, or the token API is disabled");
   }
 
   @Test
@@ -127,42 +151,81 @@ class DoctorTest {
     wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).willReturn(Fixtures.status(404)));
     Run r = doctor();
     assertEquals(4, r.exit());
-    assertLine(r, "FAIL  role        no instance profile is attached (/latest/meta-data/iam/security-credentials/ answered 404):"
-        + " attach one with `aws ec2 associate-iam-instance-profile");
+    assertLine(
+        r,
+        "FAIL  role        no instance profile is attached (/latest/meta-data/iam/security-credentials/ answered 404):"
+            + " attach one with `aws ec2 associate-iam-instance-profile");
   }
 
   @Test
   void expiredCredentials_fail_exit5() {
     healthyWithV1(false);
-    String past = Instant.now().minus(30, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS).toString();
-    wm.stubFor(get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)).willReturn(ok(Fixtures.json(Fixtures.ACCESS_KEY_ID,
-        Fixtures.SECRET, Fixtures.SESSION_TOKEN, past, null))));
+    String past =
+        Instant.now().minus(30, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS).toString();
+    wm.stubFor(
+        get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE))
+            .willReturn(
+                ok(
+                    Fixtures.json(
+                        Fixtures.ACCESS_KEY_ID,
+                        Fixtures.SECRET,
+                        Fixtures.SESSION_TOKEN,
+                        past,
+                        null))));
     Run r = doctor();
     assertEquals(5, r.exit());
-    assertLine(r, "FAIL  credentials access key …2B3C, expiring " + past + ", last updated 2026-11-29T09:00:00Z: EXPIRED 30m ago");
+    assertLine(
+        r,
+        "FAIL  credentials access key …2B3C, expiring "
+            + past
+            + ", last updated 2026-11-29T09:00:00Z: EXPIRED 30m ago");
   }
 
   @Test
   void credentialsAboutToExpire_warn() {
     healthyWithV1(false);
-    String soon = Instant.now().plus(10, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS).toString();
-    wm.stubFor(get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)).willReturn(ok(Fixtures.json(Fixtures.ACCESS_KEY_ID,
-        Fixtures.SECRET, Fixtures.SESSION_TOKEN, soon, null))));
+    String soon =
+        Instant.now().plus(10, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS).toString();
+    wm.stubFor(
+        get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE))
+            .willReturn(
+                ok(
+                    Fixtures.json(
+                        Fixtures.ACCESS_KEY_ID,
+                        Fixtures.SECRET,
+                        Fixtures.SESSION_TOKEN,
+                        soon,
+                        null))));
     Run r = doctor();
     assertEquals(0, r.exit(), r.out());
-    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("warn  credentials") && l.contains("only 9m left")
-        || l.startsWith("warn  credentials") && l.contains("only 10m left")), r.out());
+    assertTrue(
+        r.out()
+            .lines()
+            .anyMatch(
+                l ->
+                    l.startsWith("warn  credentials") && l.contains("only 9m left")
+                        || l.startsWith("warn  credentials") && l.contains("only 10m left")),
+        r.out());
   }
 
   @Test
   void codeFailure_fails_withTheServicesMessage() {
     healthyWithV1(false);
-    wm.stubFor(get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)).willReturn(ok("{\"Code\":\"AssumeRoleUnauthorizedAccess\","
-        + "\"Message\":\"cannot assume\"}")));
+    wm.stubFor(
+        get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE))
+            .willReturn(
+                ok(
+                    "{\"Code\":\"AssumeRoleUnauthorizedAccess\","
+                        + "\"Message\":\"cannot assume\"}")));
     Run r = doctor();
     assertEquals(5, r.exit());
-    assertLine(r, "FAIL  credentials the credentials at " + Fixtures.endpoint(wm) + Fixtures.EXTENDED + Fixtures.ROLE
-        + " are not usable: Code AssumeRoleUnauthorizedAccess (cannot assume)");
+    assertLine(
+        r,
+        "FAIL  credentials the credentials at "
+            + Fixtures.endpoint(wm)
+            + Fixtures.EXTENDED
+            + Fixtures.ROLE
+            + " are not usable: Code AssumeRoleUnauthorizedAccess (cannot assume)");
   }
 
   @Test
@@ -171,8 +234,14 @@ class DoctorTest {
     wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).willReturn(Fixtures.status(429)));
     Run r = doctor();
     assertEquals(3, r.exit());
-    assertTrue(r.out().contains("FAIL  role        the instance metadata service at " + Fixtures.endpoint(wm)
-        + " answered 429") && r.out().contains("throttling"), r.out());
+    assertTrue(
+        r.out()
+                .contains(
+                    "FAIL  role        the instance metadata service at "
+                        + Fixtures.endpoint(wm)
+                        + " answered 429")
+            && r.out().contains("throttling"),
+        r.out());
   }
 
   @Test
@@ -186,23 +255,47 @@ class DoctorTest {
 
   @Test
   void container_badToken_403_namesTheToken() {
-    wm.stubFor(get(urlEqualTo("/creds")).willReturn(aResponse().withStatus(403)
-        .withBody("{\"Code\":\"AccessDeniedException\",\"Message\":\"bad token\"}")));
-    Map<String, String> env = new HashMap<>(Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", Fixtures.endpoint(wm) + "/creds",
-        "AWS_CONTAINER_AUTHORIZATION_TOKEN", "wrong-token", "AWS_REGION", "eu-west-3"));
+    wm.stubFor(
+        get(urlEqualTo("/creds"))
+            .willReturn(
+                aResponse()
+                    .withStatus(403)
+                    .withBody("{\"Code\":\"AccessDeniedException\",\"Message\":\"bad token\"}")));
+    Map<String, String> env =
+        new HashMap<>(
+            Map.of(
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                Fixtures.endpoint(wm) + "/creds",
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                "wrong-token",
+                "AWS_REGION",
+                "eu-west-3"));
     Run r = Run.cli(env, "doctor");
     assertEquals(3, r.exit(), r.out());
-    assertLine(r, "ok    source      container credentials endpoint (auto: AWS_CONTAINER_CREDENTIALS_FULL_URI is set)");
-    assertLine(r, "ok    token       sent as Authorization (11 characters, from AWS_CONTAINER_AUTHORIZATION_TOKEN)");
-    assertLine(r, "FAIL  credentials the endpoint answered 403: AccessDeniedException (bad token): the authorization token was refused");
+    assertLine(
+        r,
+        "ok    source      container credentials endpoint (auto: AWS_CONTAINER_CREDENTIALS_FULL_URI is set)");
+    assertLine(
+        r,
+        "ok    token       sent as Authorization (11 characters, from AWS_CONTAINER_AUTHORIZATION_TOKEN)");
+    assertLine(
+        r,
+        "FAIL  credentials the endpoint answered 403: AccessDeniedException (bad token): the authorization token was refused");
     assertFalse(r.out().contains("wrong-token"));
   }
 
   @Test
   void container_healthy_exit0() {
     wm.stubFor(get(urlEqualTo("/creds")).willReturn(ok(Fixtures.credentialsJson())));
-    Map<String, String> env = new HashMap<>(Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", Fixtures.endpoint(wm) + "/creds",
-        "AWS_CONTAINER_AUTHORIZATION_TOKEN", "good-token", "AWS_REGION", "eu-west-3"));
+    Map<String, String> env =
+        new HashMap<>(
+            Map.of(
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                Fixtures.endpoint(wm) + "/creds",
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                "good-token",
+                "AWS_REGION",
+                "eu-west-3"));
     Run r = Run.cli(env, "doctor");
     assertEquals(0, r.exit(), r.out());
     assertLine(r, "ok    region      eu-west-3 (from AWS_REGION / AWS_DEFAULT_REGION)");
@@ -210,9 +303,14 @@ class DoctorTest {
 
   @Test
   void container_disallowedHost_fails() {
-    Run r = Run.cli(new HashMap<>(Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://192.0.2.7/creds")), "doctor");
+    Run r =
+        Run.cli(
+            new HashMap<>(Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://192.0.2.7/creds")),
+            "doctor");
     assertEquals(3, r.exit());
-    assertLine(r, "FAIL  endpoint    AWS_CONTAINER_CREDENTIALS_FULL_URI http://192.0.2.7/creds is refused");
+    assertLine(
+        r,
+        "FAIL  endpoint    AWS_CONTAINER_CREDENTIALS_FULL_URI http://192.0.2.7/creds is refused");
   }
 
   @Test
@@ -221,26 +319,47 @@ class DoctorTest {
     wm.stubFor(get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)).willReturn(Fixtures.status(500)));
     Run r = doctor("--attempts", "1");
     assertEquals(0, r.exit(), r.out() + r.err());
-    assertLine(r, "warn  account     " + Fixtures.EXTENDED + Fixtures.ROLE + " answered 500: imds-env falls back to the legacy path");
+    assertLine(
+        r,
+        "warn  account     "
+            + Fixtures.EXTENDED
+            + Fixtures.ROLE
+            + " answered 500: imds-env falls back to the legacy path");
     assertLine(r, "ok    credentials access key");
   }
+
   @Test
   void roleListWithCrEscBel_failsAsTheExportDoes_escaped_exit5() {
     // the first line is the client's role, not the first name after a trim of the whole list
-    for (String list : new String[] {"app\r\u001b]0;owned\u0007role\n", "\u001b[2J\u0007\r\n" + Fixtures.ROLE + "\n"}) {
+    for (String list :
+        new String[] {
+          "app\r\u001b]0;owned\u0007role\n", "\u001b[2J\u0007\r\n" + Fixtures.ROLE + "\n"
+        }) {
       healthyWithV1(false);
       wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).willReturn(ok(list)));
       Run export = Run.against(Fixtures.endpoint(wm));
       Run r = doctor();
       assertEquals(5, export.exit(), export.err());
       assertEquals(export.exit(), r.exit(), r.out());
-      String escaped = list.substring(0, list.indexOf('\n')).replace("\r", "\\u000d").replace("\u001b", "\\u001b")
-          .replace("\u0007", "\\u0007");
-      assertLine(r, "FAIL  role        " + Fixtures.ROLES + " lists '" + escaped + "', which is not a valid IAM role name");
+      String escaped =
+          list.substring(0, list.indexOf('\n'))
+              .replace("\r", "\\u000d")
+              .replace("\u001b", "\\u001b")
+              .replace("\u0007", "\\u0007");
+      assertLine(
+          r,
+          "FAIL  role        "
+              + Fixtures.ROLES
+              + " lists '"
+              + escaped
+              + "', which is not a valid IAM role name");
       assertLine(r, "skip  rest");
       assertTrue(r.out().chars().noneMatch(c -> c == '\r' || c == 0x1b || c == 0x07), r.out());
-      wm.verify(0, com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
-          com.github.tomakehurst.wiremock.client.WireMock.urlMatching(".*/security-credentials(-extended)?/.+")));
+      wm.verify(
+          0,
+          com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+              com.github.tomakehurst.wiremock.client.WireMock.urlMatching(
+                  ".*/security-credentials(-extended)?/.+")));
       wm.resetAll();
     }
   }
@@ -248,12 +367,23 @@ class DoctorTest {
   @Test
   void staleToken401_getsAFreshToken_asTheExportDoes() {
     healthyWithV1(false);
-    wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).inScenario("stale").whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
-        .willReturn(Fixtures.status(401)).willSetStateTo("fresh"));
-    wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).inScenario("stale").whenScenarioStateIs("fresh").willReturn(ok(Fixtures.ROLE)));
+    wm.stubFor(
+        get(urlEqualTo(Fixtures.ROLES))
+            .inScenario("stale")
+            .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+            .willReturn(Fixtures.status(401))
+            .willSetStateTo("fresh"));
+    wm.stubFor(
+        get(urlEqualTo(Fixtures.ROLES))
+            .inScenario("stale")
+            .whenScenarioStateIs("fresh")
+            .willReturn(ok(Fixtures.ROLE)));
     Run r = doctor();
     assertEquals(0, r.exit(), r.out());
     assertLine(r, "ok    role        app-role (instance profile attached)");
-    wm.verify(2, com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor(urlEqualTo(Fixtures.TOKEN_PATH)));
+    wm.verify(
+        2,
+        com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor(
+            urlEqualTo(Fixtures.TOKEN_PATH)));
   }
 }

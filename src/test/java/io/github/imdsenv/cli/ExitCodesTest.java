@@ -20,7 +20,9 @@ class ExitCodesTest {
 
   @Test
   void readmeExitCodesTable_isTheTable() throws IOException {
-    List<String> lines = Files.readAllLines(Path.of(System.getProperty("imdsenv.readme", "README.md")), StandardCharsets.UTF_8);
+    List<String> lines =
+        Files.readAllLines(
+            Path.of(System.getProperty("imdsenv.readme", "README.md")), StandardCharsets.UTF_8);
     int start = lines.indexOf("## Exit codes");
     assertTrue(start >= 0, "README has no '## Exit codes' section");
     List<String> readme = new ArrayList<>();
@@ -46,7 +48,9 @@ class ExitCodesTest {
 
   @Test
   void theContractsCodes_areUnchanged() {
-    assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 126, 127), ExitCodes.TABLE.stream().map(ExitCodes.Row::code).toList());
+    assertEquals(
+        List.of(0, 1, 2, 3, 4, 5, 6, 126, 127),
+        ExitCodes.TABLE.stream().map(ExitCodes.Row::code).toList());
     assertEquals(2, ExitCodes.of(Reason.USAGE));
     assertEquals(2, ExitCodes.of(Reason.TOKEN_UNUSABLE));
     assertEquals(3, ExitCodes.of(Reason.UNREACHABLE));
@@ -63,7 +67,9 @@ class ExitCodesTest {
       assertTrue(help.contains("Exit codes:"), help);
       for (ExitCodes.Row row : ExitCodes.TABLE) {
         String first = row.meaning().replace("`", "").split(" ")[0];
-        assertTrue(help.matches("(?s).*\\n +" + row.code() + " +" + java.util.regex.Pattern.quote(first) + ".*"),
+        assertTrue(
+            help.matches(
+                "(?s).*\\n +" + row.code() + " +" + java.util.regex.Pattern.quote(first) + ".*"),
             row.code() + "\n" + help);
       }
     }
@@ -72,7 +78,8 @@ class ExitCodesTest {
   private static String help(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    assertEquals(0, Cli.execute(args, Map.of(), new PrintWriter(out), new PrintWriter(err)), err.toString());
+    assertEquals(
+        0, Cli.execute(args, Map.of(), new PrintWriter(out), new PrintWriter(err)), err.toString());
     return out.toString();
   }
 }

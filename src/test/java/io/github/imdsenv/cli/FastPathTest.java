@@ -39,28 +39,34 @@ import picocli.CommandLine.ParseResult;
  */
 class FastPathTest {
 
-  static final Map<String, String> ENV = Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9/",
-      "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/creds");
+  static final Map<String, String> ENV =
+      Map.of(
+          "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+          "http://127.0.0.1:9/",
+          "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+          "http://127.0.0.1:9/creds");
 
   private static final PrintWriter NOWHERE = new PrintWriter(Writer.nullWriter());
 
   /** Two values each option type takes, so that a repeated option shows which one wins. */
-  private static final Map<Class<?>, List<String>> SAMPLES = Map.of(
-      String.class, List.of("http://127.0.0.1:8080", "a.b@c=d,e+f_g-h"),
-      Path.class, List.of("/tmp/aws.env", "/tmp/credentials"),
-      Duration.class, List.of("15m", "PT2S"),
-      Integer.class, List.of("5", "1"),
-      Format.class, List.of("json", "env-no-export"),
-      EndpointMode.class, List.of("IPv6", "ipv4"),
-      SourceKind.class, List.of("imds", "container"),
-      FileMode.class, List.of("0640", "600"));
+  private static final Map<Class<?>, List<String>> SAMPLES =
+      Map.of(
+          String.class, List.of("http://127.0.0.1:8080", "a.b@c=d,e+f_g-h"),
+          Path.class, List.of("/tmp/aws.env", "/tmp/credentials"),
+          Duration.class, List.of("15m", "PT2S"),
+          Integer.class, List.of("5", "1"),
+          Format.class, List.of("json", "env-no-export"),
+          EndpointMode.class, List.of("IPv6", "ipv4"),
+          SourceKind.class, List.of("imds", "container"),
+          FileMode.class, List.of("0640", "600"));
 
   private static CommandLine commandLine(String[] args) {
     return Cli.commandLine(ENV, NOWHERE, NOWHERE, null, args);
   }
 
   /** A stand-in for "picocli parses this, but as something other than an export or exec run". */
-  private static final Request NOT_A_RUN = new Request(null, null, null, null, null, null, null, List.of("not a run"));
+  private static final Request NOT_A_RUN =
+      new Request(null, null, null, null, null, null, null, List.of("not a run"));
 
   /** The request picocli makes of these arguments; null when it refuses them. */
   static Request viaPicocli(String[] args) {
@@ -76,7 +82,8 @@ class FastPathTest {
     }
     if (result.hasSubcommand()) {
       ParseResult sub = result.subcommand();
-      if (!(sub.commandSpec().userObject() instanceof ExecCommand exec) || sub.isUsageHelpRequested()
+      if (!(sub.commandSpec().userObject() instanceof ExecCommand exec)
+          || sub.isUsageHelpRequested()
           || !result.matchedOptions().isEmpty()) {
         return NOT_A_RUN;
       }
@@ -124,10 +131,17 @@ class FastPathTest {
           continue;
         }
         String what = spec.name() + " " + o.longestName();
-        assertEquals(o.arity().min(), o.arity().max(), what + ": the fast path takes a fixed arity");
-        assertTrue(o.arity().max() <= 1, what + ": the fast path takes no option with more than one value");
-        assertFalse(o.isMultiValue(), what + ": picocli would collect its values where the fast path keeps the last");
-        assertNull(o.defaultValue(), what + ": a default belongs in the field (or Settings), where the fast path sees it");
+        assertEquals(
+            o.arity().min(), o.arity().max(), what + ": the fast path takes a fixed arity");
+        assertTrue(
+            o.arity().max() <= 1,
+            what + ": the fast path takes no option with more than one value");
+        assertFalse(
+            o.isMultiValue(),
+            what + ": picocli would collect its values where the fast path keeps the last");
+        assertNull(
+            o.defaultValue(),
+            what + ": a default belongs in the field (or Settings), where the fast path sees it");
         for (String name : o.names()) {
           walked.add(name);
           if (o.arity().max() == 0) {
@@ -138,8 +152,12 @@ class FastPathTest {
           Class<?> type = o.type() == int.class ? Integer.class : o.type();
           List<String> values = SAMPLES.get(type);
           if (values == null) {
-            fail(what + " has a value of type " + type.getName() + ", new to the fast path: teach FastPath (and"
-                + " SAMPLES here) to take it as picocli does");
+            fail(
+                what
+                    + " has a value of type "
+                    + type.getName()
+                    + ", new to the fast path: teach FastPath (and"
+                    + " SAMPLES here) to take it as picocli does");
           }
           for (String value : values) {
             assertTakenAlike(args(before, args(List.of(name, value), after)));
@@ -148,7 +166,8 @@ class FastPathTest {
             }
           }
           // repeated: the last value wins in both
-          assertTakenAlike(args(before, args(List.of(name, values.get(0), name, values.get(1)), after)));
+          assertTakenAlike(
+              args(before, args(List.of(name, values.get(0), name, values.get(1)), after)));
           // without its value, it is picocli's to report
           assertLeftToPicocli(args(before, name));
         }
@@ -158,13 +177,18 @@ class FastPathTest {
         assertTakenAlike(args(before, args(List.of(negated), after)));
       }
       if (isExec) {
-        // the root's own options are no exec options: picocli refuses them there, and so must the fast path
+        // the root's own options are no exec options: picocli refuses them there, and so must the
+        // fast path
         for (OptionSpec o : root.getCommandSpec().options()) {
           if (!o.usageHelp() && !o.versionHelp() && spec.findOption(o.longestName()) == null) {
             List<String> values = SAMPLES.get(o.type());
             for (String name : o.names()) {
-              String[] line = args(before, values == null ? new String[] {name, "--", "true"}
-                  : new String[] {name, values.get(0), "--", "true"});
+              String[] line =
+                  args(
+                      before,
+                      values == null
+                          ? new String[] {name, "--", "true"}
+                          : new String[] {name, values.get(0), "--", "true"});
               assertNull(viaPicocli(line), String.join(" ", line));
               assertLeftToPicocli(line);
             }
@@ -186,10 +210,14 @@ class FastPathTest {
   void execTakesItsCommandAsPicocliDoes() {
     CommandLine exec = commandLine(new String[] {"exec"}).getSubcommands().get("exec");
     assertTrue(exec.isStopAtPositional(), "exec stops at COMMAND");
-    assertFalse(commandLine(new String[] {"exec"}).isExpandAtFiles(), "Cli reads no @file for exec");
+    assertFalse(
+        commandLine(new String[] {"exec"}).isExpandAtFiles(), "Cli reads no @file for exec");
     assertEquals(1, exec.getCommandSpec().positionalParameters().size());
-    assertEquals(CommandLine.Range.valueOf("1..*"), exec.getCommandSpec().positionalParameters().get(0).arity());
-    assertTrue(commandLine(new String[0]).getCommandSpec().positionalParameters().isEmpty(),
+    assertEquals(
+        CommandLine.Range.valueOf("1..*"),
+        exec.getCommandSpec().positionalParameters().get(0).arity());
+    assertTrue(
+        commandLine(new String[0]).getCommandSpec().positionalParameters().isEmpty(),
         "a positional of the root would be new to the fast path");
   }
 
@@ -239,8 +267,11 @@ class FastPathTest {
         "-o /tmp/aws.env --min-validity 15m -f env-no-export",
         "--output=/tmp/x --min-validity=PT1H",
         "-f ini --profile-name imds -o /tmp/credentials",
-        "--min-validity 15m", "--profile-name p",
-        "-o /tmp/aws.env --mode 0640", "--mode=600 -o /tmp/aws.env", "-o /tmp/aws.env --mode 0770");
+        "--min-validity 15m",
+        "--profile-name p",
+        "-o /tmp/aws.env --mode 0640",
+        "--mode=600 -o /tmp/aws.env",
+        "-o /tmp/aws.env --mode 0770");
   }
 
   @ParameterizedTest
@@ -271,17 +302,56 @@ class FastPathTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"exec", "exec --", "exec --region", "exec -f json -- true", "exec -o x -- true", "exec --help",
-      "exec -vq -- true", "exec --role @r -- true", "exec --frob -- true", "--region exec -- true"})
+  @ValueSource(
+      strings = {
+        "exec",
+        "exec --",
+        "exec --region",
+        "exec -f json -- true",
+        "exec -o x -- true",
+        "exec --help",
+        "exec -vq -- true",
+        "exec --role @r -- true",
+        "exec --frob -- true",
+        "--region exec -- true"
+      })
   void execArgumentsItCannotTake_areLeftToPicocli(String line) {
     assertLeftToPicocli(line.split(" "));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"--help", "-h", "--version", "-V", "completion", "-vq", "-fjson", "-f=json", "--region=true",
-      "--endpoint", "--role -v", "-f yaml", "--timeout soon", "--attempts 010", "--attempts +3", "--attempts 0x3",
-      "@args.txt", "-f @x", "--frobnicate", "-x", "positional", "--", "--endpoint-mode IPv5", "--source ecs", "doctor",
-      "--min-validity x", "--mode 0644", "--mode 9", "--mode rw"})
+  @ValueSource(
+      strings = {
+        "--help",
+        "-h",
+        "--version",
+        "-V",
+        "completion",
+        "-vq",
+        "-fjson",
+        "-f=json",
+        "--region=true",
+        "--endpoint",
+        "--role -v",
+        "-f yaml",
+        "--timeout soon",
+        "--attempts 010",
+        "--attempts +3",
+        "--attempts 0x3",
+        "@args.txt",
+        "-f @x",
+        "--frobnicate",
+        "-x",
+        "positional",
+        "--",
+        "--endpoint-mode IPv5",
+        "--source ecs",
+        "doctor",
+        "--min-validity x",
+        "--mode 0644",
+        "--mode 9",
+        "--mode rw"
+      })
   void anythingElse_isLeftToPicocli(String line) {
     assertLeftToPicocli(line.split(" "));
   }

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The steps ContainerClient reports to a listener (what doctor prints from), against WireMock on 127.0.0.1. */
+/**
+ * The steps ContainerClient reports to a listener (what doctor prints from), against WireMock on
+ * 127.0.0.1.
+ */
 class ContainerClientStepsTest {
 
   @RegisterExtension static WireMockExtension wm = Fixtures.imds();
@@ -35,27 +38,28 @@ class ContainerClientStepsTest {
 
   private final List<String> steps = new ArrayList<>();
 
-  private final ContainerClient.Listener recorder = new ContainerClient.Listener() {
-    @Override
-    public void hostAllowed(URI uri) {
-      steps.add("allowed " + uri);
-    }
+  private final ContainerClient.Listener recorder =
+      new ContainerClient.Listener() {
+        @Override
+        public void hostAllowed(URI uri) {
+          steps.add("allowed " + uri);
+        }
 
-    @Override
-    public void authorization(String source, int length) {
-      steps.add("authorization " + source + " " + length);
-    }
+        @Override
+        public void authorization(String source, int length) {
+          steps.add("authorization " + source + " " + length);
+        }
 
-    @Override
-    public void refused(int status, String code, String message) {
-      steps.add("refused " + status + " " + code + " " + message);
-    }
+        @Override
+        public void refused(int status, String code, String message) {
+          steps.add("refused " + status + " " + code + " " + message);
+        }
 
-    @Override
-    public void credentialsParsed(Instant expiration) {
-      steps.add("credentials " + expiration);
-    }
-  };
+        @Override
+        public void credentialsParsed(Instant expiration) {
+          steps.add("credentials " + expiration);
+        }
+      };
 
   private ContainerClient client(String... env) {
     Map<String, String> m = new HashMap<>();
@@ -63,7 +67,8 @@ class ContainerClientStepsTest {
     for (int i = 0; i < env.length; i += 2) {
       m.put(env[i], env[i + 1]);
     }
-    Settings.Flags flags = new Settings.Flags(null, null, null, Duration.ofMillis(500), 1, false, null, false, false);
+    Settings.Flags flags =
+        new Settings.Flags(null, null, null, Duration.ofMillis(500), 1, false, null, false, false);
     return ContainerClient.create(Settings.resolve(flags, m), Log.create(false), recorder);
   }
 
@@ -71,24 +76,39 @@ class ContainerClientStepsTest {
   void healthy_reportsHostTokenAndCredentials() {
     wm.stubFor(get(urlEqualTo("/creds")).willReturn(ok(Fixtures.credentialsJson())));
     client("AWS_CONTAINER_AUTHORIZATION_TOKEN", "good-token").credentials();
-    assertEquals(List.of("allowed " + Fixtures.endpoint(wm) + "/creds", "authorization AWS_CONTAINER_AUTHORIZATION_TOKEN 10",
-        "credentials " + Fixtures.EXPIRES), steps);
+    assertEquals(
+        List.of(
+            "allowed " + Fixtures.endpoint(wm) + "/creds",
+            "authorization AWS_CONTAINER_AUTHORIZATION_TOKEN 10",
+            "credentials " + Fixtures.EXPIRES),
+        steps);
   }
 
   @Test
   void refused_reportsStatusCodeAndMessage_escaped_beforeTheFailure() {
-    wm.stubFor(get(urlEqualTo("/creds")).willReturn(aResponse().withStatus(403)
-        .withBody("{\"Code\":\"AccessDenied\\u001b[2J\",\"Message\":\"bad\\u0007 token\"}")));
+    wm.stubFor(
+        get(urlEqualTo("/creds"))
+            .willReturn(
+                aResponse()
+                    .withStatus(403)
+                    .withBody(
+                        "{\"Code\":\"AccessDenied\\u001b[2J\",\"Message\":\"bad\\u0007 token\"}")));
     assertThrows(ImdsEnvException.class, () -> client().credentials());
-    assertEquals(List.of("allowed " + Fixtures.endpoint(wm) + "/creds", "authorization null 0",
-        "refused 403 AccessDenied\\u001b[2J bad\\u0007 token"), steps);
+    assertEquals(
+        List.of(
+            "allowed " + Fixtures.endpoint(wm) + "/creds",
+            "authorization null 0",
+            "refused 403 AccessDenied\\u001b[2J bad\\u0007 token"),
+        steps);
   }
 
   @Test
   void disallowedHost_nothingReported() {
     Map<String, String> m = Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://192.0.2.7/creds");
-    Settings.Flags flags = new Settings.Flags(null, null, null, Duration.ofMillis(500), 1, false, null, false, false);
-    ContainerClient c = ContainerClient.create(Settings.resolve(flags, m), Log.create(false), recorder);
+    Settings.Flags flags =
+        new Settings.Flags(null, null, null, Duration.ofMillis(500), 1, false, null, false, false);
+    ContainerClient c =
+        ContainerClient.create(Settings.resolve(flags, m), Log.create(false), recorder);
     assertThrows(ImdsEnvException.class, c::credentials);
     assertEquals(List.of(), steps);
   }

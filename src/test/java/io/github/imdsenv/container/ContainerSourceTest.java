@@ -1,8 +1,7 @@
 package io.github.imdsenv.container;
 
-import io.github.imdsenv.settings.SourceKind;
-import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.exactly;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -18,6 +17,7 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.Fixtures;
 import io.github.imdsenv.Run;
 import io.github.imdsenv.settings.Settings;
+import io.github.imdsenv.settings.SourceKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The ECS / EKS Pod Identity credentials endpoint, over real HTTP against WireMock on 127.0.0.1. */
+/**
+ * The ECS / EKS Pod Identity credentials endpoint, over real HTTP against WireMock on 127.0.0.1.
+ */
 class ContainerSourceTest {
 
   @RegisterExtension static WireMockExtension wm = Fixtures.imds();
@@ -62,10 +64,15 @@ class ContainerSourceTest {
   void fullUri_onLoopback_servesCredentials_inEveryFormat() {
     serve();
     Run r = run(env(), "-f", "json", "--account-id").assertSuccess();
-    assertTrue(r.out().contains("\"AWS_SESSION_TOKEN\" : \"" + Fixtures.SESSION_TOKEN + "\""), r.out());
+    assertTrue(
+        r.out().contains("\"AWS_SESSION_TOKEN\" : \"" + Fixtures.SESSION_TOKEN + "\""), r.out());
     assertTrue(r.out().contains("\"AWS_ACCOUNT_ID\" : \"123456789012\""), r.out());
-    for (String format : new String[] {"env", "env-no-export", "fish", "powershell", "windows-cmd", "process", "ini"}) {
-      assertTrue(run(env(), "-f", format).assertSuccess().out().contains(Fixtures.SESSION_TOKEN), format);
+    for (String format :
+        new String[] {
+          "env", "env-no-export", "fish", "powershell", "windows-cmd", "process", "ini"
+        }) {
+      assertTrue(
+          run(env(), "-f", format).assertSuccess().out().contains(Fixtures.SESSION_TOKEN), format);
     }
     wm.verify(getRequestedFor(urlEqualTo(PATH)).withHeader("Authorization", absent()));
   }
@@ -78,9 +85,14 @@ class ContainerSourceTest {
 
   @Test
   void relativeUri_goesToTheEcsAgent_andWinsOverTheFullUri() {
-    Settings s = Settings.resolve(new Settings.Flags(null, null, null, null, null, false, null, false, false),
-        Map.of("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc?x=1",
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/other"));
+    Settings s =
+        Settings.resolve(
+            new Settings.Flags(null, null, null, null, null, false, null, false, false),
+            Map.of(
+                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                "/v2/credentials/abc?x=1",
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                "http://127.0.0.1:9/other"));
     assertEquals(SourceKind.CONTAINER, s.source());
     assertEquals("http://169.254.170.2/v2/credentials/abc?x=1", s.containerUri().toString());
     assertEquals("auto: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set", s.sourceReason());
@@ -90,7 +102,9 @@ class ContainerSourceTest {
   void tokenFromEnvironment_isSentAsAuthorization() {
     serve();
     run(env("AWS_CONTAINER_AUTHORIZATION_TOKEN", "Bearer env-token")).assertSuccess();
-    wm.verify(exactly(1), getRequestedFor(urlEqualTo(PATH)).withHeader("Authorization", equalTo("Bearer env-token")));
+    wm.verify(
+        exactly(1),
+        getRequestedFor(urlEqualTo(PATH)).withHeader("Authorization", equalTo("Bearer env-token")));
   }
 
   @Test
@@ -98,13 +112,21 @@ class ContainerSourceTest {
     serve();
     Path file = dir.resolve("token");
     Files.writeString(file, "first-token");
-    Map<String, String> env = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", file.toString(),
-        "AWS_CONTAINER_AUTHORIZATION_TOKEN", "from-env");
+    Map<String, String> env =
+        env(
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+            file.toString(),
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+            "from-env");
     run(env).assertSuccess();
     Files.writeString(file, "rotated-token");
     run(env).assertSuccess();
-    wm.verify(exactly(1), getRequestedFor(urlEqualTo(PATH)).withHeader("Authorization", equalTo("first-token")));
-    wm.verify(exactly(1), getRequestedFor(urlEqualTo(PATH)).withHeader("Authorization", equalTo("rotated-token")));
+    wm.verify(
+        exactly(1),
+        getRequestedFor(urlEqualTo(PATH)).withHeader("Authorization", equalTo("first-token")));
+    wm.verify(
+        exactly(1),
+        getRequestedFor(urlEqualTo(PATH)).withHeader("Authorization", equalTo("rotated-token")));
   }
 
   @ParameterizedTest
@@ -113,21 +135,34 @@ class ContainerSourceTest {
     serve();
     Path file = dir.resolve("token");
     Files.writeString(file, token);
-    run(env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", file.toString())).assertFailure(2, "contains a line break");
+    run(env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", file.toString()))
+        .assertFailure(2, "contains a line break");
     run(env("AWS_CONTAINER_AUTHORIZATION_TOKEN", token)).assertFailure(2, "contains a line break");
     assertEquals(0, wm.getAllServeEvents().size());
   }
 
   @Test
   void missingTokenFile_exit2_namesIt() {
-    run(env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", dir.resolve("nope").toString())).assertFailure(2, "no such file");
+    run(env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", dir.resolve("nope").toString()))
+        .assertFailure(2, "no such file");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"http://192.0.2.10/creds", "http://169.254.169.254/creds", "http://example.invalid/creds"})
+  @ValueSource(
+      strings = {
+        "http://192.0.2.10/creds",
+        "http://169.254.169.254/creds",
+        "http://example.invalid/creds"
+      })
   void disallowedHost_isRefused_withoutAnyConnection(String uri) throws Exception {
     long start = System.nanoTime();
-    Run r = run(Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri, "AWS_CONTAINER_AUTHORIZATION_TOKEN", "secret-token"));
+    Run r =
+        run(
+            Map.of(
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                uri,
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                "secret-token"));
     r.assertFailure(3, "is refused: plain http goes only to");
     assertFalse(r.err().contains("secret-token"));
     // a connection attempt to these addresses would wait out the 500 ms timeout three times
@@ -136,16 +171,30 @@ class ContainerSourceTest {
 
   @Test
   void errorBody_withCodeAndMessage_isShown() {
-    wm.stubFor(get(urlEqualTo(PATH)).willReturn(aResponse().withStatus(403)
-        .withBody("{\"Code\":\"AccessDeniedException\",\"Message\":\"Unauthorized token\"}")));
-    run(env()).assertFailure(3, "answered 403 (forbidden): AccessDeniedException: Unauthorized token");
+    wm.stubFor(
+        get(urlEqualTo(PATH))
+            .willReturn(
+                aResponse()
+                    .withStatus(403)
+                    .withBody(
+                        "{\"Code\":\"AccessDeniedException\",\"Message\":\"Unauthorized token\"}")));
+    run(env())
+        .assertFailure(3, "answered 403 (forbidden): AccessDeniedException: Unauthorized token");
   }
 
   @Test
   void serverErrors_areRetried_likeImds() {
-    wm.stubFor(get(urlEqualTo(PATH)).inScenario("s").whenScenarioStateIs(STARTED).willReturn(aResponse().withStatus(500))
-        .willSetStateTo("ok"));
-    wm.stubFor(get(urlEqualTo(PATH)).inScenario("s").whenScenarioStateIs("ok").willReturn(ok(Fixtures.credentialsJson())));
+    wm.stubFor(
+        get(urlEqualTo(PATH))
+            .inScenario("s")
+            .whenScenarioStateIs(STARTED)
+            .willReturn(aResponse().withStatus(500))
+            .willSetStateTo("ok"));
+    wm.stubFor(
+        get(urlEqualTo(PATH))
+            .inScenario("s")
+            .whenScenarioStateIs("ok")
+            .willReturn(ok(Fixtures.credentialsJson())));
     run(env()).assertSuccess();
     wm.verify(exactly(2), getRequestedFor(urlEqualTo(PATH)));
   }
@@ -156,9 +205,13 @@ class ContainerSourceTest {
     run(env()).assertFailure(5, "is not valid JSON");
     wm.stubFor(get(urlEqualTo(PATH)).willReturn(ok("x".repeat(70_000))));
     run(env()).assertFailure(5, "larger than 64 KiB");
-    wm.stubFor(get(urlEqualTo(PATH)).willReturn(ok(Fixtures.json("A", "B", "C", "2020-01-01T00:00:00Z", null))));
+    wm.stubFor(
+        get(urlEqualTo(PATH))
+            .willReturn(ok(Fixtures.json("A", "B", "C", "2020-01-01T00:00:00Z", null))));
     run(env()).assertFailure(5, "expired at 2020-01-01T00:00:00Z");
-    wm.stubFor(get(urlEqualTo(PATH)).willReturn(aResponse().withStatus(302).withHeader("Location", "http://127.0.0.1:1/")));
+    wm.stubFor(
+        get(urlEqualTo(PATH))
+            .willReturn(aResponse().withStatus(302).withHeader("Location", "http://127.0.0.1:1/")));
     run(env()).assertFailure(3, "never follows");
   }
 

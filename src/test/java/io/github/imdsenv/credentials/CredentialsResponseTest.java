@@ -42,21 +42,35 @@ class CredentialsResponseTest {
   @CsvSource({"TZ", "T+00:00", "T.123456Z", "T.5+00:00"})
   void expiration_acceptsZOffsetAndFractionalSeconds_andPrintsWholeSecondsZ(String form) {
     String expiration = later(form);
-    Run r = serve(Fixtures.json(ACCESS_KEY_ID, SECRET, SESSION_TOKEN, expiration, null)).assertSuccess();
-    assertTrue(r.out().contains("export AWS_CREDENTIAL_EXPIRATION='" + expiration.substring(0, 19) + "Z'\n"), r.out());
+    Run r =
+        serve(Fixtures.json(ACCESS_KEY_ID, SECRET, SESSION_TOKEN, expiration, null))
+            .assertSuccess();
+    assertTrue(
+        r.out()
+            .contains("export AWS_CREDENTIAL_EXPIRATION='" + expiration.substring(0, 19) + "Z'\n"),
+        r.out());
   }
 
   @Test
   void emulatorAnswer_withoutCodeTypeLastUpdated_isFine_andUnknownMembersIgnored() {
-    String json = "{\"AccessKeyId\":\"" + ACCESS_KEY_ID + "\",\"SecretAccessKey\":\"" + SECRET + "\",\"Token\":\""
-        + SESSION_TOKEN + "\",\"Expiration\":\"" + later("TZ") + "\",\"Extra\":{\"a\":[1,2,{\"b\":null}]},\"N\":5}";
+    String json =
+        "{\"AccessKeyId\":\""
+            + ACCESS_KEY_ID
+            + "\",\"SecretAccessKey\":\""
+            + SECRET
+            + "\",\"Token\":\""
+            + SESSION_TOKEN
+            + "\",\"Expiration\":\""
+            + later("TZ")
+            + "\",\"Extra\":{\"a\":[1,2,{\"b\":null}]},\"N\":5}";
     serve(json).assertSuccess();
   }
 
   @Test
   void codeOtherThanSuccess_exit5_showsCodeAndMessage() {
-    String json = "{\"Code\":\"AssumeRoleUnauthorizedAccess\",\"Message\":\"EC2 cannot assume the role\","
-        + "\"LastUpdated\":\"2026-11-29T09:00:00Z\"}";
+    String json =
+        "{\"Code\":\"AssumeRoleUnauthorizedAccess\",\"Message\":\"EC2 cannot assume the role\","
+            + "\"LastUpdated\":\"2026-11-29T09:00:00Z\"}";
     serve(json).assertFailure(5, "Code AssumeRoleUnauthorizedAccess (EC2 cannot assume the role)");
   }
 
@@ -68,10 +82,19 @@ class CredentialsResponseTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"not json at all", "{\"AccessKeyId\": ", "[1,2]", "", "{\"a\":1} {\"b\":2}",
-      "{\"AccessKeyId\":\"A\",\"AccessKeyId\":\"B\"}"})
+  @ValueSource(
+      strings = {
+        "not json at all",
+        "{\"AccessKeyId\": ",
+        "[1,2]",
+        "",
+        "{\"a\":1} {\"b\":2}",
+        "{\"AccessKeyId\":\"A\",\"AccessKeyId\":\"B\"}"
+      })
   void garbageJson_exit5(String body) {
-    serve(body).assertFailure(5, "the credentials response from " + Fixtures.endpoint(wm) + EXTENDED + ROLE);
+    serve(body)
+        .assertFailure(
+            5, "the credentials response from " + Fixtures.endpoint(wm) + EXTENDED + ROLE);
   }
 
   @Test
@@ -79,43 +102,59 @@ class CredentialsResponseTest {
     String body = "{\"SecretAccessKey\":\"" + SECRET + "\", oops " + SESSION_TOKEN;
     Run r = serve(body, "-v");
     assertEquals(5, r.exit());
-    assertFalse(r.err().contains(SECRET) || r.err().contains(SESSION_TOKEN) || r.err().contains("oops"), r.err());
+    assertFalse(
+        r.err().contains(SECRET) || r.err().contains(SESSION_TOKEN) || r.err().contains("oops"),
+        r.err());
   }
 
   @Test
   void nonStringMember_exit5() {
-    serve(Fixtures.credentialsJson().replace("\"" + SECRET + "\"", "42")).assertFailure(5, "SecretAccessKey that is not a string");
+    serve(Fixtures.credentialsJson().replace("\"" + SECRET + "\"", "42"))
+        .assertFailure(5, "SecretAccessKey that is not a string");
   }
 
   @Test
   void unparsableExpiration_exit5() {
-    serve(Fixtures.json(ACCESS_KEY_ID, SECRET, SESSION_TOKEN, "tomorrow", null)).assertFailure(5, "not an ISO-8601 timestamp");
+    serve(Fixtures.json(ACCESS_KEY_ID, SECRET, SESSION_TOKEN, "tomorrow", null))
+        .assertFailure(5, "not an ISO-8601 timestamp");
   }
 
   @Test
   void expired_exit5_namesTheExpiry() {
-    String past = Instant.now().minus(20, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS).toString();
-    serve(Fixtures.json(ACCESS_KEY_ID, SECRET, SESSION_TOKEN, past, null)).assertFailure(5, "expired at " + past);
+    String past =
+        Instant.now().minus(20, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS).toString();
+    serve(Fixtures.json(ACCESS_KEY_ID, SECRET, SESSION_TOKEN, past, null))
+        .assertFailure(5, "expired at " + past);
   }
 
   @Test
   void expired_withAllowExpired_printsThemWithAWarning() {
-    String past = Instant.now().minus(20, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS).toString();
-    Run r = serve(Fixtures.json(ACCESS_KEY_ID, SECRET, SESSION_TOKEN, past, null), "--allow-expired").assertSuccess();
+    String past =
+        Instant.now().minus(20, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS).toString();
+    Run r =
+        serve(Fixtures.json(ACCESS_KEY_ID, SECRET, SESSION_TOKEN, past, null), "--allow-expired")
+            .assertSuccess();
     assertTrue(r.out().contains("export AWS_CREDENTIAL_EXPIRATION='" + past + "'"), r.out());
-    assertTrue(r.err().startsWith("imds-env: warning: the credentials expired at " + past), r.err());
+    assertTrue(
+        r.err().startsWith("imds-env: warning: the credentials expired at " + past), r.err());
   }
 
   @Test
   void expired_withAllowExpiredAndQuiet_printsNoWarning() {
     String past = Instant.now().minus(1, ChronoUnit.HOURS).toString();
-    Run r = serve(Fixtures.json(ACCESS_KEY_ID, SECRET, SESSION_TOKEN, past, null), "--allow-expired", "-q").assertSuccess();
+    Run r =
+        serve(
+                Fixtures.json(ACCESS_KEY_ID, SECRET, SESSION_TOKEN, past, null),
+                "--allow-expired",
+                "-q")
+            .assertSuccess();
     assertEquals("", r.err());
   }
 
   @Test
   void credentialsToString_showsNoSecret() {
-    Credentials c = new Credentials(ACCESS_KEY_ID, SECRET, SESSION_TOKEN, Instant.now(), null, null);
+    Credentials c =
+        new Credentials(ACCESS_KEY_ID, SECRET, SESSION_TOKEN, Instant.now(), null, null);
     String s = c.toString();
     assertFalse(s.contains(SECRET) || s.contains(SESSION_TOKEN) || s.contains(ACCESS_KEY_ID), s);
     assertTrue(s.contains(ACCESS_KEY_ID.substring(ACCESS_KEY_ID.length() - 4)), s);

@@ -19,7 +19,9 @@ class TimestampsTest {
     long min = Instant.parse("0001-01-01T00:00:00Z").getEpochSecond();
     long max = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
     for (int i = 0; i < 200_000; i++) {
-      Instant t = Instant.ofEpochSecond(min + (long) (r.nextDouble() * (max - min)), r.nextInt(1_000_000_000));
+      Instant t =
+          Instant.ofEpochSecond(
+              min + (long) (r.nextDouble() * (max - min)), r.nextInt(1_000_000_000));
       String javaTime = t.toString();
       assertEquals(t, Timestamps.parse(javaTime), javaTime);
       assertEquals(t.truncatedTo(ChronoUnit.SECONDS).toString(), Timestamps.format(t), javaTime);
@@ -27,19 +29,44 @@ class TimestampsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"2026-11-29T15:00:00Z", "2026-11-29T15:00:00+00:00", "2026-11-29T15:00:00.123456Z",
-      "2026-11-29T16:30:00+01:30", "2026-11-29T10:00:00-05:00", "2024-02-29T00:00:00Z", "2000-02-29T23:59:59.999999999Z",
-      "1970-01-01T00:00:00Z", "2026-11-29T15:00:00.5+00:00"})
+  @ValueSource(
+      strings = {
+        "2026-11-29T15:00:00Z",
+        "2026-11-29T15:00:00+00:00",
+        "2026-11-29T15:00:00.123456Z",
+        "2026-11-29T16:30:00+01:30",
+        "2026-11-29T10:00:00-05:00",
+        "2024-02-29T00:00:00Z",
+        "2000-02-29T23:59:59.999999999Z",
+        "1970-01-01T00:00:00Z",
+        "2026-11-29T15:00:00.5+00:00"
+      })
   void acceptedForms_meanWhatJavaTimeSaysTheyMean(String s) {
     assertEquals(java.time.OffsetDateTime.parse(s).toInstant(), Timestamps.parse(s), s);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "2026-11-29", "2026-11-29 15:00:00Z", "2026-11-29T15:00:00", "2026-13-01T00:00:00Z",
-      "2026-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2026-11-31T00:00:00Z", "2026-11-29T24:00:00Z",
-      "2026-11-29T15:60:00Z", "2026-11-29T15:00:60Z", "2026-11-29T15:00:00.Z", "2026-11-29T15:00:00+0000",
-      "2026-11-29T15:00:00ZZ", "2026-11-29T15:00:00+19:00", "+2026-11-29T15:00:00Z", "2026-1a-29T15:00:00Z",
-      "tomorrow at noon!!"})
+  @ValueSource(
+      strings = {
+        "",
+        "2026-11-29",
+        "2026-11-29 15:00:00Z",
+        "2026-11-29T15:00:00",
+        "2026-13-01T00:00:00Z",
+        "2026-02-29T00:00:00Z",
+        "1900-02-29T00:00:00Z",
+        "2026-11-31T00:00:00Z",
+        "2026-11-29T24:00:00Z",
+        "2026-11-29T15:60:00Z",
+        "2026-11-29T15:00:60Z",
+        "2026-11-29T15:00:00.Z",
+        "2026-11-29T15:00:00+0000",
+        "2026-11-29T15:00:00ZZ",
+        "2026-11-29T15:00:00+19:00",
+        "+2026-11-29T15:00:00Z",
+        "2026-1a-29T15:00:00Z",
+        "tomorrow at noon!!"
+      })
   void malformed_isNull(String s) {
     assertNull(Timestamps.parse(s), s);
   }

@@ -34,22 +34,24 @@ class AwsRecipesIT {
   @TempDir Path dir;
 
   /**
-   * Prints, for botocore's credentials of the profile argv[1], each field's SHA-256 (and the expiry),
-   * or the class and text of the error botocore raised. Runs under Debian's python3, whose botocore
-   * is python3-botocore.
+   * Prints, for botocore's credentials of the profile argv[1], each field's SHA-256 (and the
+   * expiry), or the class and text of the error botocore raised. Runs under Debian's python3, whose
+   * botocore is python3-botocore.
    */
-  static final String BOTOCORE = String.join("\n",
-      "import botocore.session, botocore.exceptions, hashlib, json, sys",
-      "h = lambda v: None if v is None else hashlib.sha256(v.encode('utf-8')).hexdigest()",
-      "try:",
-      "    c = botocore.session.Session(profile=sys.argv[1]).get_credentials()",
-      "    f = c.get_frozen_credentials()",
-      "    expiry = getattr(c, '_expiry_time', None)",
-      "    print(json.dumps({'method': c.method, 'access_key': h(f.access_key), 'secret_key': h(f.secret_key),",
-      "                      'token': h(f.token), 'expiry': expiry.isoformat() if expiry else None}))",
-      "except botocore.exceptions.BotoCoreError as e:",
-      "    print(json.dumps({'error': type(e).__name__, 'message': str(e)}))",
-      "");
+  static final String BOTOCORE =
+      String.join(
+          "\n",
+          "import botocore.session, botocore.exceptions, hashlib, json, sys",
+          "h = lambda v: None if v is None else hashlib.sha256(v.encode('utf-8')).hexdigest()",
+          "try:",
+          "    c = botocore.session.Session(profile=sys.argv[1]).get_credentials()",
+          "    f = c.get_frozen_credentials()",
+          "    expiry = getattr(c, '_expiry_time', None)",
+          "    print(json.dumps({'method': c.method, 'access_key': h(f.access_key), 'secret_key': h(f.secret_key),",
+          "                      'token': h(f.token), 'expiry': expiry.isoformat() if expiry else None}))",
+          "except botocore.exceptions.BotoCoreError as e:",
+          "    print(json.dumps({'error': type(e).__name__, 'message': str(e)}))",
+          "");
 
   private Path python3;
 
@@ -58,7 +60,10 @@ class AwsRecipesIT {
   private Map<String, String> env(Path home, String endpoint) throws Exception {
     python3 = Consumers.require("python3", "python3-botocore");
     aws = Consumers.require("aws", "awscli");
-    Path bin = Files.isDirectory(home.resolve("bin")) ? home.resolve("bin") : Consumers.binDir(home, python3, aws);
+    Path bin =
+        Files.isDirectory(home.resolve("bin"))
+            ? home.resolve("bin")
+            : Consumers.binDir(home, python3, aws);
     Map<String, String> env = Consumers.env(bin, home, endpoint);
     // the consumers' own state stays in the test's directory
     env.put("AWS_CONFIG_FILE", home.resolve(".aws/config").toString());
@@ -73,18 +78,35 @@ class AwsRecipesIT {
     return new ObjectMapper().readTree(p.out());
   }
 
-  private static void assertHashes(String what, JsonNode got, String accessKeyId, String secret, String token) {
-    assertFalse(got.has("error"), what + ": botocore raised " + got.path("error").asText() + ": " + got.path("message").asText());
-    assertEquals(Consumers.sha256(accessKeyId), got.path("access_key").asText(), what + ": access key (SHA-256)");
-    assertEquals(Consumers.sha256(secret), got.path("secret_key").asText(), what + ": secret key (SHA-256)");
-    assertEquals(Consumers.sha256(token), got.path("token").asText(), what + ": session token (SHA-256)");
+  private static void assertHashes(
+      String what, JsonNode got, String accessKeyId, String secret, String token) {
+    assertFalse(
+        got.has("error"),
+        what
+            + ": botocore raised "
+            + got.path("error").asText()
+            + ": "
+            + got.path("message").asText());
+    assertEquals(
+        Consumers.sha256(accessKeyId),
+        got.path("access_key").asText(),
+        what + ": access key (SHA-256)");
+    assertEquals(
+        Consumers.sha256(secret), got.path("secret_key").asText(), what + ": secret key (SHA-256)");
+    assertEquals(
+        Consumers.sha256(token), got.path("token").asText(), what + ": session token (SHA-256)");
   }
 
-  /** ~/.aws/config holding the README's credential_process profile, the install path made the launcher's. */
+  /**
+   * ~/.aws/config holding the README's credential_process profile, the install path made the
+   * launcher's.
+   */
   private String writeConfig() throws Exception {
     List<String> block = Readme.block("[profile ");
     String profile = block.get(0).substring("[profile ".length(), block.get(0).length() - 1);
-    String config = Readme.substitute(String.join("\n", block), "/usr/local/bin/imds-env", Proc.LAUNCHER) + "\n";
+    String config =
+        Readme.substitute(String.join("\n", block), "/usr/local/bin/imds-env", Proc.LAUNCHER)
+            + "\n";
     assertTrue(config.contains("credential_process = " + Proc.LAUNCHER + " "), config);
     Files.createDirectories(dir.resolve(".aws"));
     Files.writeString(dir.resolve(".aws/config"), "[default]\nregion = eu-central-2\n\n" + config);
@@ -96,32 +118,64 @@ class AwsRecipesIT {
     Fixtures.healthy(wm);
     String profile = writeConfig();
     JsonNode got = botocore(profile, env(dir, Fixtures.endpoint(wm)));
-    assertHashes("botocore, profile " + profile, got, Fixtures.ACCESS_KEY_ID, Fixtures.SECRET, Fixtures.SESSION_TOKEN);
+    assertHashes(
+        "botocore, profile " + profile,
+        got,
+        Fixtures.ACCESS_KEY_ID,
+        Fixtures.SECRET,
+        Fixtures.SESSION_TOKEN);
     assertEquals("custom-process", got.path("method").asText());
-    assertEquals(Fixtures.EXPIRES, OffsetDateTime.parse(got.path("expiry").asText()).toInstant(), "the expiry botocore refreshes at");
+    assertEquals(
+        Fixtures.EXPIRES,
+        OffsetDateTime.parse(got.path("expiry").asText()).toInstant(),
+        "the expiry botocore refreshes at");
   }
 
   @Test
-  void credentialProcess_readByAwsCliExportCredentials_givesExactlyTheServedCredentials() throws Exception {
+  void credentialProcess_readByAwsCliExportCredentials_givesExactlyTheServedCredentials()
+      throws Exception {
     Fixtures.healthy(wm);
     String profile = writeConfig();
     Map<String, String> env = env(dir, Fixtures.endpoint(wm));
-    Proc p = Proc.run(List.of(aws.toString(), "configure", "export-credentials", "--profile", profile, "--format", "process"), env, dir);
+    Proc p =
+        Proc.run(
+            List.of(
+                aws.toString(),
+                "configure",
+                "export-credentials",
+                "--profile",
+                profile,
+                "--format",
+                "process"),
+            env,
+            dir);
     assertEquals(0, p.exit(), "aws configure export-credentials: " + p.err());
     JsonNode got = new ObjectMapper().readTree(p.out());
     assertEquals(1, got.path("Version").asInt(), "Version");
     // compared here, reported by name only
-    assertTrue(Fixtures.ACCESS_KEY_ID.equals(got.path("AccessKeyId").asText()), "AccessKeyId differs");
-    assertTrue(Fixtures.SECRET.equals(got.path("SecretAccessKey").asText()), "SecretAccessKey differs");
-    assertTrue(Fixtures.SESSION_TOKEN.equals(got.path("SessionToken").asText()), "SessionToken differs");
-    assertEquals(Fixtures.EXPIRES, OffsetDateTime.parse(got.path("Expiration").asText()).toInstant(), "Expiration");
+    assertTrue(
+        Fixtures.ACCESS_KEY_ID.equals(got.path("AccessKeyId").asText()), "AccessKeyId differs");
+    assertTrue(
+        Fixtures.SECRET.equals(got.path("SecretAccessKey").asText()), "SecretAccessKey differs");
+    assertTrue(
+        Fixtures.SESSION_TOKEN.equals(got.path("SessionToken").asText()), "SessionToken differs");
+    assertEquals(
+        Fixtures.EXPIRES,
+        OffsetDateTime.parse(got.path("Expiration").asText()).toInstant(),
+        "Expiration");
   }
 
   @Test
-  void credentialProcess_failingExport_isACredentialRetrievalError_withImdsEnvsOneLine_andNoSecret() throws Exception {
+  void credentialProcess_failingExport_isACredentialRetrievalError_withImdsEnvsOneLine_andNoSecret()
+      throws Exception {
     String profile = writeConfig();
-    String expired = Fixtures.json(Fixtures.ACCESS_KEY_ID, Fixtures.SECRET, Fixtures.SESSION_TOKEN,
-        Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString(), null);
+    String expired =
+        Fixtures.json(
+            Fixtures.ACCESS_KEY_ID,
+            Fixtures.SECRET,
+            Fixtures.SESSION_TOKEN,
+            Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString(),
+            null);
     Fixtures.healthy(wm, expired);
     for (String endpoint : List.of(Consumers.downEndpoint(), Fixtures.endpoint(wm))) {
       Map<String, String> env = env(dir, endpoint);
@@ -129,12 +183,16 @@ class AwsRecipesIT {
       List<String> direct = new ArrayList<>(List.of(Proc.LAUNCHER, "-f", "process"));
       Proc alone = Proc.run(direct, env, dir);
       assertTrue(alone.exit() == 3 || alone.exit() == 5, endpoint + ": " + alone.err());
-      assertTrue(alone.err().startsWith("imds-env: ") && alone.err().indexOf('\n') == alone.err().length() - 1,
+      assertTrue(
+          alone.err().startsWith("imds-env: ")
+              && alone.err().indexOf('\n') == alone.err().length() - 1,
           "one line: " + alone.err());
       JsonNode got = botocore(profile, env);
       assertEquals("CredentialRetrievalError", got.path("error").asText(), endpoint + ": " + got);
       String message = got.path("message").asText();
-      assertTrue(message.contains(alone.err().strip()), "botocore's error carries imds-env's message: " + message);
+      assertTrue(
+          message.contains(alone.err().strip()),
+          "botocore's error carries imds-env's message: " + message);
       for (String secret : List.of(Fixtures.SECRET, Fixtures.SESSION_TOKEN, Fixtures.IMDS_TOKEN)) {
         assertFalse(message.contains(secret), "a secret in botocore's error");
       }
@@ -142,30 +200,54 @@ class AwsRecipesIT {
   }
 
   @Test
-  void iniProfile_writtenIntoACredentialsFileWithOthers_isReadByBotocore_forItAndTheOthers() throws Exception {
+  void iniProfile_writtenIntoACredentialsFileWithOthers_isReadByBotocore_forItAndTheOthers()
+      throws Exception {
     Fixtures.healthy(wm);
     String recipe = Readme.line("imds-env -f ini --profile-name ");
     String profile = recipe.split(" ")[4];
     Path credentials = Files.createDirectories(dir.resolve(".aws")).resolve("credentials");
-    String before = "# kept as it is\n[default]\naws_access_key_id = AKIADEFAULTDEFAULT01\naws_secret_access_key = default-secret\n\n"
-        + "[" + profile + "]\naws_access_key_id = AKIASTALESTALESTALE1\naws_secret_access_key = stale\n\n"
-        + "[other]\naws_access_key_id = AKIAOTHEROTHEROTHER1\naws_secret_access_key = other-secret\n"
-        + "aws_session_token = other-token\n";
+    String before =
+        "# kept as it is\n[default]\naws_access_key_id = AKIADEFAULTDEFAULT01\naws_secret_access_key = default-secret\n\n"
+            + "["
+            + profile
+            + "]\naws_access_key_id = AKIASTALESTALESTALE1\naws_secret_access_key = stale\n\n"
+            + "[other]\naws_access_key_id = AKIAOTHEROTHEROTHER1\naws_secret_access_key = other-secret\n"
+            + "aws_session_token = other-token\n";
     Files.writeString(credentials, before);
-    // owner-only, as the AWS CLI creates it (a file others can read would draw a warning, as it should)
-    Files.setPosixFilePermissions(credentials, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    // owner-only, as the AWS CLI creates it (a file others can read would draw a warning, as it
+    // should)
+    Files.setPosixFilePermissions(
+        credentials, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     Map<String, String> env = env(dir, Fixtures.endpoint(wm));
-    env.remove("AWS_SHARED_CREDENTIALS_FILE"); // the recipe writes ~/.aws/credentials, botocore's default
+    env.remove(
+        "AWS_SHARED_CREDENTIALS_FILE"); // the recipe writes ~/.aws/credentials, botocore's default
     Proc p = Proc.run(List.of("sh", "-c", recipe), env, dir);
     assertEquals(0, p.exit(), recipe + ": " + p.err());
     assertEquals("", p.out() + p.err());
     JsonNode mine = botocore(profile, env);
-    assertHashes("botocore, profile " + profile, mine, Fixtures.ACCESS_KEY_ID, Fixtures.SECRET, Fixtures.SESSION_TOKEN);
+    assertHashes(
+        "botocore, profile " + profile,
+        mine,
+        Fixtures.ACCESS_KEY_ID,
+        Fixtures.SECRET,
+        Fixtures.SESSION_TOKEN);
     assertEquals("shared-credentials-file", mine.path("method").asText());
-    assertHashes("botocore, profile other", botocore("other", env), "AKIAOTHEROTHEROTHER1", "other-secret", "other-token");
+    assertHashes(
+        "botocore, profile other",
+        botocore("other", env),
+        "AKIAOTHEROTHEROTHER1",
+        "other-secret",
+        "other-token");
     String after = Files.readString(credentials);
-    assertTrue(after.startsWith(before.substring(0, before.indexOf("[" + profile + "]"))), "the text before the profile is kept");
-    assertTrue(after.endsWith(before.substring(before.indexOf("[other]"))), "the text after the profile is kept");
-    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials)));
+    assertTrue(
+        after.startsWith(before.substring(0, before.indexOf("[" + profile + "]"))),
+        "the text before the profile is kept");
+    assertTrue(
+        after.endsWith(before.substring(before.indexOf("[other]"))),
+        "the text after the profile is kept");
+    assertEquals(
+        "rw-------",
+        java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(credentials)));
   }
 }

@@ -61,19 +61,33 @@ class ClassDataArchiveIT {
   }
 
   private List<String> export(String endpoint, String... more) {
-    List<String> c = new ArrayList<>(List.of(prefix.resolve("bin/imds-env").toString(), "--endpoint", endpoint));
+    List<String> c =
+        new ArrayList<>(List.of(prefix.resolve("bin/imds-env").toString(), "--endpoint", endpoint));
     c.addAll(List.of(more));
     return c;
   }
 
-  /** Exit 0, nothing on stderr, and on stdout the credentials and not a byte more (a JVM may print there). */
+  /**
+   * Exit 0, nothing on stderr, and on stdout the credentials and not a byte more (a JVM may print
+   * there).
+   */
   private static void assertCleanSuccess(Proc p) {
     assertEquals(0, p.exit(), p.err());
     assertEquals("", p.err());
-    assertEquals("export AWS_ACCESS_KEY_ID='" + Fixtures.ACCESS_KEY_ID + "'\n"
-        + "export AWS_SECRET_ACCESS_KEY='" + Fixtures.SECRET + "'\n"
-        + "export AWS_SESSION_TOKEN='" + Fixtures.SESSION_TOKEN + "'\n"
-        + "export AWS_CREDENTIAL_EXPIRATION='" + Fixtures.EXPIRES + "'\n", p.out());
+    assertEquals(
+        "export AWS_ACCESS_KEY_ID='"
+            + Fixtures.ACCESS_KEY_ID
+            + "'\n"
+            + "export AWS_SECRET_ACCESS_KEY='"
+            + Fixtures.SECRET
+            + "'\n"
+            + "export AWS_SESSION_TOKEN='"
+            + Fixtures.SESSION_TOKEN
+            + "'\n"
+            + "export AWS_CREDENTIAL_EXPIRATION='"
+            + Fixtures.EXPIRES
+            + "'\n",
+        p.out());
   }
 
   private static List<Path> archives(Path d) throws IOException {
@@ -81,7 +95,9 @@ class ClassDataArchiveIT {
       return List.of();
     }
     try (Stream<Path> files = Files.list(d)) {
-      return files.filter(p -> p.toString().endsWith(".jsa") || p.toString().endsWith(".aot")).toList();
+      return files
+          .filter(p -> p.toString().endsWith(".jsa") || p.toString().endsWith(".aot"))
+          .toList();
     }
   }
 
@@ -98,9 +114,15 @@ class ClassDataArchiveIT {
   private static void assertNoSecretIn(Path archive) throws IOException {
     byte[] bytes = Files.readAllBytes(archive);
     String latin1 = new String(bytes, StandardCharsets.ISO_8859_1);
-    String utf16 = new String(bytes, StandardCharsets.UTF_16LE) + new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_16LE);
-    for (String secret : List.of(Fixtures.SECRET, Fixtures.SESSION_TOKEN, Fixtures.IMDS_TOKEN, Fixtures.ACCESS_KEY_ID)) {
-      assertFalse(latin1.contains(secret) || utf16.contains(secret), archive + " holds " + secret.substring(0, 4) + "...");
+    String utf16 =
+        new String(bytes, StandardCharsets.UTF_16LE)
+            + new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_16LE);
+    for (String secret :
+        List.of(
+            Fixtures.SECRET, Fixtures.SESSION_TOKEN, Fixtures.IMDS_TOKEN, Fixtures.ACCESS_KEY_ID)) {
+      assertFalse(
+          latin1.contains(secret) || utf16.contains(secret),
+          archive + " holds " + secret.substring(0, 4) + "...");
     }
   }
 
@@ -108,23 +130,31 @@ class ClassDataArchiveIT {
    * The files the JVM of a run maps, read from /proc/PID/maps while it waits on an endpoint that
    * accepts and never answers; the launcher execs the JVM, so PID is the JVM's.
    */
-  private String mapsOfAWaitingRun(List<String> asUser, Map<String, String> env, Path expected) throws Exception {
+  private String mapsOfAWaitingRun(List<String> asUser, Map<String, String> env, Path expected)
+      throws Exception {
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       List<Socket> held = new ArrayList<>();
-      Thread acceptor = new Thread(() -> {
-        try {
-          while (true) {
-            held.add(silent.accept());
-          }
-        } catch (IOException closed) {
-          // the test is over
-        }
-      });
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    held.add(silent.accept());
+                  }
+                } catch (IOException closed) {
+                  // the test is over
+                }
+              });
       acceptor.setDaemon(true);
       acceptor.start();
       List<String> c = new ArrayList<>(asUser);
-      c.addAll(export("http://127.0.0.1:" + silent.getLocalPort(), "--timeout", "8s", "--attempts", "1"));
-      ProcessBuilder pb = new ProcessBuilder(c).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      c.addAll(
+          export(
+              "http://127.0.0.1:" + silent.getLocalPort(), "--timeout", "8s", "--attempts", "1"));
+      ProcessBuilder pb =
+          new ProcessBuilder(c)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
       pb.environment().clear();
       pb.environment().putAll(env);
       Process p = pb.start();
@@ -139,7 +169,8 @@ class ClassDataArchiveIT {
             break;
           }
           // once the JVM runs main it has mapped its archive, if it has one: give it a moment
-          if (maps.contains("libjvm.so") && (expected != null ? maps.contains(expected.toString()) : !held.isEmpty())) {
+          if (maps.contains("libjvm.so")
+              && (expected != null ? maps.contains(expected.toString()) : !held.isEmpty())) {
             break;
           }
         }
@@ -164,7 +195,8 @@ class ClassDataArchiveIT {
     assertNoSecretIn(made.get(0));
 
     String maps = mapsOfAWaitingRun(List.of(), env(), made.get(0));
-    assertTrue(maps.contains(made.get(0).toString()), "the second run maps " + made.get(0) + ":\n" + maps);
+    assertTrue(
+        maps.contains(made.get(0).toString()), "the second run maps " + made.get(0) + ":\n" + maps);
     assertCleanSuccess(Proc.run(export(Fixtures.endpoint(wm)), env(), dir));
     assertEquals(made, archives(lib));
   }
@@ -176,7 +208,8 @@ class ClassDataArchiveIT {
     assertEquals(1, before.size(), before.toString());
     // what a rebuild or an upgrade in place does to the jar
     Path jar = lib.resolve("imds-env.jar");
-    Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000));
+    Files.setLastModifiedTime(
+        jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000));
 
     assertCleanSuccess(Proc.run(export(Fixtures.endpoint(wm)), env(), dir));
     List<Path> after = archives(lib);
@@ -208,7 +241,9 @@ class ClassDataArchiveIT {
     assertTrue(maps.contains(made.get(0).toString()), "maps " + made.get(0) + ":\n" + maps);
   }
 
-  /** The install read-only to the caller: another user when the tests run as root, else its owner. */
+  /**
+   * The install read-only to the caller: another user when the tests run as root, else its owner.
+   */
   private List<String> readOnlyInstall() throws Exception {
     Files.setPosixFilePermissions(lib, PosixFilePermissions.fromString("r-xr-xr-x"));
     return OutputFileIT.asUnprivileged();
@@ -217,7 +252,10 @@ class ClassDataArchiveIT {
   @Test
   void readOnlyInstall_anotherUserWithoutACache_runsCleanly_andMakesNoArchive() throws Exception {
     List<String> asUser = readOnlyInstall();
-    for (Map<String, String> env : List.of(Map.of("PATH", "/usr/bin:/bin"), Map.of("PATH", "/usr/bin:/bin", "HOME", "/nonexistent"))) {
+    for (Map<String, String> env :
+        List.of(
+            Map.of("PATH", "/usr/bin:/bin"),
+            Map.of("PATH", "/usr/bin:/bin", "HOME", "/nonexistent"))) {
       Map<String, String> e = new HashMap<>(env);
       e.put("JAVA_HOME", System.getProperty("java.home"));
       List<String> c = new ArrayList<>(asUser);
@@ -230,7 +268,9 @@ class ClassDataArchiveIT {
       String maps = mapsOfAWaitingRun(asUser, e, null);
       assertTrue(maps.contains("libjvm.so"), maps);
       // the JDK's own default archive (lib/server/classes.jsa) is mapped, never one of imds-env's
-      assertFalse(java.util.regex.Pattern.compile("(?m)/imds-env-[^/]*\\.(jsa|aot)$").matcher(maps).find(), maps);
+      assertFalse(
+          java.util.regex.Pattern.compile("(?m)/imds-env-[^/]*\\.(jsa|aot)$").matcher(maps).find(),
+          maps);
     }
   }
 
@@ -239,7 +279,9 @@ class ClassDataArchiveIT {
     List<String> asUser = readOnlyInstall();
     Path cache = Files.createDirectories(dir.resolve("cache"));
     if (!asUser.isEmpty()) {
-      assertEquals(0, Proc.run(List.of("chown", "65534:65534", cache.toString()), Proc.cronEnv(), dir).exit());
+      assertEquals(
+          0,
+          Proc.run(List.of("chown", "65534:65534", cache.toString()), Proc.cronEnv(), dir).exit());
     }
     Map<String, String> e = env();
     e.put("XDG_CACHE_HOME", cache.toString());

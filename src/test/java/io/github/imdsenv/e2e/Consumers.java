@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -19,8 +19,12 @@ import java.util.Map;
  */
 final class Consumers {
 
-  /** The distribution's directories first: /usr/local/bin may hold another docker or a pyenv-less aws. */
-  private static final List<String> DIRS = List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin");
+  /**
+   * The distribution's directories first: /usr/local/bin may hold another docker or a pyenv-less
+   * aws.
+   */
+  private static final List<String> DIRS =
+      List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin");
 
   static final String PACKAGES = "docker.io runc busybox-static awscli python3-botocore strace";
 
@@ -34,8 +38,16 @@ final class Consumers {
         return p;
       }
     }
-    throw new AssertionError(name + " is not installed (looked in " + DIRS + "): the README recipe tests run the real program;"
-        + " install it with apt-get install -y " + debianPackage + " (.ci/run installs " + PACKAGES + ")");
+    throw new AssertionError(
+        name
+            + " is not installed (looked in "
+            + DIRS
+            + "): the README recipe tests run the real program;"
+            + " install it with apt-get install -y "
+            + debianPackage
+            + " (.ci/run installs "
+            + PACKAGES
+            + ")");
   }
 
   /**
@@ -53,11 +65,16 @@ final class Consumers {
   }
 
   private static void wrapper(Path at, Path target) throws IOException {
-    Files.writeString(at, "#!/bin/sh\nexec '" + target.toString().replace("'", "'\\''") + "' \"$@\"\n");
-    Files.setPosixFilePermissions(at, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(
+        at, "#!/bin/sh\nexec '" + target.toString().replace("'", "'\\''") + "' \"$@\"\n");
+    Files.setPosixFilePermissions(
+        at, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 
-  /** A recipe's environment: the cron-like minimum, PATH through BIN, and the endpoint the way a user sets it. */
+  /**
+   * A recipe's environment: the cron-like minimum, PATH through BIN, and the endpoint the way a
+   * user sets it.
+   */
   static Map<String, String> env(Path bin, Path home, String endpoint) {
     Map<String, String> env = new HashMap<>(Proc.cronEnv());
     env.put("PATH", bin + ":/usr/bin:/bin");
@@ -76,7 +93,9 @@ final class Consumers {
   /** SHA-256 of the UTF-8 bytes, hex: how values are compared and reported without being shown. */
   static String sha256(String value) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -23,14 +23,22 @@ final class DockerDaemon implements AutoCloseable {
 
   static final String IMAGE = "imds-env-recipes:busybox";
 
-  static final List<String> REPORTED = List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-      "AWS_CREDENTIAL_EXPIRATION", "AWS_PROFILE");
+  static final List<String> REPORTED =
+      List.of(
+          "AWS_ACCESS_KEY_ID",
+          "AWS_SECRET_ACCESS_KEY",
+          "AWS_SESSION_TOKEN",
+          "AWS_CREDENTIAL_EXPIRATION",
+          "AWS_PROFILE");
 
   /** The image's CMD: one line per variable, `NAME unset` or `NAME sha256-of-its-bytes`. */
-  private static final String REPORT = "for n in " + String.join(" ", REPORTED) + "; do\n"
-      + "  eval \"s=\\${$n+set} v=\\${$n-}\"\n"
-      + "  if [ -z \"$s\" ]; then echo \"$n unset\"; else printf '%s' \"$v\" | busybox sha256sum | { read h _; echo \"$n $h\"; }; fi\n"
-      + "done\n";
+  private static final String REPORT =
+      "for n in "
+          + String.join(" ", REPORTED)
+          + "; do\n"
+          + "  eval \"s=\\${$n+set} v=\\${$n-}\"\n"
+          + "  if [ -z \"$s\" ]; then echo \"$n unset\"; else printf '%s' \"$v\" | busybox sha256sum | { read h _; echo \"$n $h\"; }; fi\n"
+          + "done\n";
 
   final Path dir;
   final Path docker;
@@ -45,8 +53,12 @@ final class DockerDaemon implements AutoCloseable {
 
   /** Starts the daemon and imports the image; a daemon that does not come up fails with its log. */
   static DockerDaemon start() throws Exception {
-    if (!"0".equals(new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes()).trim())) {
-      throw new AssertionError("the docker recipe tests start their own dockerd, which needs root: run them as root (CI does)");
+    if (!"0"
+        .equals(
+            new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes())
+                .trim())) {
+      throw new AssertionError(
+          "the docker recipe tests start their own dockerd, which needs root: run them as root (CI does)");
     }
     Path dockerd = Consumers.require("dockerd", "docker.io");
     Consumers.require("runc", "runc");
@@ -70,26 +82,43 @@ final class DockerDaemon implements AutoCloseable {
     Files.createDirectories(dir.resolve("data"));
     Files.createDirectories(dir.resolve("exec"));
     Files.createDirectories(dir.resolve("config"));
-    ProcessBuilder pb = new ProcessBuilder(dockerd.toString(), "--host", "unix://" + socket,
-        "--iptables=false", "--ip6tables=false", "--bridge=none", "--storage-driver=vfs",
-        "--data-root", dir.resolve("data").toString(), "--exec-root", dir.resolve("exec").toString(),
-        "--pidfile", dir.resolve("docker.pid").toString(),
-        // its own containerd namespaces, should another daemon share the system's containerd
-        "--containerd-namespace", "imds-env-recipes", "--containerd-plugins-namespace", "imds-env-recipes-plugins");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            dockerd.toString(),
+            "--host",
+            "unix://" + socket,
+            "--iptables=false",
+            "--ip6tables=false",
+            "--bridge=none",
+            "--storage-driver=vfs",
+            "--data-root",
+            dir.resolve("data").toString(),
+            "--exec-root",
+            dir.resolve("exec").toString(),
+            "--pidfile",
+            dir.resolve("docker.pid").toString(),
+            // its own containerd namespaces, should another daemon share the system's containerd
+            "--containerd-namespace",
+            "imds-env-recipes",
+            "--containerd-plugins-namespace",
+            "imds-env-recipes-plugins");
     pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-    pb.redirectErrorStream(true).redirectOutput(dir.resolve("dockerd.log").toFile())
+    pb.redirectErrorStream(true)
+        .redirectOutput(dir.resolve("dockerd.log").toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     daemon = pb.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (true) {
       if (!daemon.isAlive()) {
-        throw new AssertionError("dockerd exited (" + daemon.exitValue() + ") at start:\n" + logTail());
+        throw new AssertionError(
+            "dockerd exited (" + daemon.exitValue() + ") at start:\n" + logTail());
       }
       if (Files.exists(socket) && docker(List.of("version")).exit() == 0) {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("dockerd did not answer on " + socket + " within 90 s:\n" + logTail());
+        throw new AssertionError(
+            "dockerd did not answer on " + socket + " within 90 s:\n" + logTail());
       }
       Thread.sleep(200);
     }
@@ -100,19 +129,43 @@ final class DockerDaemon implements AutoCloseable {
     Files.copy(busybox, root.resolve("busybox"), StandardCopyOption.COPY_ATTRIBUTES);
     Files.createSymbolicLink(root.resolve("sh"), Path.of("busybox"));
     Files.writeString(dir.resolve("rootfs/report"), REPORT);
-    Proc tar = Proc.run(List.of("tar", "-C", dir.resolve("rootfs").toString(), "-cf", dir.resolve("rootfs.tar").toString(), "."),
-        Proc.cronEnv(), dir);
+    Proc tar =
+        Proc.run(
+            List.of(
+                "tar",
+                "-C",
+                dir.resolve("rootfs").toString(),
+                "-cf",
+                dir.resolve("rootfs.tar").toString(),
+                "."),
+            Proc.cronEnv(),
+            dir);
     if (tar.exit() != 0) {
       throw new AssertionError("tar: " + tar.err());
     }
-    Proc p = docker(List.of("import", "--change", "CMD [\"/bin/sh\", \"/report\"]", dir.resolve("rootfs.tar").toString(), IMAGE));
+    Proc p =
+        docker(
+            List.of(
+                "import",
+                "--change",
+                "CMD [\"/bin/sh\", \"/report\"]",
+                dir.resolve("rootfs.tar").toString(),
+                IMAGE));
     if (p.exit() != 0) {
       throw new AssertionError("docker import: " + p.err());
     }
     Proc check = docker(List.of("run", "--rm", "--network", "none", IMAGE));
     if (check.exit() != 0 || !check.out().contains("AWS_ACCESS_KEY_ID unset")) {
-      throw new AssertionError("the imported image does not run (is " + busybox + " the static busybox of busybox-static?): "
-          + check.exit() + " " + check.out() + check.err() + "\n" + logTail());
+      throw new AssertionError(
+          "the imported image does not run (is "
+              + busybox
+              + " the static busybox of busybox-static?): "
+              + check.exit()
+              + " "
+              + check.out()
+              + check.err()
+              + "\n"
+              + logTail());
     }
   }
 
@@ -142,7 +195,10 @@ final class DockerDaemon implements AutoCloseable {
     }
   }
 
-  /** Stops the daemon (TERM, then KILL), unmounts whatever it left under its directory, and removes that. */
+  /**
+   * Stops the daemon (TERM, then KILL), unmounts whatever it left under its directory, and removes
+   * that.
+   */
   @Override
   public synchronized void close() {
     try {
@@ -156,8 +212,12 @@ final class DockerDaemon implements AutoCloseable {
       if (!Files.exists(dir)) {
         return;
       }
-      List<String> mounts = Files.readAllLines(Path.of("/proc/self/mounts")).stream().map(l -> l.split(" ")[1])
-          .filter(m -> m.startsWith(dir.toString())).sorted(Comparator.reverseOrder()).toList();
+      List<String> mounts =
+          Files.readAllLines(Path.of("/proc/self/mounts")).stream()
+              .map(l -> l.split(" ")[1])
+              .filter(m -> m.startsWith(dir.toString()))
+              .sorted(Comparator.reverseOrder())
+              .toList();
       for (String m : mounts) {
         new ProcessBuilder("umount", "-l", m).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
       }

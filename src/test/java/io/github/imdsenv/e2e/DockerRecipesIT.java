@@ -19,8 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's docker recipes, each taken from README.md as written and run by the shell it
- * implies against a real Docker daemon (see {@link DockerDaemon}): the container's own view of the
+ * The README's docker recipes, each taken from README.md as written and run by the shell it implies
+ * against a real Docker daemon (see {@link DockerDaemon}): the container's own view of the
  * credential variables is compared, by SHA-256 computed inside it, with what IMDS served. Only
  * `IMAGE`, the install path and the env file's path are substituted; the endpoint comes through
  * AWS_EC2_METADATA_SERVICE_ENDPOINT, as a user would set it. Every recipe runs under strace: no
@@ -34,7 +34,10 @@ class DockerRecipesIT {
 
   @TempDir Path dir;
 
-  /** A session token a careless env file or an unquoted eval would mangle: docker must still get it exactly. */
+  /**
+   * A session token a careless env file or an unquoted eval would mangle: docker must still get it
+   * exactly.
+   */
   static final String HOSTILE_TOKEN = "IQoJb3JpZ2luX2Vj'\"$(touch pwned) `x` \\ *\nsecond line\n";
 
   @BeforeAll
@@ -50,7 +53,10 @@ class DockerRecipesIT {
   }
 
   private Map<String, String> env(String endpoint) throws Exception {
-    Path bin = Files.isDirectory(dir.resolve("bin")) ? dir.resolve("bin") : Consumers.binDir(dir, daemon.docker);
+    Path bin =
+        Files.isDirectory(dir.resolve("bin"))
+            ? dir.resolve("bin")
+            : Consumers.binDir(dir, daemon.docker);
     Map<String, String> env = Consumers.env(bin, dir, endpoint);
     env.putAll(daemon.clientEnv());
     // stale credentials in the caller's environment: no recipe may let them through
@@ -68,8 +74,12 @@ class DockerRecipesIT {
     return m;
   }
 
-  /** The container's report, checked for the three credential variables (and the expiry where the recipe carries it). */
-  private static void assertContainerSaw(String recipe, Proc p, String token, boolean withExpiry, boolean profileUnset) {
+  /**
+   * The container's report, checked for the three credential variables (and the expiry where the
+   * recipe carries it).
+   */
+  private static void assertContainerSaw(
+      String recipe, Proc p, String token, boolean withExpiry, boolean profileUnset) {
     assertEquals(0, p.exit(), recipe + ": exit " + p.exit() + ", stderr: " + p.err());
     Map<String, String> seen = new LinkedHashMap<>();
     for (String line : p.out().split("\n")) {
@@ -82,7 +92,10 @@ class DockerRecipesIT {
     }
     for (Map.Entry<String, String> e : expected.entrySet()) {
       // names and hashes only: a value never reaches a report
-      assertEquals(e.getValue(), seen.get(e.getKey()), recipe + ": " + e.getKey() + " in the container (SHA-256)");
+      assertEquals(
+          e.getValue(),
+          seen.get(e.getKey()),
+          recipe + ": " + e.getKey() + " in the container (SHA-256)");
     }
     if (profileUnset) {
       assertEquals("unset", seen.get("AWS_PROFILE"), recipe + ": AWS_PROFILE in the container");
@@ -94,19 +107,36 @@ class DockerRecipesIT {
    * Runs SCRIPT in SHELL under strace, which logs the argv of every program it starts: no secret
    * may be in one (the log is searched here and deleted, never shown).
    */
-  private static Proc sh(List<String> shell, String script, Map<String, String> env, Path cwd) throws Exception {
+  private static Proc sh(List<String> shell, String script, Map<String, String> env, Path cwd)
+      throws Exception {
     Path log = Files.createTempFile("imds-env-execve", ".log");
     try {
-      List<String> c = new ArrayList<>(List.of(Consumers.require("strace", "strace").toString(),
-          "-f", "-qq", "-e", "trace=execve", "-s", "1000000", "-o", log.toString()));
+      List<String> c =
+          new ArrayList<>(
+              List.of(
+                  Consumers.require("strace", "strace").toString(),
+                  "-f",
+                  "-qq",
+                  "-e",
+                  "trace=execve",
+                  "-s",
+                  "1000000",
+                  "-o",
+                  log.toString()));
       c.addAll(shell);
       c.add("-c");
       c.add(script);
       Proc p = Proc.run(c, env, cwd);
       String argvs = Files.readString(log);
       assertTrue(argvs.contains("execve("), "strace logged no execve");
-      for (String secret : List.of(Fixtures.SECRET, Fixtures.SESSION_TOKEN, HOSTILE_TOKEN.substring(0, 16), Fixtures.IMDS_TOKEN)) {
-        assertFalse(argvs.contains(secret), shell + ": a secret in the argv of a program the recipe ran");
+      for (String secret :
+          List.of(
+              Fixtures.SECRET,
+              Fixtures.SESSION_TOKEN,
+              HOSTILE_TOKEN.substring(0, 16),
+              Fixtures.IMDS_TOKEN)) {
+        assertFalse(
+            argvs.contains(secret), shell + ": a secret in the argv of a program the recipe ran");
       }
       return p;
     } finally {
@@ -115,29 +145,49 @@ class DockerRecipesIT {
   }
 
   static String envFileRecipe() {
-    return Readme.substitute(Readme.line("vars=$(imds-env -f env-no-export) || exit; docker run --env-file <("),
-        " IMAGE", " " + DockerDaemon.IMAGE);
+    return Readme.substitute(
+        Readme.line("vars=$(imds-env -f env-no-export) || exit; docker run --env-file <("),
+        " IMAGE",
+        " " + DockerDaemon.IMAGE);
   }
 
   static String dockerArgsRecipe() {
-    return Readme.substitute(Readme.line("creds=$(imds-env) || exit; eval \"$creds\"; docker run $(imds-env -f docker-args)"),
-        " IMAGE", " " + DockerDaemon.IMAGE);
+    return Readme.substitute(
+        Readme.line(
+            "creds=$(imds-env) || exit; eval \"$creds\"; docker run $(imds-env -f docker-args)"),
+        " IMAGE",
+        " " + DockerDaemon.IMAGE);
   }
 
   static String execRecipe() {
-    return Readme.substitute(Readme.line("imds-env exec -- docker run -e "), " IMAGE", " " + DockerDaemon.IMAGE);
+    return Readme.substitute(
+        Readme.line("imds-env exec -- docker run -e "), " IMAGE", " " + DockerDaemon.IMAGE);
   }
 
   @Test
-  void envFileThroughProcessSubstitution_inBash_theContainerGetsExactlyTheCredentials() throws Exception {
+  void envFileThroughProcessSubstitution_inBash_theContainerGetsExactlyTheCredentials()
+      throws Exception {
     Fixtures.healthy(wm);
     String recipe = envFileRecipe();
-    assertContainerSaw(recipe, sh(List.of("bash"), recipe, env(Fixtures.endpoint(wm)), dir), Fixtures.SESSION_TOKEN, true, true);
+    assertContainerSaw(
+        recipe,
+        sh(List.of("bash"), recipe, env(Fixtures.endpoint(wm)), dir),
+        Fixtures.SESSION_TOKEN,
+        true,
+        true);
   }
 
   @Test
-  void evalThenDockerArgs_inEveryPosixShell_theContainerGetsExactlyTheCredentials() throws Exception {
-    Fixtures.healthy(wm, Fixtures.json(Fixtures.ACCESS_KEY_ID, Fixtures.SECRET, HOSTILE_TOKEN, Fixtures.EXPIRES.toString(), null));
+  void evalThenDockerArgs_inEveryPosixShell_theContainerGetsExactlyTheCredentials()
+      throws Exception {
+    Fixtures.healthy(
+        wm,
+        Fixtures.json(
+            Fixtures.ACCESS_KEY_ID,
+            Fixtures.SECRET,
+            HOSTILE_TOKEN,
+            Fixtures.EXPIRES.toString(),
+            null));
     String recipe = dockerArgsRecipe();
     for (List<String> shell : Proc.POSIX_SHELLS) {
       Proc p = sh(shell, recipe, env(Fixtures.endpoint(wm)), dir);
@@ -148,32 +198,60 @@ class DockerRecipesIT {
 
   @Test
   void execDockerRun_theContainerGetsExactlyTheCredentials() throws Exception {
-    Fixtures.healthy(wm, Fixtures.json(Fixtures.ACCESS_KEY_ID, Fixtures.SECRET, HOSTILE_TOKEN, Fixtures.EXPIRES.toString(), null));
+    Fixtures.healthy(
+        wm,
+        Fixtures.json(
+            Fixtures.ACCESS_KEY_ID,
+            Fixtures.SECRET,
+            HOSTILE_TOKEN,
+            Fixtures.EXPIRES.toString(),
+            null));
     String recipe = execRecipe();
-    assertContainerSaw(recipe, sh(List.of("sh"), recipe, env(Fixtures.endpoint(wm)), dir), HOSTILE_TOKEN, false, true);
+    assertContainerSaw(
+        recipe,
+        sh(List.of("sh"), recipe, env(Fixtures.endpoint(wm)), dir),
+        HOSTILE_TOKEN,
+        false,
+        true);
   }
 
   @Test
-  void cronLineFile_readByDockerRunEnvFile_theContainerGetsExactlyTheCredentials() throws Exception {
+  void cronLineFile_readByDockerRunEnvFile_theContainerGetsExactlyTheCredentials()
+      throws Exception {
     Fixtures.healthy(wm);
     Path file = dir.resolve("app/aws.env");
     Files.createDirectories(file.getParent());
     // "m h dom mon dow user command": cron runs the command with /bin/sh
     String[] cron = Readme.line("* * * * * root /usr/local/bin/imds-env ").split(" +", 7);
-    String job = Readme.substitute(Readme.substitute(cron[6], "/usr/local/bin/imds-env", Proc.LAUNCHER),
-        "/etc/app/aws.env", file.toString());
+    String job =
+        Readme.substitute(
+            Readme.substitute(cron[6], "/usr/local/bin/imds-env", Proc.LAUNCHER),
+            "/etc/app/aws.env",
+            file.toString());
     Map<String, String> cronEnv = new java.util.HashMap<>(Proc.cronEnv());
     cronEnv.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", Fixtures.endpoint(wm));
     Proc run = sh(List.of("/bin/sh"), job, cronEnv, Path.of("/"));
     assertEquals(0, run.exit(), job + ": " + run.err());
     assertEquals("", run.out() + run.err(), "a quiet cron job prints nothing");
-    String consumer = Readme.substitute(Readme.substitute(Readme.line("docker run --env-file /etc/app/aws.env IMAGE"),
-        "/etc/app/aws.env", file.toString()), " IMAGE", " " + DockerDaemon.IMAGE);
-    assertContainerSaw(consumer, sh(List.of("sh"), consumer, env(Fixtures.endpoint(wm)), dir), Fixtures.SESSION_TOKEN, true, true);
+    String consumer =
+        Readme.substitute(
+            Readme.substitute(
+                Readme.line("docker run --env-file /etc/app/aws.env IMAGE"),
+                "/etc/app/aws.env",
+                file.toString()),
+            " IMAGE",
+            " " + DockerDaemon.IMAGE);
+    assertContainerSaw(
+        consumer,
+        sh(List.of("sh"), consumer, env(Fixtures.endpoint(wm)), dir),
+        Fixtures.SESSION_TOKEN,
+        true,
+        true);
   }
 
   @Test
-  void everyDockerRecipe_endpointDown_stopsTheScriptWithTheExportsCode_andNoContainerRuns() throws Exception {
+  void everyDockerRecipe_endpointDown_stopsTheScriptWithTheExportsCode_andNoContainerRuns()
+      throws Exception {
     String down = Consumers.downEndpoint();
     List<List<String>> cases = new ArrayList<>();
     cases.add(List.of("bash", envFileRecipe()));
@@ -187,19 +265,34 @@ class DockerRecipesIT {
       Proc p = sh(c.subList(0, c.size() - 1), recipe + "\necho the script went on", env(down), dir);
       assertEquals(3, p.exit(), c + ": the export's exit code; stderr: " + p.err());
       assertEquals("", p.out(), c + ": no container ran and the script stopped");
-      assertTrue(p.err().startsWith("imds-env: ") && p.err().indexOf('\n') == p.err().length() - 1, c + ": " + p.err());
+      assertTrue(
+          p.err().startsWith("imds-env: ") && p.err().indexOf('\n') == p.err().length() - 1,
+          c + ": " + p.err());
     }
     // the form the README replaced: docker reads an empty env file and starts the container anyway
-    Proc old = sh(List.of("bash"), "docker run --env-file <(imds-env -f env-no-export) " + DockerDaemon.IMAGE, env(down), dir);
+    Proc old =
+        sh(
+            List.of("bash"),
+            "docker run --env-file <(imds-env -f env-no-export) " + DockerDaemon.IMAGE,
+            env(down),
+            dir);
     assertEquals(0, old.exit(), old.err());
     assertTrue(old.out().contains("AWS_ACCESS_KEY_ID unset\n"), old.out());
   }
 
-  /** exec keeps the export's status (nothing is lost in a substitution): docker never starts, and set -e stops the script. */
+  /**
+   * exec keeps the export's status (nothing is lost in a substitution): docker never starts, and
+   * set -e stops the script.
+   */
   @Test
   void execRecipe_endpointDown_dockerNeverStarts_theStatusIsTheExports() throws Exception {
     String recipe = execRecipe();
-    Proc p = sh(List.of("sh"), "set -e\n" + recipe + "\necho the script went on", env(Consumers.downEndpoint()), dir);
+    Proc p =
+        sh(
+            List.of("sh"),
+            "set -e\n" + recipe + "\necho the script went on",
+            env(Consumers.downEndpoint()),
+            dir);
     assertEquals(3, p.exit(), recipe + ": " + p.err());
     assertEquals("", p.out(), "no container ran and the script stopped");
     assertTrue(p.err().startsWith("imds-env: "), p.err());

@@ -36,7 +36,9 @@ class ExecIT {
   @TempDir Path dir;
 
   private List<String> exec(String... command) {
-    List<String> c = new ArrayList<>(List.of(Proc.LAUNCHER, "exec", "--endpoint", Fixtures.endpoint(wm), "--region", "--"));
+    List<String> c =
+        new ArrayList<>(
+            List.of(Proc.LAUNCHER, "exec", "--endpoint", Fixtures.endpoint(wm), "--region", "--"));
     c.addAll(List.of(command));
     return c;
   }
@@ -60,15 +62,45 @@ class ExecIT {
   void child_getsTheCredentials_andInheritedAwsVariablesAreScrubbed() throws Exception {
     Fixtures.healthy(wm);
     Map<String, String> env = env();
-    env.putAll(Map.of("AWS_PROFILE", "stale", "AWS_DEFAULT_PROFILE", "stale", "AWS_ACCESS_KEY_ID", "AKIASTALE",
-        "AWS_SECRET_ACCESS_KEY", "stale", "AWS_SECURITY_TOKEN", "stale", "AWS_CREDENTIAL_EXPIRATION", "2020-01-01T00:00:00Z",
-        "AWS_ACCOUNT_ID", "999999999999", "KEEP_ME", "kept"));
-    Proc p = Proc.run(exec("sh", "-c", "printf '%s|' \"$AWS_ACCESS_KEY_ID\" \"$AWS_SECRET_ACCESS_KEY\" \"$AWS_SESSION_TOKEN\""
-        + " \"$AWS_CREDENTIAL_EXPIRATION\" \"$AWS_REGION\" \"${AWS_PROFILE-unset}\" \"${AWS_DEFAULT_PROFILE-unset}\""
-        + " \"${AWS_SECURITY_TOKEN-unset}\" \"${AWS_ACCOUNT_ID-unset}\" \"$KEEP_ME\""), env, dir);
+    env.putAll(
+        Map.of(
+            "AWS_PROFILE",
+            "stale",
+            "AWS_DEFAULT_PROFILE",
+            "stale",
+            "AWS_ACCESS_KEY_ID",
+            "AKIASTALE",
+            "AWS_SECRET_ACCESS_KEY",
+            "stale",
+            "AWS_SECURITY_TOKEN",
+            "stale",
+            "AWS_CREDENTIAL_EXPIRATION",
+            "2020-01-01T00:00:00Z",
+            "AWS_ACCOUNT_ID",
+            "999999999999",
+            "KEEP_ME",
+            "kept"));
+    Proc p =
+        Proc.run(
+            exec(
+                "sh",
+                "-c",
+                "printf '%s|' \"$AWS_ACCESS_KEY_ID\" \"$AWS_SECRET_ACCESS_KEY\" \"$AWS_SESSION_TOKEN\""
+                    + " \"$AWS_CREDENTIAL_EXPIRATION\" \"$AWS_REGION\" \"${AWS_PROFILE-unset}\" \"${AWS_DEFAULT_PROFILE-unset}\""
+                    + " \"${AWS_SECURITY_TOKEN-unset}\" \"${AWS_ACCOUNT_ID-unset}\" \"$KEEP_ME\""),
+            env,
+            dir);
     assertEquals(0, p.exit(), p.err());
-    assertEquals(Fixtures.ACCESS_KEY_ID + "|" + Fixtures.SECRET + "|" + Fixtures.SESSION_TOKEN + "|" + Fixtures.EXPIRES
-        + "|eu-central-2|unset|unset|unset|unset|kept|", p.out());
+    assertEquals(
+        Fixtures.ACCESS_KEY_ID
+            + "|"
+            + Fixtures.SECRET
+            + "|"
+            + Fixtures.SESSION_TOKEN
+            + "|"
+            + Fixtures.EXPIRES
+            + "|eu-central-2|unset|unset|unset|unset|kept|",
+        p.out());
     assertEquals("", p.err());
   }
 
@@ -77,8 +109,21 @@ class ExecIT {
     Fixtures.healthy(wm);
     Map<String, String> env = env();
     env.put("AWS_ACCOUNT_ID", "999999999999");
-    Proc p = Proc.run(List.of(Proc.LAUNCHER, "exec", "--endpoint", Fixtures.endpoint(wm), "--account-id", "--security-token",
-        "--", "sh", "-c", "printf '%s|%s' \"$AWS_ACCOUNT_ID\" \"$AWS_SECURITY_TOKEN\""), env, dir);
+    Proc p =
+        Proc.run(
+            List.of(
+                Proc.LAUNCHER,
+                "exec",
+                "--endpoint",
+                Fixtures.endpoint(wm),
+                "--account-id",
+                "--security-token",
+                "--",
+                "sh",
+                "-c",
+                "printf '%s|%s' \"$AWS_ACCOUNT_ID\" \"$AWS_SECURITY_TOKEN\""),
+            env,
+            dir);
     assertEquals(0, p.exit(), p.err());
     assertEquals("123456789012|" + Fixtures.SESSION_TOKEN, p.out());
   }
@@ -86,8 +131,16 @@ class ExecIT {
   @Test
   void hostileValues_reachTheChildByteForByte_andNothingRuns() throws Exception {
     // the launcher evaluates what the JVM hands it: every value must stay inside its single quotes
-    String secret = "a'b\"c $(touch \"$OUT/pwned\") `touch \"$OUT/pwned\"` ;touch \"$OUT/pwned\"\nline2 \\ é";
-    Fixtures.healthy(wm, Fixtures.json(Fixtures.ACCESS_KEY_ID, secret, Fixtures.SESSION_TOKEN, Fixtures.EXPIRES.toString(), null));
+    String secret =
+        "a'b\"c $(touch \"$OUT/pwned\") `touch \"$OUT/pwned\"` ;touch \"$OUT/pwned\"\nline2 \\ é";
+    Fixtures.healthy(
+        wm,
+        Fixtures.json(
+            Fixtures.ACCESS_KEY_ID,
+            secret,
+            Fixtures.SESSION_TOKEN,
+            Fixtures.EXPIRES.toString(),
+            null));
     Proc p = Proc.run(exec("sh", "-c", "printf '%s' \"$AWS_SECRET_ACCESS_KEY\""), env(), dir);
     assertEquals(0, p.exit(), p.err());
     assertEquals(secret, p.out());
@@ -98,7 +151,8 @@ class ExecIT {
   void exitStatus_isTheChilds() throws Exception {
     Fixtures.healthy(wm);
     assertEquals(7, Proc.run(exec("sh", "-c", "exit 7"), env(), dir).exit());
-    assertEquals(143, Proc.run(exec("sh", "-c", "kill -TERM $$"), env(), dir).exit(), "128 + SIGTERM");
+    assertEquals(
+        143, Proc.run(exec("sh", "-c", "kill -TERM $$"), env(), dir).exit(), "128 + SIGTERM");
   }
 
   @Test
@@ -108,12 +162,39 @@ class ExecIT {
     Map<String, String> env = Map.of("PATH", "/usr/bin:/bin");
     // an @file is COMMAND's to read (curl -d @body.json), never expanded by imds-env's parser
     Files.writeString(dir.resolve("body.json"), "{}");
-    Proc p = Proc.run(List.of(Proc.LAUNCHER, "exec", "--endpoint", Fixtures.endpoint(wm), "printf", "%s|", "--region", "a b*",
-        "it's", "é ü", "@body.json", "", "$HOME"), env, dir);
+    Proc p =
+        Proc.run(
+            List.of(
+                Proc.LAUNCHER,
+                "exec",
+                "--endpoint",
+                Fixtures.endpoint(wm),
+                "printf",
+                "%s|",
+                "--region",
+                "a b*",
+                "it's",
+                "é ü",
+                "@body.json",
+                "",
+                "$HOME"),
+            env,
+            dir);
     assertEquals(0, p.exit(), p.err());
     assertEquals("--region|a b*|it's|é ü|@body.json||$HOME|", p.out());
-    Proc q = Proc.run(List.of(Proc.LAUNCHER, "exec", "--endpoint", Fixtures.endpoint(wm), "--", "printf", "%s", "@body.json"),
-        env, dir);
+    Proc q =
+        Proc.run(
+            List.of(
+                Proc.LAUNCHER,
+                "exec",
+                "--endpoint",
+                Fixtures.endpoint(wm),
+                "--",
+                "printf",
+                "%s",
+                "@body.json"),
+            env,
+            dir);
     assertEquals(0, q.exit(), q.err());
     assertEquals("@body.json", q.out());
   }
@@ -137,23 +218,41 @@ class ExecIT {
    * busybox ash on Alpine, ...): scrubbing, arguments, a command named like an option, 127.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"dash", "bash", "bash --posix", "mksh", "busybox ash", "zsh --emulate sh"})
+  @ValueSource(
+      strings = {"dash", "bash", "bash --posix", "mksh", "busybox ash", "zsh --emulate sh"})
   void underEachShell_theLauncherExecs(String shell) throws Exception {
     Fixtures.healthy(wm);
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Path weird = bin.resolve("-weird");
-    Files.writeString(weird, "#!/bin/sh\nprintf '%s|' \"$@\" \"${AWS_PROFILE-unset}\" \"$AWS_ACCESS_KEY_ID\"\n");
+    Files.writeString(
+        weird, "#!/bin/sh\nprintf '%s|' \"$@\" \"${AWS_PROFILE-unset}\" \"$AWS_ACCESS_KEY_ID\"\n");
     Files.setPosixFilePermissions(weird, PosixFilePermissions.fromString("rwxr-xr-x"));
     Map<String, String> env = env();
     env.put("PATH", bin + ":/usr/bin:/bin");
     env.put("AWS_PROFILE", "stale");
     List<String> run = new ArrayList<>(List.of(shell.split(" ")));
-    run.addAll(List.of(Proc.LAUNCHER, "exec", "--endpoint", Fixtures.endpoint(wm), "--", "-weird", "a b", "it's"));
+    run.addAll(
+        List.of(
+            Proc.LAUNCHER,
+            "exec",
+            "--endpoint",
+            Fixtures.endpoint(wm),
+            "--",
+            "-weird",
+            "a b",
+            "it's"));
     Proc p = Proc.run(run, env, dir);
     assertEquals(0, p.exit(), p.err());
     assertEquals("a b|it's|unset|" + Fixtures.ACCESS_KEY_ID + "|", p.out());
     List<String> missing = new ArrayList<>(List.of(shell.split(" ")));
-    missing.addAll(List.of(Proc.LAUNCHER, "exec", "--endpoint", Fixtures.endpoint(wm), "--", "no-such-command-here"));
+    missing.addAll(
+        List.of(
+            Proc.LAUNCHER,
+            "exec",
+            "--endpoint",
+            Fixtures.endpoint(wm),
+            "--",
+            "no-such-command-here"));
     Proc q = Proc.run(missing, env, dir);
     assertEquals(127, q.exit());
     assertEquals("imds-env: exec: cannot run 'no-such-command-here': command not found\n", q.err());
@@ -168,7 +267,9 @@ class ExecIT {
     assertEquals("imds-env: exec: cannot run 'no-such-command-here': command not found\n", p.err());
     Proc q = Proc.run(exec(dir.resolve("missing").toString()), env(), dir);
     assertEquals(127, q.exit());
-    assertEquals("imds-env: exec: cannot run '" + dir.resolve("missing") + "': command not found\n", q.err());
+    assertEquals(
+        "imds-env: exec: cannot run '" + dir.resolve("missing") + "': command not found\n",
+        q.err());
   }
 
   @Test
@@ -191,8 +292,10 @@ class ExecIT {
   @Test
   void fetchFailure_theChildNeverStarts_andTheExportsCodeComesBack() throws Exception {
     Fixtures.healthy(wm);
-    wm.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
-        com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(Fixtures.ROLES)).willReturn(Fixtures.status(404)));
+    wm.stubFor(
+        com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(Fixtures.ROLES))
+            .willReturn(Fixtures.status(404)));
     Proc p = Proc.run(exec("sh", "-c", "touch \"$OUT/started\""), env(), dir);
     assertEquals(4, p.exit());
     assertEquals("", p.out());
@@ -201,7 +304,11 @@ class ExecIT {
 
   @Test
   void optionsBeforeExec_areRefused() throws Exception {
-    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--endpoint", "http://127.0.0.1:1", "exec", "--", "true"), env(), dir);
+    Proc p =
+        Proc.run(
+            List.of(Proc.LAUNCHER, "--endpoint", "http://127.0.0.1:1", "exec", "--", "true"),
+            env(),
+            dir);
     assertEquals(2, p.exit());
     assertTrue(p.err().contains("options before 'exec' do not apply to it"), p.err());
   }
@@ -219,8 +326,21 @@ class ExecIT {
     Fixtures.healthy(wm);
     Path jar = Path.of(Proc.LAUNCHER).getParent().resolveSibling("target").resolve("imds-env.jar");
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Proc p = Proc.run(List.of(java.toString(), "-jar", jar.toString(), "exec", "--endpoint", Fixtures.endpoint(wm), "--",
-        "sh", "-c", "touch \"$OUT/started\""), env(), dir);
+    Proc p =
+        Proc.run(
+            List.of(
+                java.toString(),
+                "-jar",
+                jar.toString(),
+                "exec",
+                "--endpoint",
+                Fixtures.endpoint(wm),
+                "--",
+                "sh",
+                "-c",
+                "touch \"$OUT/started\""),
+            env(),
+            dir);
     assertEquals(2, p.exit());
     assertEquals("", p.out());
     assertTrue(p.err().startsWith("imds-env: exec needs the launcher (scripts/imds-env)"), p.err());
@@ -241,15 +361,24 @@ class ExecIT {
     try {
       Path comm = Path.of("/proc", Long.toString(p.pid()), "comm");
       String name = "";
-      for (int i = 0; i < 800 && p.isAlive() && !(name = Files.readString(comm).trim()).equals("sleep"); i++) {
+      for (int i = 0;
+          i < 800 && p.isAlive() && !(name = Files.readString(comm).trim()).equals("sleep");
+          i++) {
         Thread.sleep(25);
       }
       assertEquals("sleep", name, "the process the caller started became COMMAND");
-      assertEquals("sleep\u000030\u0000", Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")));
-      assertEquals(Set.of(p.pid()), processesWith(marker + "=1"), "no launcher shell or JVM remains beside COMMAND");
+      assertEquals(
+          "sleep\u000030\u0000",
+          Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")));
+      assertEquals(
+          Set.of(p.pid()),
+          processesWith(marker + "=1"),
+          "no launcher shell or JVM remains beside COMMAND");
       String status = Files.readString(Path.of("/proc", Long.toString(p.pid()), "status"));
-      System.out.println("exec: resident while COMMAND runs: " + status.lines().filter(l -> l.startsWith("VmRSS")).findFirst()
-          .orElse("?") + " (COMMAND's own; no other process)");
+      System.out.println(
+          "exec: resident while COMMAND runs: "
+              + status.lines().filter(l -> l.startsWith("VmRSS")).findFirst().orElse("?")
+              + " (COMMAND's own; no other process)");
     } finally {
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
@@ -292,21 +421,29 @@ class ExecIT {
 
   /**
    * Ctrl-C in a terminal signals the whole foreground process group: COMMAND, being the only
-   * process of the run, sees it once (a JVM parent that also forwarded it made two). The run gets
-   * a process group of its own (setsid); perl counts, since a shell cannot trap an INT it inherited as ignored.
+   * process of the run, sees it once (a JVM parent that also forwarded it made two). The run gets a
+   * process group of its own (setsid); perl counts, since a shell cannot trap an INT it inherited
+   * as ignored.
    */
   @Test
   void sigintToTheProcessGroup_isCountedOnce() throws Exception {
     Fixtures.healthy(wm);
     List<String> command = new ArrayList<>(List.of("setsid"));
-    command.addAll(exec("perl", "-e", "my $n = 0; $SIG{INT} = sub { $n++ };"
-        + " open(my $f, '>', \"$ENV{OUT}/started\") or die; print $f $$; close $f;"
-        + " my $t = time; while (time - $t < 20 && ! -e \"$ENV{OUT}/stop\") { select(undef, undef, undef, 0.05) }"
-        + " exit $n;"));
+    command.addAll(
+        exec(
+            "perl",
+            "-e",
+            "my $n = 0; $SIG{INT} = sub { $n++ };"
+                + " open(my $f, '>', \"$ENV{OUT}/started\") or die; print $f $$; close $f;"
+                + " my $t = time; while (time - $t < 20 && ! -e \"$ENV{OUT}/stop\") { select(undef, undef, undef, 0.05) }"
+                + " exit $n;"));
     Process p = start(command, env());
     try {
       waitFor(dir.resolve("started"));
-      assertEquals(Long.toString(p.pid()), Files.readString(dir.resolve("started")), "COMMAND has the caller's PID");
+      assertEquals(
+          Long.toString(p.pid()),
+          Files.readString(dir.resolve("started")),
+          "COMMAND has the caller's PID");
       // setsid made the caller's PID a process group leader: -PID is its group
       assertEquals(0, new ProcessBuilder("kill", "-INT", "--", "-" + p.pid()).start().waitFor());
       Thread.sleep(500);
@@ -321,12 +458,24 @@ class ExecIT {
   /** A signal sent to the PID the caller started reaches COMMAND, because that PID is COMMAND. */
   @ParameterizedTest
   @ValueSource(strings = {"TERM", "INT", "HUP"})
-  void aSignalToTheCallersPid_reachesTheCommand_andItsStatusComesBack(String signal) throws Exception {
+  void aSignalToTheCallersPid_reachesTheCommand_andItsStatusComesBack(String signal)
+      throws Exception {
     Fixtures.healthy(wm);
     int status = 40 + signal.length();
-    Process p = start(exec("perl", "-e", "$SIG{" + signal + "} = sub { open(my $g, '>', \"$ENV{OUT}/got\"); print $g '"
-        + signal + "'; close $g; exit " + status + " }; open(my $f, '>', \"$ENV{OUT}/started\") or die; print $f $$; close $f;"
-        + " my $t = time; while (time - $t < 20) { select(undef, undef, undef, 0.05) } exit 99;"), env());
+    Process p =
+        start(
+            exec(
+                "perl",
+                "-e",
+                "$SIG{"
+                    + signal
+                    + "} = sub { open(my $g, '>', \"$ENV{OUT}/got\"); print $g '"
+                    + signal
+                    + "'; close $g; exit "
+                    + status
+                    + " }; open(my $f, '>', \"$ENV{OUT}/started\") or die; print $f $$; close $f;"
+                    + " my $t = time; while (time - $t < 20) { select(undef, undef, undef, 0.05) } exit 99;"),
+            env());
     try {
       waitFor(dir.resolve("started"));
       new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor();
@@ -339,9 +488,9 @@ class ExecIT {
   }
 
   /**
-   * While the run goes on, none of its processes (the launcher, the JVM, COMMAND: those carrying the
-   * run's marker variable; other builds on the host use the same fixture secrets) shows a secret in
-   * its argv, nor in its environment unless it is COMMAND.
+   * While the run goes on, none of its processes (the launcher, the JVM, COMMAND: those carrying
+   * the run's marker variable; other builds on the host use the same fixture secrets) shows a
+   * secret in its argv, nor in its environment unless it is COMMAND.
    */
   @Test
   void noSecretInAnyArgv_norInAnEnvironmentButCommands() throws Exception {
@@ -359,14 +508,19 @@ class ExecIT {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
           for (Path proc : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
             try {
-              String environ = "\0" + new String(Files.readAllBytes(proc.resolve("environ")), StandardCharsets.UTF_8);
+              String environ =
+                  "\0"
+                      + new String(
+                          Files.readAllBytes(proc.resolve("environ")), StandardCharsets.UTF_8);
               if (!environ.contains(marker)) {
                 continue;
               }
-              String argv = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
+              String argv =
+                  new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
               String comm = Files.readString(proc.resolve("comm")).trim();
               comms.add(comm);
-              for (String secret : List.of(Fixtures.SECRET, Fixtures.SESSION_TOKEN, Fixtures.IMDS_TOKEN)) {
+              for (String secret :
+                  List.of(Fixtures.SECRET, Fixtures.SESSION_TOKEN, Fixtures.IMDS_TOKEN)) {
                 if (argv.contains(secret)) {
                   seen.add("argv of " + proc + ": " + argv.replace('\0', ' '));
                 }
@@ -386,7 +540,9 @@ class ExecIT {
       p.destroyForcibly();
     }
     assertTrue(seen.isEmpty(), String.join("\n", seen));
-    assertTrue(comms.contains("java") && comms.contains("sleep"), "the scan saw the JVM and COMMAND: " + comms);
+    assertTrue(
+        comms.contains("java") && comms.contains("sleep"),
+        "the scan saw the JVM and COMMAND: " + comms);
     String child = Files.readString(dir.resolve("child"));
     for (String secret : List.of(Fixtures.SECRET, Fixtures.SESSION_TOKEN, Fixtures.IMDS_TOKEN)) {
       assertFalse(child.contains(secret), "a secret in COMMAND's argv");

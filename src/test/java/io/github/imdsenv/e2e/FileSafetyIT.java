@@ -69,11 +69,22 @@ class FileSafetyIT {
     Assumptions.assumeTrue(root(), why);
   }
 
-  static final List<String> NOBODY = List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--");
+  static final List<String> NOBODY =
+      List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--");
 
   private List<String> cmd(Path file, String... extra) {
-    List<String> c = new ArrayList<>(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm), "--timeout", "2s",
-        "-f", "env-no-export", "-o", file.toString()));
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                Proc.LAUNCHER,
+                "--endpoint",
+                Fixtures.endpoint(wm),
+                "--timeout",
+                "2s",
+                "-f",
+                "env-no-export",
+                "-o",
+                file.toString()));
     c.addAll(List.of(extra));
     return c;
   }
@@ -83,28 +94,41 @@ class FileSafetyIT {
   }
 
   private static String expected() {
-    return "AWS_ACCESS_KEY_ID=" + Fixtures.ACCESS_KEY_ID + "\nAWS_SECRET_ACCESS_KEY=" + Fixtures.SECRET
-        + "\nAWS_SESSION_TOKEN=" + Fixtures.SESSION_TOKEN + "\nAWS_CREDENTIAL_EXPIRATION=" + Fixtures.EXPIRES + "\n";
+    return "AWS_ACCESS_KEY_ID="
+        + Fixtures.ACCESS_KEY_ID
+        + "\nAWS_SECRET_ACCESS_KEY="
+        + Fixtures.SECRET
+        + "\nAWS_SESSION_TOKEN="
+        + Fixtures.SESSION_TOKEN
+        + "\nAWS_CREDENTIAL_EXPIRATION="
+        + Fixtures.EXPIRES
+        + "\n";
   }
 
   private static void assertRefused(Proc p, int exit, String... parts) {
     assertEquals(exit, p.exit(), p.err());
     assertEquals("", p.out());
-    assertTrue(p.err().startsWith("imds-env: ") && p.err().endsWith("\n") && p.err().indexOf('\n') == p.err().length() - 1,
+    assertTrue(
+        p.err().startsWith("imds-env: ")
+            && p.err().endsWith("\n")
+            && p.err().indexOf('\n') == p.err().length() - 1,
         "one line: " + p.err());
     for (String part : parts) {
       assertTrue(p.err().contains(part), "'" + part + "' in: " + p.err());
     }
-    assertFalse(p.err().contains(Fixtures.SECRET) || p.err().contains(Fixtures.SESSION_TOKEN), p.err());
+    assertFalse(
+        p.err().contains(Fixtures.SECRET) || p.err().contains(Fixtures.SESSION_TOKEN), p.err());
     assertFalse(p.err().contains("\tat "), "no stack trace: " + p.err());
   }
 
   private static String mode(Path p) throws Exception {
-    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+    return PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
   }
 
   private static void chown(Path p, String user, String group) throws Exception {
-    PosixFileAttributeView v = Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    PosixFileAttributeView v =
+        Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
     var lookup = p.getFileSystem().getUserPrincipalLookupService();
     v.setOwner(lookup.lookupPrincipalByName(user));
     v.setGroup(lookup.lookupPrincipalByGroupName(group));
@@ -116,8 +140,10 @@ class FileSafetyIT {
   void symlinkAtTheLock_isNotFollowed_nothingIsCreatedWhereItPoints() throws Exception {
     Path victim = base.resolve("nologin");
     Files.createSymbolicLink(dir.resolve("aws.env.lock"), victim);
-    assertRefused(run(dir.resolve("aws.env")), 6, dir.resolve("aws.env.lock") + " is a symbolic link");
-    assertFalse(Files.exists(victim, LinkOption.NOFOLLOW_LINKS), "no file created through the link");
+    assertRefused(
+        run(dir.resolve("aws.env")), 6, dir.resolve("aws.env.lock") + " is a symbolic link");
+    assertFalse(
+        Files.exists(victim, LinkOption.NOFOLLOW_LINKS), "no file created through the link");
     assertFalse(Files.exists(dir.resolve("aws.env")));
   }
 
@@ -138,12 +164,17 @@ class FileSafetyIT {
     Path file = dir.resolve("aws.env");
     Files.writeString(file, "old\n");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    try (FileChannel ch = FileChannel.open(dir.resolve("aws.env.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel ch =
+            FileChannel.open(
+                dir.resolve("aws.env.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock held = ch.lock()) {
       long t0 = System.nanoTime();
       Proc p = run(file);
       long ms = (System.nanoTime() - t0) / 1_000_000;
-      assertRefused(p, 6, "its lock file " + dir.resolve("aws.env.lock") + " stayed locked by another process",
+      assertRefused(
+          p,
+          6,
+          "its lock file " + dir.resolve("aws.env.lock") + " stayed locked by another process",
           "10s deadline");
       assertTrue(ms >= 9_500 && ms < 14_000, "waited " + ms + " ms");
       assertTrue(held.isValid());
@@ -164,12 +195,15 @@ class FileSafetyIT {
 
   @Test
   void deviceFifoSocketDirectoryOrRoot_areRefused_andLeftAsTheyAre() throws Exception {
-    assertRefused(run(Path.of("/dev/null")), 6, "/dev/null is a character device, not a regular file");
-    assertTrue(Files.isRegularFile(Path.of("/dev/null")) == false && Files.exists(Path.of("/dev/null")));
+    assertRefused(
+        run(Path.of("/dev/null")), 6, "/dev/null is a character device, not a regular file");
+    assertTrue(
+        Files.isRegularFile(Path.of("/dev/null")) == false && Files.exists(Path.of("/dev/null")));
     Path fifo = dir.resolve("fifo");
     assertEquals(0, Proc.run(List.of("mkfifo", fifo.toString()), Proc.cronEnv(), base).exit());
     assertRefused(run(fifo), 6, fifo + " is a FIFO");
-    assertTrue(Files.readAttributes(fifo, java.nio.file.attribute.BasicFileAttributes.class).isOther());
+    assertTrue(
+        Files.readAttributes(fifo, java.nio.file.attribute.BasicFileAttributes.class).isOther());
     Path sock = dir.resolve("sock");
     try (ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       s.bind(UnixDomainSocketAddress.of(sock));
@@ -179,7 +213,9 @@ class FileSafetyIT {
     assertRefused(run(sub), 6, sub + " is a directory");
     assertRefused(run(Path.of("/")), 6, "/ is a directory");
     try (var s = Files.list(dir)) {
-      assertEquals(List.of("fifo", "sock", "sub"), s.map(f -> f.getFileName().toString()).sorted().toList(),
+      assertEquals(
+          List.of("fifo", "sock", "sub"),
+          s.map(f -> f.getFileName().toString()).sorted().toList(),
           "no lock or temporary file left beside what was refused");
     }
   }
@@ -197,7 +233,11 @@ class FileSafetyIT {
     assertEquals(expected(), Files.readString(file));
     assertEquals("rw-r-----", mode(file));
     assertEquals("nobody", Files.getOwner(file).getName());
-    assertEquals("nogroup", Files.readAttributes(file, java.nio.file.attribute.PosixFileAttributes.class).group().getName());
+    assertEquals(
+        "nogroup",
+        Files.readAttributes(file, java.nio.file.attribute.PosixFileAttributes.class)
+            .group()
+            .getName());
   }
 
   @Test
@@ -210,9 +250,15 @@ class FileSafetyIT {
     FileTime t = Files.getLastModifiedTime(file);
     Proc p = run(file, "--mode", "0644");
     assertRefused(p, 2, "--mode 0644 would give every user access");
-    assertRefused(run(file, "--mode", "0000"), 2, "--mode 0000 would keep the owner from reading and writing");
+    assertRefused(
+        run(file, "--mode", "0000"),
+        2,
+        "--mode 0000 would keep the owner from reading and writing");
     assertRefused(run(file, "--mode", "rw-r-----"), 2, "is not an octal file mode");
-    assertRefused(Proc.run(List.of(Proc.LAUNCHER, "--mode", "0600"), Proc.cronEnv(), base), 2, "--mode needs --output");
+    assertRefused(
+        Proc.run(List.of(Proc.LAUNCHER, "--mode", "0600"), Proc.cronEnv(), base),
+        2,
+        "--mode needs --output");
     assertEquals(t, Files.getLastModifiedTime(file));
   }
 
@@ -234,7 +280,10 @@ class FileSafetyIT {
     assertEquals(expected(), Files.readString(target));
     assertEquals("rw-r-----", mode(target));
     try (var s = Files.list(real)) {
-      assertEquals(List.of("aws.env"), s.map(f -> f.getFileName().toString()).toList(), "no temporary file left");
+      assertEquals(
+          List.of("aws.env"),
+          s.map(f -> f.getFileName().toString()).toList(),
+          "no temporary file left");
     }
   }
 
@@ -245,8 +294,12 @@ class FileSafetyIT {
     Files.writeString(open.resolve("target"), "old\n");
     // the link lies where others write: they could have pointed it anywhere
     Files.createSymbolicLink(open.resolve("aws.env"), Path.of("target"));
-    assertRefused(run(open.resolve("aws.env")), 6, "is a symbolic link that is not safe to follow",
-        "the directory " + open + " is writable by users other than root and you (mode 0777)", "pass a file");
+    assertRefused(
+        run(open.resolve("aws.env")),
+        6,
+        "is a symbolic link that is not safe to follow",
+        "the directory " + open + " is writable by users other than root and you (mode 0777)",
+        "pass a file");
     // the link is safe but its target's directory is not
     Files.createSymbolicLink(dir.resolve("aws.env"), open.resolve("target"));
     assertRefused(run(dir.resolve("aws.env")), 6, "not safe to follow", open + " is writable");
@@ -270,8 +323,13 @@ class FileSafetyIT {
     Path shared = Files.createDirectory(base.resolve("shared"));
     Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxr-x"));
     Path app = Files.createDirectory(shared.resolve("app"));
-    assertRefused(run(app.resolve("aws.env")), 6, "the directory " + shared + " is writable by users other than root"
-        + " and you (mode 0775), who could redirect the file");
+    assertRefused(
+        run(app.resolve("aws.env")),
+        6,
+        "the directory "
+            + shared
+            + " is writable by users other than root"
+            + " and you (mode 0775), who could redirect the file");
     assertFalse(Files.exists(app.resolve("aws.env")));
     // the file's own directory may be writable by the application: the case root's cron is for
     assertEquals(0, run(shared.resolve("aws.env")).exit());
@@ -282,12 +340,16 @@ class FileSafetyIT {
   void directoryOfAnotherUser_swappedForASymlink_isNotFollowed() throws Exception {
     requireRoot("another user's directory needs root to chown it");
     Path sticky = Files.createDirectory(base.resolve("tmp"));
-    assertEquals(0, Proc.run(List.of("chmod", "1777", sticky.toString()), Proc.cronEnv(), base).exit());
+    assertEquals(
+        0, Proc.run(List.of("chmod", "1777", sticky.toString()), Proc.cronEnv(), base).exit());
     Path protect = Files.createDirectory(base.resolve("protected"));
     // what nobody did: replaced its directory by a link to root's
     Path app = Files.createSymbolicLink(sticky.resolve("app"), protect);
     chown(app, "nobody", "nogroup");
-    assertRefused(run(app.resolve("aws.env")), 6, "the symbolic link " + app + " on the way is owned by nobody");
+    assertRefused(
+        run(app.resolve("aws.env")),
+        6,
+        "the symbolic link " + app + " on the way is owned by nobody");
     assertFalse(Files.exists(protect.resolve("aws.env")));
   }
 
@@ -295,11 +357,25 @@ class FileSafetyIT {
   void asAnotherUser_inItsOwnDirectory_underAStickyOne_works() throws Exception {
     requireRoot("running as nobody needs root");
     Path sticky = Files.createDirectory(base.resolve("tmp"));
-    assertEquals(0, Proc.run(List.of("chmod", "1777", sticky.toString()), Proc.cronEnv(), base).exit());
-    Path install = OutputFileIT.worldReadableInstall(Files.createDirectory(base.resolve("install")));
+    assertEquals(
+        0, Proc.run(List.of("chmod", "1777", sticky.toString()), Proc.cronEnv(), base).exit());
+    Path install =
+        OutputFileIT.worldReadableInstall(Files.createDirectory(base.resolve("install")));
     Path mine = sticky.resolve("mine");
-    assertEquals(0, Proc.run(new ArrayList<>(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-        "mkdir", mine.toString())), Proc.cronEnv(), base).exit());
+    assertEquals(
+        0,
+        Proc.run(
+                new ArrayList<>(
+                    List.of(
+                        "setpriv",
+                        "--reuid=nobody",
+                        "--regid=nogroup",
+                        "--clear-groups",
+                        "mkdir",
+                        mine.toString())),
+                Proc.cronEnv(),
+                base)
+            .exit());
     List<String> c = new ArrayList<>(NOBODY);
     c.addAll(cmd(mine.resolve("aws.env")));
     c.set(NOBODY.size(), install.toString());
@@ -319,31 +395,53 @@ class FileSafetyIT {
 
   /** botocore's parser on the file: the sections, and one key of each. */
   private static Proc configparser(Path file, String encoding) throws Exception {
-    return Proc.run(List.of("python3", "-c", "import configparser,sys\n"
-        + "c = configparser.RawConfigParser()\nc.read(sys.argv[1], encoding=sys.argv[2])\n"
-        + "for s in c.sections(): print(s, c[s].get('aws_access_key_id'))\n", file.toString(), encoding),
-        Proc.cronEnv(), Path.of("/"));
+    return Proc.run(
+        List.of(
+            "python3",
+            "-c",
+            "import configparser,sys\n"
+                + "c = configparser.RawConfigParser()\nc.read(sys.argv[1], encoding=sys.argv[2])\n"
+                + "for s in c.sections(): print(s, c[s].get('aws_access_key_id'))\n",
+            file.toString(),
+            encoding),
+        Proc.cronEnv(),
+        Path.of("/"));
   }
 
   @Test
-  void ini_nonUtf8_crlf_commentedHeader_roundTripThroughConfigparser_everyOtherByteKept() throws Exception {
+  void ini_nonUtf8_crlf_commentedHeader_roundTripThroughConfigparser_everyOtherByteKept()
+      throws Exception {
     Path creds = dir.resolve("credentials");
-    byte[] pre = "# caf\u00e9 accounts\r\n[default] ; main account\r\naws_access_key_id = AKIAMAIN\r\n\r\n"
-        .getBytes(StandardCharsets.ISO_8859_1);
+    byte[] pre =
+        "# caf\u00e9 accounts\r\n[default] ; main account\r\naws_access_key_id = AKIAMAIN\r\n\r\n"
+            .getBytes(StandardCharsets.ISO_8859_1);
     byte[] old = "[imds]\r\naws_access_key_id = OLD\r\n".getBytes(StandardCharsets.ISO_8859_1);
     // blank lines and comments before the next header belong to it
-    byte[] kept = "\r\n; the rest\r\n[\u00e9t\u00e9]\r\naws_access_key_id = AKIASUMMER".getBytes(StandardCharsets.ISO_8859_1);
+    byte[] kept =
+        "\r\n; the rest\r\n[\u00e9t\u00e9]\r\naws_access_key_id = AKIASUMMER"
+            .getBytes(StandardCharsets.ISO_8859_1);
     Files.write(creds, concat(concat(pre, old), kept));
     Proc p = Proc.run(ini(creds, "imds"), Proc.cronEnv(), base);
     assertEquals(0, p.exit(), p.err());
-    byte[] section = ("[imds]\r\naws_access_key_id = " + Fixtures.ACCESS_KEY_ID + "\r\naws_secret_access_key = "
-        + Fixtures.SECRET + "\r\naws_session_token = " + Fixtures.SESSION_TOKEN + "\r\nx_security_token_expires = "
-        + Fixtures.EXPIRES + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
-    assertEquals(new String(concat(concat(pre, section), kept), StandardCharsets.ISO_8859_1),
+    byte[] section =
+        ("[imds]\r\naws_access_key_id = "
+                + Fixtures.ACCESS_KEY_ID
+                + "\r\naws_secret_access_key = "
+                + Fixtures.SECRET
+                + "\r\naws_session_token = "
+                + Fixtures.SESSION_TOKEN
+                + "\r\nx_security_token_expires = "
+                + Fixtures.EXPIRES
+                + "\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
+    assertEquals(
+        new String(concat(concat(pre, section), kept), StandardCharsets.ISO_8859_1),
         new String(Files.readAllBytes(creds), StandardCharsets.ISO_8859_1));
     Proc py = configparser(creds, "latin-1");
     assertEquals(0, py.exit(), py.err());
-    assertEquals("default AKIAMAIN\nimds " + Fixtures.ACCESS_KEY_ID + "\n\u00e9t\u00e9 AKIASUMMER\n", py.out());
+    assertEquals(
+        "default AKIAMAIN\nimds " + Fixtures.ACCESS_KEY_ID + "\n\u00e9t\u00e9 AKIASUMMER\n",
+        py.out());
   }
 
   @Test
@@ -351,7 +449,8 @@ class FileSafetyIT {
     Path creds = dir.resolve("credentials");
     String dup = "[imds]\naws_access_key_id = A\n[other]\n[imds]\naws_access_key_id = B\n";
     Files.writeString(creds, dup);
-    assertRefused(Proc.run(ini(creds, "imds"), Proc.cronEnv(), base), 6, "the profile [imds] appears twice");
+    assertRefused(
+        Proc.run(ini(creds, "imds"), Proc.cronEnv(), base), 6, "the profile [imds] appears twice");
     assertEquals(dup, Files.readString(creds));
     Proc py = configparser(creds, "utf-8");
     assertTrue(py.err().contains("DuplicateSectionError"), "botocore refuses it too: " + py.err());
@@ -373,7 +472,8 @@ class FileSafetyIT {
     Files.writeString(creds, sb);
     assertEquals(0, Proc.run(ini(creds, "imds"), Proc.cronEnv(), base).exit());
     String after = Files.readString(creds);
-    assertTrue(after.startsWith(sb.toString()) && after.substring(sb.length()).startsWith("[imds]\n"));
+    assertTrue(
+        after.startsWith(sb.toString()) && after.substring(sb.length()).startsWith("[imds]\n"));
   }
 
   @Test
@@ -387,7 +487,8 @@ class FileSafetyIT {
     Proc p = Proc.run(ini(creds, "imds"), Proc.cronEnv(), base);
     assertEquals(0, p.exit(), p.err());
     String after = Files.readString(creds);
-    assertTrue(after.startsWith(sb.toString()) && after.substring(sb.length()).startsWith("\n[imds]\n"));
+    assertTrue(
+        after.startsWith(sb.toString()) && after.substring(sb.length()).startsWith("\n[imds]\n"));
   }
 
   @Test
@@ -396,7 +497,9 @@ class FileSafetyIT {
     String before = "[imds] ; see [wiki]\naws_access_key_id = OLD\n";
     Files.writeString(creds, before);
     wm.resetRequests();
-    assertRefused(Proc.run(ini(creds, "imds"), Proc.cronEnv(), base), 6,
+    assertRefused(
+        Proc.run(ini(creds, "imds"), Proc.cronEnv(), base),
+        6,
         "line 1 reads as [imds] ; see [wiki] to Python 3.10 and later but as [imds] to older ones");
     assertEquals(before, Files.readString(creds));
     wm.verify(exactly(0), getRequestedFor(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)));
@@ -408,7 +511,8 @@ class FileSafetyIT {
   void fileAnotherUserPlantedInASharedDirectory_isNotHandedTheCredentials() throws Exception {
     requireRoot("another user's file needs root to chown it");
     Path shared = Files.createDirectory(base.resolve("tmp"));
-    assertEquals(0, Proc.run(List.of("chmod", "1777", shared.toString()), Proc.cronEnv(), base).exit());
+    assertEquals(
+        0, Proc.run(List.of("chmod", "1777", shared.toString()), Proc.cronEnv(), base).exit());
     Path planted = Files.writeString(shared.resolve("root-creds.env"), "");
     chown(planted, "nobody", "nogroup");
     Files.setPosixFilePermissions(planted, PosixFilePermissions.fromString("rw-r-----"));
@@ -432,36 +536,49 @@ class FileSafetyIT {
     Path stolen = Files.createDirectory(base.resolve("stolen"));
     chown(stolen, "nobody", "nogroup");
     // inotify through ctypes: the racer acts the moment a name appears, as a real attacker would
-    String racer = String.join("\n",
-        "import ctypes, os, struct, sys, time",
-        "d, out = sys.argv[1], sys.argv[2]",
-        "libc = ctypes.CDLL(None, use_errno=True)",
-        "fd = libc.inotify_init1(os.O_NONBLOCK)",
-        "libc.inotify_add_watch(fd, d.encode(), 0x100 | 0x80)",  // IN_CREATE | IN_MOVED_TO
-        "end = time.time() + 25",
-        "n = 0",
-        "while time.time() < end and not os.path.exists(os.path.join(out, 'stop')):",
-        "    try:",
-        "        buf = os.read(fd, 65536)",
-        "    except BlockingIOError:",
-        "        time.sleep(0.0002)",
-        "        continue",
-        "    i = 0",
-        "    while i < len(buf):",
-        "        wd, mask, cookie, ln = struct.unpack_from('iIII', buf, i)",
-        "        name = buf[i + 16:i + 16 + ln].rstrip(b'\\0').decode()",
-        "        i += 16 + ln",
-        "        if not name.startswith('.'):",
-        "            continue",
-        "        p = os.path.join(d, name)",
-        "        try:",
-        "            os.rename(p, os.path.join(out, 'x%d' % n)); n += 1",
-        "            [os.mkfifo, os.mkdir, lambda q: open(q, 'w').close()][n % 3](p)",
-        "        except OSError:",
-        "            pass");
-    ProcessBuilder pb = new ProcessBuilder(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-        "python3", "-c", racer, app.toString(), stolen.toString())).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    String racer =
+        String.join(
+            "\n",
+            "import ctypes, os, struct, sys, time",
+            "d, out = sys.argv[1], sys.argv[2]",
+            "libc = ctypes.CDLL(None, use_errno=True)",
+            "fd = libc.inotify_init1(os.O_NONBLOCK)",
+            "libc.inotify_add_watch(fd, d.encode(), 0x100 | 0x80)", // IN_CREATE | IN_MOVED_TO
+            "end = time.time() + 25",
+            "n = 0",
+            "while time.time() < end and not os.path.exists(os.path.join(out, 'stop')):",
+            "    try:",
+            "        buf = os.read(fd, 65536)",
+            "    except BlockingIOError:",
+            "        time.sleep(0.0002)",
+            "        continue",
+            "    i = 0",
+            "    while i < len(buf):",
+            "        wd, mask, cookie, ln = struct.unpack_from('iIII', buf, i)",
+            "        name = buf[i + 16:i + 16 + ln].rstrip(b'\\0').decode()",
+            "        i += 16 + ln",
+            "        if not name.startswith('.'):",
+            "            continue",
+            "        p = os.path.join(d, name)",
+            "        try:",
+            "            os.rename(p, os.path.join(out, 'x%d' % n)); n += 1",
+            "            [os.mkfifo, os.mkdir, lambda q: open(q, 'w').close()][n % 3](p)",
+            "        except OSError:",
+            "            pass");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                List.of(
+                    "setpriv",
+                    "--reuid=nobody",
+                    "--regid=nogroup",
+                    "--clear-groups",
+                    "python3",
+                    "-c",
+                    racer,
+                    app.toString(),
+                    stolen.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
     pb.environment().clear();
     pb.environment().putAll(Proc.cronEnv());
     Process attacker = pb.start();
@@ -486,10 +603,26 @@ class FileSafetyIT {
       attacker.destroyForcibly();
     }
     // whatever nobody took away holds no credential it could read
-    Proc grep = Proc.run(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "grep", "-rqs",
-        "-D", "skip", "-e", Fixtures.SECRET, stolen.toString(), app.toString()), Proc.cronEnv(), base);
+    Proc grep =
+        Proc.run(
+            List.of(
+                "setpriv",
+                "--reuid=nobody",
+                "--regid=nogroup",
+                "--clear-groups",
+                "grep",
+                "-rqs",
+                "-D",
+                "skip",
+                "-e",
+                Fixtures.SECRET,
+                stolen.toString(),
+                app.toString()),
+            Proc.cronEnv(),
+            base);
     // -q: 0 only for a match (1 none, 2 none but an unreadable file, such as root's own FILE)
-    assertTrue(grep.exit() == 1 || grep.exit() == 2, "nothing nobody can read holds the secret key");
+    assertTrue(
+        grep.exit() == 1 || grep.exit() == 2, "nothing nobody can read holds the secret key");
   }
 
   // --- --min-validity ---
@@ -503,30 +636,41 @@ class FileSafetyIT {
   }
 
   private void assertFetched(Path file, boolean fetched) throws Exception {
-    wm.verify(exactly(fetched ? 1 : 0), getRequestedFor(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)));
+    wm.verify(
+        exactly(fetched ? 1 : 0), getRequestedFor(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)));
     if (fetched) {
       assertEquals(expected(), Files.readString(file));
     }
   }
 
   private static String vars(String expiry) {
-    return "AWS_ACCESS_KEY_ID=A\nAWS_SECRET_ACCESS_KEY=B\nAWS_SESSION_TOKEN=C\nAWS_CREDENTIAL_EXPIRATION=" + expiry + "\n";
+    return "AWS_ACCESS_KEY_ID=A\nAWS_SECRET_ACCESS_KEY=B\nAWS_SESSION_TOKEN=C\nAWS_CREDENTIAL_EXPIRATION="
+        + expiry
+        + "\n";
   }
 
   @Test
   void minValidity_readsTheExpiryOnlyFromItsOwnLine() throws Exception {
-    String inOneHour = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString();
+    String inOneHour =
+        Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString();
     // the genuine article: fresh
     Path file = freshFileWith(vars(inOneHour));
     assertEquals(0, run(file, "--min-validity", "15m").exit());
     assertFetched(file, false);
     // only comments, or the key inside another value: no credentials at all
-    file = freshFileWith("# AWS_ACCESS_KEY_ID= AWS_SECRET_ACCESS_KEY= AWS_SESSION_TOKEN=\n# AWS_CREDENTIAL_EXPIRATION="
-        + inOneHour + "\n");
+    file =
+        freshFileWith(
+            "# AWS_ACCESS_KEY_ID= AWS_SECRET_ACCESS_KEY= AWS_SESSION_TOKEN=\n# AWS_CREDENTIAL_EXPIRATION="
+                + inOneHour
+                + "\n");
     assertEquals(0, run(file, "--min-validity", "15m").exit());
     assertFetched(file, true);
-    file = freshFileWith(vars("2000-01-01T00:00:00Z").replace("AWS_SESSION_TOKEN=C",
-        "AWS_SESSION_TOKEN=xAWS_CREDENTIAL_EXPIRATION=" + inOneHour));
+    file =
+        freshFileWith(
+            vars("2000-01-01T00:00:00Z")
+                .replace(
+                    "AWS_SESSION_TOKEN=C",
+                    "AWS_SESSION_TOKEN=xAWS_CREDENTIAL_EXPIRATION=" + inOneHour));
     assertEquals(0, run(file, "--min-validity", "15m").exit());
     assertFetched(file, true);
     // the key twice: which one would a reader take?
@@ -537,8 +681,10 @@ class FileSafetyIT {
 
   @Test
   void minValidity_emptyValues_areNoCredentials() throws Exception {
-    String inOneHour = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString();
-    Path file = freshFileWith(vars(inOneHour).replace("AWS_SECRET_ACCESS_KEY=B", "AWS_SECRET_ACCESS_KEY="));
+    String inOneHour =
+        Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString();
+    Path file =
+        freshFileWith(vars(inOneHour).replace("AWS_SECRET_ACCESS_KEY=B", "AWS_SECRET_ACCESS_KEY="));
     assertEquals(0, run(file, "--min-validity", "15m").exit());
     assertFetched(file, true);
   }
@@ -548,18 +694,33 @@ class FileSafetyIT {
     Path file = freshFileWith(vars("2099-01-01T00:00:00Z"));
     Proc p = run(file, "--min-validity", "15m", "-v");
     assertEquals(0, p.exit(), p.err());
-    assertTrue(p.err().contains("longer than any metadata credential lives (12h 0m): not believed, fetching"), p.err());
+    assertTrue(
+        p.err()
+            .contains("longer than any metadata credential lives (12h 0m): not believed, fetching"),
+        p.err());
     assertFetched(file, true);
     // 11 hours ahead is believed
-    file = freshFileWith(vars(Instant.now().plus(11, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString()));
+    file =
+        freshFileWith(
+            vars(
+                Instant.now()
+                    .plus(11, ChronoUnit.HOURS)
+                    .truncatedTo(ChronoUnit.SECONDS)
+                    .toString()));
     assertEquals(0, run(file, "--min-validity", "15m").exit());
     assertFetched(file, false);
   }
 
   @Test
   void minValidity_withAccountId_fromASourceWithoutOne_doesNotFetchEveryRun() throws Exception {
-    Fixtures.healthy(wm, Fixtures.json(Fixtures.ACCESS_KEY_ID, Fixtures.SECRET, Fixtures.SESSION_TOKEN,
-        Fixtures.EXPIRES.toString(), null));
+    Fixtures.healthy(
+        wm,
+        Fixtures.json(
+            Fixtures.ACCESS_KEY_ID,
+            Fixtures.SECRET,
+            Fixtures.SESSION_TOKEN,
+            Fixtures.EXPIRES.toString(),
+            null));
     Path file = dir.resolve("aws.env");
     assertEquals(0, run(file, "--account-id", "--min-validity", "15m").exit());
     wm.resetRequests();
@@ -581,7 +742,10 @@ class FileSafetyIT {
     Path fifo = base.resolve("token-fifo");
     assertEquals(0, Proc.run(List.of("mkfifo", fifo.toString()), Proc.cronEnv(), base).exit());
     long t0 = System.nanoTime();
-    assertRefused(container(fifo), 2, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (" + fifo + "): not a regular file");
+    assertRefused(
+        container(fifo),
+        2,
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (" + fifo + "): not a regular file");
     assertRefused(container(Path.of("/dev/zero")), 2, "not a regular file");
     assertTrue(System.nanoTime() - t0 < 8_000_000_000L, "no wait");
     Path huge = base.resolve("token-huge");
@@ -596,5 +760,4 @@ class FileSafetyIT {
     System.arraycopy(b, 0, r, a.length, b.length);
     return r;
   }
-
 }

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The launcher as a user meets it: from cron, from anywhere, through symlinks, with the wrong Java. */
+/**
+ * The launcher as a user meets it: from cron, from anywhere, through symlinks, with the wrong Java.
+ */
 class LauncherIT {
 
   @RegisterExtension static WireMockExtension wm = Fixtures.imds();
@@ -30,9 +32,14 @@ class LauncherIT {
   @Test
   void fromCron_minimalPathNoHome_otherDirectory_works() throws Exception {
     Fixtures.healthy(wm);
-    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm)), Proc.cronEnv(), Path.of("/"));
+    Proc p =
+        Proc.run(
+            List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm)),
+            Proc.cronEnv(),
+            Path.of("/"));
     assertEquals(0, p.exit(), p.err());
-    assertTrue(p.out().startsWith("export AWS_ACCESS_KEY_ID='" + Fixtures.ACCESS_KEY_ID + "'\n"), p.out());
+    assertTrue(
+        p.out().startsWith("export AWS_ACCESS_KEY_ID='" + Fixtures.ACCESS_KEY_ID + "'\n"), p.out());
     assertEquals("", p.err());
   }
 
@@ -44,18 +51,34 @@ class LauncherIT {
     Files.createSymbolicLink(bin.resolve("imds-env"), Path.of("../real-link"));
     Map<String, String> env = new HashMap<>(Proc.cronEnv());
     env.put("PATH", bin + ":/usr/bin:/bin");
-    Proc p = Proc.run(List.of("sh", "-c", "cd /tmp && imds-env --endpoint \"$1\" -f json", "sh", Fixtures.endpoint(wm)), env, dir);
+    Proc p =
+        Proc.run(
+            List.of(
+                "sh",
+                "-c",
+                "cd /tmp && imds-env --endpoint \"$1\" -f json",
+                "sh",
+                Fixtures.endpoint(wm)),
+            env,
+            dir);
     assertEquals(0, p.exit(), p.err());
-    assertTrue(p.out().contains("\"AWS_SESSION_TOKEN\" : \"" + Fixtures.SESSION_TOKEN + "\""), p.out());
+    assertTrue(
+        p.out().contains("\"AWS_SESSION_TOKEN\" : \"" + Fixtures.SESSION_TOKEN + "\""), p.out());
   }
 
   @Test
   void argumentsPassThroughUntouched() throws Exception {
     Fixtures.healthy(wm);
     // a role name with characters a careless launcher would split or glob
-    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm), "--role", "a b*"), Proc.cronEnv(), dir);
+    Proc p =
+        Proc.run(
+            List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm), "--role", "a b*"),
+            Proc.cronEnv(),
+            dir);
     assertEquals(2, p.exit(), p.err());
-    assertEquals("imds-env: role name 'a b*' is not a valid IAM role name (see 'imds-env --help')\n", p.err());
+    assertEquals(
+        "imds-env: role name 'a b*' is not a valid IAM role name (see 'imds-env --help')\n",
+        p.err());
   }
 
   @Test
@@ -69,7 +92,11 @@ class LauncherIT {
   void help_listsFormatsAndExitCodes() throws Exception {
     Proc p = Proc.run(List.of(Proc.LAUNCHER, "--help"), Proc.cronEnv(), dir);
     assertEquals(0, p.exit());
-    assertTrue(p.out().contains("--format=FORMAT") && p.out().contains("docker-args") && p.out().contains("Exit codes:"), p.out());
+    assertTrue(
+        p.out().contains("--format=FORMAT")
+            && p.out().contains("docker-args")
+            && p.out().contains("Exit codes:"),
+        p.out());
   }
 
   @Test
@@ -84,7 +111,9 @@ class LauncherIT {
   void badFormat_exit2_listsTheFormats() throws Exception {
     Proc p = Proc.run(List.of(Proc.LAUNCHER, "-f", "yaml"), Proc.cronEnv(), dir);
     assertEquals(2, p.exit());
-    assertTrue(p.err().contains("'yaml' is not a format; choose one of: env, env-no-export (docker-env)"), p.err());
+    assertTrue(
+        p.err().contains("'yaml' is not a format; choose one of: env, env-no-export (docker-env)"),
+        p.err());
   }
 
   @Test
@@ -92,8 +121,16 @@ class LauncherIT {
     Proc p = Proc.run(List.of(Proc.LAUNCHER, "completion"), Proc.cronEnv(), dir);
     assertEquals(0, p.exit(), p.err());
     assertTrue(p.out().contains("complete -F") && p.out().contains("--format"), p.out());
-    Proc bash = Proc.run(List.of("bash", "-c", "source /dev/stdin <<<\"$1\" && complete -p imds-env", "bash", p.out()),
-        Proc.cronEnv(), dir);
+    Proc bash =
+        Proc.run(
+            List.of(
+                "bash",
+                "-c",
+                "source /dev/stdin <<<\"$1\" && complete -p imds-env",
+                "bash",
+                p.out()),
+            Proc.cronEnv(),
+            dir);
     assertEquals(0, bash.exit(), bash.err());
   }
 
@@ -102,7 +139,11 @@ class LauncherIT {
     Fixtures.healthy(wm);
     Map<String, String> env = new HashMap<>(Proc.cronEnv());
     env.put("IMDS_ENV", Proc.LAUNCHER);
-    Proc p = Proc.run(List.of("sh", "-c", "\"$IMDS_ENV\" --endpoint \"$1\" >&-", "sh", Fixtures.endpoint(wm)), env, dir);
+    Proc p =
+        Proc.run(
+            List.of("sh", "-c", "\"$IMDS_ENV\" --endpoint \"$1\" >&-", "sh", Fixtures.endpoint(wm)),
+            env,
+            dir);
     assertEquals(6, p.exit());
     assertEquals("imds-env: cannot write to stdout (closed, or a broken pipe)\n", p.err());
   }
@@ -113,7 +154,9 @@ class LauncherIT {
     Map<String, String> env = new HashMap<>(Proc.cronEnv());
     env.put("http_proxy", "http://127.0.0.1:9");
     env.put("HTTP_PROXY", "http://127.0.0.1:9");
-    env.put("IMDS_ENV_JAVA_OPTS", "-Dhttp.proxyHost=127.0.0.1 -Dhttp.proxyPort=9 -Djava.net.useSystemProxies=true");
+    env.put(
+        "IMDS_ENV_JAVA_OPTS",
+        "-Dhttp.proxyHost=127.0.0.1 -Dhttp.proxyPort=9 -Djava.net.useSystemProxies=true");
     Proc p = Proc.run(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm)), env, dir);
     assertEquals(0, p.exit(), p.err());
   }
@@ -122,12 +165,21 @@ class LauncherIT {
   void noJava_oneClearLine_exit1() throws Exception {
     Path empty = Files.createDirectories(dir.resolve("empty"));
     // copies, not links: a PATH with a shell and readlink but no java
-    Files.copy(Path.of("/bin/sh").toRealPath(), empty.resolve("sh"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-    Files.copy(Path.of("/usr/bin/readlink").toRealPath(), empty.resolve("readlink"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-    Proc p = Proc.run(List.of("/bin/sh", Proc.LAUNCHER, "--version"), Map.of("PATH", empty.toString()), dir);
+    Files.copy(
+        Path.of("/bin/sh").toRealPath(),
+        empty.resolve("sh"),
+        java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+    Files.copy(
+        Path.of("/usr/bin/readlink").toRealPath(),
+        empty.resolve("readlink"),
+        java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+    Proc p =
+        Proc.run(
+            List.of("/bin/sh", Proc.LAUNCHER, "--version"), Map.of("PATH", empty.toString()), dir);
     assertEquals(1, p.exit());
     assertEquals("", p.out());
-    assertEquals("imds-env: no java found: install a Java 17+ runtime, or set JAVA_HOME to one\n", p.err());
+    assertEquals(
+        "imds-env: no java found: install a Java 17+ runtime, or set JAVA_HOME to one\n", p.err());
   }
 
   @Test
@@ -136,12 +188,17 @@ class LauncherIT {
     Path java = home.resolve("java");
     Files.writeString(java, "#!/bin/sh\necho should not run >&2\nexit 99\n");
     Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.writeString(dir.resolve("jdk11/release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"11.0.22\"\n");
+    Files.writeString(
+        dir.resolve("jdk11/release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"11.0.22\"\n");
     Map<String, String> env = new HashMap<>(Proc.cronEnv());
     env.put("JAVA_HOME", dir.resolve("jdk11").toString());
     Proc p = Proc.run(List.of(Proc.LAUNCHER, "--version"), env, dir);
     assertEquals(1, p.exit());
-    assertEquals("imds-env: " + java + " is Java 11; Java 17 or newer is needed: set JAVA_HOME to a Java 17+ runtime\n", p.err());
+    assertEquals(
+        "imds-env: "
+            + java
+            + " is Java 11; Java 17 or newer is needed: set JAVA_HOME to a Java 17+ runtime\n",
+        p.err());
   }
 
   @Test
@@ -150,7 +207,8 @@ class LauncherIT {
     Map<String, String> env = new HashMap<>(Proc.cronEnv());
     env.put("JAVA_HOME", System.getProperty("java.home"));
     env.put("PATH", "/nonexistent");
-    Proc p = Proc.run(List.of("/bin/sh", Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm)), env, dir);
+    Proc p =
+        Proc.run(List.of("/bin/sh", Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm)), env, dir);
     assertEquals(0, p.exit(), p.err());
   }
 
@@ -166,8 +224,12 @@ class LauncherIT {
       Proc p = Proc.run(command, env, dir);
       assertEquals(1, p.exit(), args.toString());
       assertEquals("", p.out());
-      assertEquals("imds-env: JAVA_HOME is set to '" + notAJdk + "', which has no bin/java: point it to a Java 17+ runtime,"
-          + " or unset it\n", p.err());
+      assertEquals(
+          "imds-env: JAVA_HOME is set to '"
+              + notAJdk
+              + "', which has no bin/java: point it to a Java 17+ runtime,"
+              + " or unset it\n",
+          p.err());
     }
   }
 
@@ -177,21 +239,39 @@ class LauncherIT {
    * Java turns non-ASCII file names into '?') and from a UTF-8 session.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"no archive, POSIX locale", "no archive, UTF-8", "archive, POSIX locale", "archive, UTF-8"})
+  @ValueSource(
+      strings = {
+        "no archive, POSIX locale",
+        "no archive, UTF-8",
+        "archive, POSIX locale",
+        "archive, UTF-8"
+      })
   void installPath_withSpacesQuotesAndNonAscii_works(String variant) throws Exception {
     Fixtures.healthy(wm);
     Path install = Files.createDirectories(dir.resolve("my tools/it's \"imds\" é ü $HOME * ;"));
     Path launcher = Path.of(Proc.LAUNCHER);
     Path scripts = Files.createDirectories(install.resolve("scripts"));
     Files.copy(launcher, scripts.resolve("imds-env"), StandardCopyOption.COPY_ATTRIBUTES);
-    Files.copy(launcher.resolveSibling("train-cds"), scripts.resolve("train-cds"), StandardCopyOption.COPY_ATTRIBUTES);
-    Files.copy(launcher.getParent().resolveSibling("target").resolve("imds-env.jar"),
+    Files.copy(
+        launcher.resolveSibling("train-cds"),
+        scripts.resolve("train-cds"),
+        StandardCopyOption.COPY_ATTRIBUTES);
+    Files.copy(
+        launcher.getParent().resolveSibling("target").resolve("imds-env.jar"),
         Files.createDirectories(install.resolve("target")).resolve("imds-env.jar"));
     // train-cds runs the simulator from the build's tools jar
-    Files.copy(launcher.getParent().resolveSibling("target").resolve("imds-env-tools.jar"),
+    Files.copy(
+        launcher.getParent().resolveSibling("target").resolve("imds-env-tools.jar"),
         install.resolve("target/imds-env-tools.jar"));
-    Map<String, String> env = new HashMap<>(Map.of("PATH", "/usr/bin:/bin", "JAVA_HOME", System.getProperty("java.home"),
-        "OUT", dir.toString()));
+    Map<String, String> env =
+        new HashMap<>(
+            Map.of(
+                "PATH",
+                "/usr/bin:/bin",
+                "JAVA_HOME",
+                System.getProperty("java.home"),
+                "OUT",
+                dir.toString()));
     if (variant.endsWith("UTF-8")) {
       env.put("LANG", "C.UTF-8");
     }
@@ -202,24 +282,42 @@ class LauncherIT {
       Map<String, String> logged = new HashMap<>(env);
       logged.put("IMDS_ENV_JAVA_OPTS", "-Xlog:class+load=info:stderr");
       // other JVM options name another archive: the first run with them makes it, the next maps it
-      assertEquals(0, Proc.run(List.of(self, "--endpoint", Fixtures.endpoint(wm)), logged, dir).exit());
+      assertEquals(
+          0, Proc.run(List.of(self, "--endpoint", Fixtures.endpoint(wm)), logged, dir).exit());
       Proc p = Proc.run(List.of(self, "--endpoint", Fixtures.endpoint(wm)), logged, dir);
       assertEquals(0, p.exit(), p.err());
       if (Runtime.version().feature() >= 24) {
-        // before JDK 24 (JDK-8339460) CDS compares a jar's URL, %20 and all, with its path: the archive
+        // before JDK 24 (JDK-8339460) CDS compares a jar's URL, %20 and all, with its path: the
+        // archive
         // then holds the JDK's classes only, and imds-env runs from the jar as without one
-        assertTrue(p.err().contains("io.github.imdsenv.cli.Cli source: shared objects file"), "the archive is used: " + p.err());
+        assertTrue(
+            p.err().contains("io.github.imdsenv.cli.Cli source: shared objects file"),
+            "the archive is used: " + p.err());
       }
     }
     Proc export = Proc.run(List.of(self, "--endpoint", Fixtures.endpoint(wm)), env, Path.of("/"));
     assertEquals(0, export.exit(), export.err());
     assertEquals("", export.err());
-    assertTrue(export.out().startsWith("export AWS_ACCESS_KEY_ID='" + Fixtures.ACCESS_KEY_ID + "'\n"), export.out());
-    Proc exec = Proc.run(List.of(self, "exec", "--endpoint", Fixtures.endpoint(wm), "--", "sh", "-c",
-        "printf '%s|%s' \"$AWS_ACCESS_KEY_ID\" \"${LC_ALL-unset}\""), env, dir);
+    assertTrue(
+        export.out().startsWith("export AWS_ACCESS_KEY_ID='" + Fixtures.ACCESS_KEY_ID + "'\n"),
+        export.out());
+    Proc exec =
+        Proc.run(
+            List.of(
+                self,
+                "exec",
+                "--endpoint",
+                Fixtures.endpoint(wm),
+                "--",
+                "sh",
+                "-c",
+                "printf '%s|%s' \"$AWS_ACCESS_KEY_ID\" \"${LC_ALL-unset}\""),
+            env,
+            dir);
     assertEquals(0, exec.exit(), exec.err());
     assertEquals("", exec.err());
-    assertEquals(Fixtures.ACCESS_KEY_ID + "|unset", exec.out(), "the JVM's UTF-8 locale is not COMMAND's");
+    assertEquals(
+        Fixtures.ACCESS_KEY_ID + "|unset", exec.out(), "the JVM's UTF-8 locale is not COMMAND's");
   }
 
   /**
@@ -231,29 +329,41 @@ class LauncherIT {
   @ParameterizedTest
   @ValueSource(strings = {"", "-Xmx64m"})
   void sigquitDuringASlowRun_leavesStdoutEmpty(String javaOpts) throws Exception {
-    try (java.net.ServerSocket slow = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket slow =
+        new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
       slow.setSoTimeout(30_000);
       Map<String, String> env = new HashMap<>(Proc.cronEnv());
       env.put("IMDS_ENV_NO_CDS", "1");
       if (!javaOpts.isEmpty()) {
         env.put("IMDS_ENV_JAVA_OPTS", javaOpts);
       }
-      ProcessBuilder pb = new ProcessBuilder(Proc.LAUNCHER, "--endpoint", "http://127.0.0.1:" + slow.getLocalPort(),
-          "--timeout", "3s", "--attempts", "1");
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              Proc.LAUNCHER,
+              "--endpoint",
+              "http://127.0.0.1:" + slow.getLocalPort(),
+              "--timeout",
+              "3s",
+              "--attempts",
+              "1");
       pb.environment().clear();
       pb.environment().putAll(env);
-      pb.redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile());
+      pb.redirectOutput(dir.resolve("stdout").toFile())
+          .redirectError(dir.resolve("stderr").toFile());
       Process p = pb.start();
       try (java.net.Socket waiting = slow.accept()) {
         assertTrue(waiting.isConnected(), "the JVM is up and waiting for the answer");
-        assertEquals(0, new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).start().waitFor());
+        assertEquals(
+            0, new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).start().waitFor());
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
       } finally {
         p.destroyForcibly();
       }
       assertEquals(3, p.exitValue(), Files.readString(dir.resolve("stderr")));
       assertEquals("", Files.readString(dir.resolve("stdout")));
-      assertTrue(Files.readString(dir.resolve("stderr")).contains("Full thread dump"), "the dump went to stderr");
+      assertTrue(
+          Files.readString(dir.resolve("stderr")).contains("Full thread dump"),
+          "the dump went to stderr");
     }
   }
 
@@ -265,16 +375,26 @@ class LauncherIT {
   @Test
   void sigquitDuringTheRunThatMakesTheArchive_leavesStdoutEmpty_andNoArchive() throws Exception {
     Path install = OutputFileIT.worldReadableInstall(Files.createDirectory(dir.resolve("fresh")));
-    try (java.net.ServerSocket slow = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket slow =
+        new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
       slow.setSoTimeout(30_000);
-      ProcessBuilder pb = new ProcessBuilder(install.toString(), "--endpoint", "http://127.0.0.1:" + slow.getLocalPort(),
-          "--timeout", "2s", "--attempts", "1");
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              install.toString(),
+              "--endpoint",
+              "http://127.0.0.1:" + slow.getLocalPort(),
+              "--timeout",
+              "2s",
+              "--attempts",
+              "1");
       pb.environment().clear();
       pb.environment().putAll(Proc.cronEnv());
-      pb.redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile());
+      pb.redirectOutput(dir.resolve("stdout").toFile())
+          .redirectError(dir.resolve("stderr").toFile());
       Process p = pb.start();
       try (java.net.Socket waiting = slow.accept()) {
-        assertEquals(0, new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).start().waitFor());
+        assertEquals(
+            0, new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).start().waitFor());
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
       } finally {
         p.destroyForcibly();

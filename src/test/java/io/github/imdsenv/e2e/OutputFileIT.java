@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** -o FILE through the real launcher: atomic, owner-only, serialized, untouched on every failure. */
+/**
+ * -o FILE through the real launcher: atomic, owner-only, serialized, untouched on every failure.
+ */
 class OutputFileIT {
 
   @RegisterExtension static WireMockExtension wm = Fixtures.imds();
@@ -38,16 +40,27 @@ class OutputFileIT {
 
   @TempDir Path installDir;
 
-  static final String OLD = "AWS_ACCESS_KEY_ID=OLD\nAWS_SECRET_ACCESS_KEY=old\nAWS_SESSION_TOKEN=old\n"
-      + "AWS_CREDENTIAL_EXPIRATION=2020-01-01T00:00:00Z\n";
+  static final String OLD =
+      "AWS_ACCESS_KEY_ID=OLD\nAWS_SECRET_ACCESS_KEY=old\nAWS_SESSION_TOKEN=old\n"
+          + "AWS_CREDENTIAL_EXPIRATION=2020-01-01T00:00:00Z\n";
 
   private Path file() {
     return dir.resolve("aws.env");
   }
 
   private List<String> cmd(String... extra) {
-    List<String> c = new ArrayList<>(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm), "--timeout", "500ms",
-        "-f", "env-no-export", "-o", file().toString()));
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                Proc.LAUNCHER,
+                "--endpoint",
+                Fixtures.endpoint(wm),
+                "--timeout",
+                "500ms",
+                "-f",
+                "env-no-export",
+                "-o",
+                file().toString()));
     c.addAll(List.of(extra));
     return c;
   }
@@ -57,14 +70,23 @@ class OutputFileIT {
   }
 
   private static String expectedEnvFile() {
-    return "AWS_ACCESS_KEY_ID=" + Fixtures.ACCESS_KEY_ID + "\nAWS_SECRET_ACCESS_KEY=" + Fixtures.SECRET
-        + "\nAWS_SESSION_TOKEN=" + Fixtures.SESSION_TOKEN + "\nAWS_CREDENTIAL_EXPIRATION=" + Fixtures.EXPIRES + "\n";
+    return "AWS_ACCESS_KEY_ID="
+        + Fixtures.ACCESS_KEY_ID
+        + "\nAWS_SECRET_ACCESS_KEY="
+        + Fixtures.SECRET
+        + "\nAWS_SESSION_TOKEN="
+        + Fixtures.SESSION_TOKEN
+        + "\nAWS_CREDENTIAL_EXPIRATION="
+        + Fixtures.EXPIRES
+        + "\n";
   }
 
   private void assertOnlyTheFileAndItsLock() throws Exception {
     try (var files = Files.list(dir)) {
       List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
-      assertTrue(names.stream().allMatch(n -> n.equals("aws.env") || n.equals("aws.env.lock")), "left behind: " + names);
+      assertTrue(
+          names.stream().allMatch(n -> n.equals("aws.env") || n.equals("aws.env.lock")),
+          "left behind: " + names);
     }
   }
 
@@ -79,7 +101,8 @@ class OutputFileIT {
   private FileTime writeOld() throws Exception {
     Files.writeString(file(), OLD);
     Files.setPosixFilePermissions(file(), PosixFilePermissions.fromString("rw-------"));
-    FileTime t = FileTime.from(Instant.now().minus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS));
+    FileTime t =
+        FileTime.from(Instant.now().minus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS));
     Files.setLastModifiedTime(file(), t);
     return t;
   }
@@ -105,8 +128,12 @@ class OutputFileIT {
     Proc p = run();
     assertEquals(0, p.exit(), p.err());
     assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file())));
-    assertEquals("imds-env: warning: " + file() + " gave other users access (mode 0644); it is written 0640:"
-        + " credentials are never readable by every user\n", p.err());
+    assertEquals(
+        "imds-env: warning: "
+            + file()
+            + " gave other users access (mode 0644); it is written 0640:"
+            + " credentials are never readable by every user\n",
+        p.err());
     Proc again = run();
     assertEquals("", again.err(), "warned once: the file no longer gives others access");
     Proc quiet = Proc.run(cmd("-q"), Proc.cronEnv(), dir);
@@ -130,7 +157,14 @@ class OutputFileIT {
 
   @Test
   void valueTheFormatCannotCarry_fileUntouched_exit5() throws Exception {
-    Fixtures.healthy(wm, Fixtures.json(Fixtures.ACCESS_KEY_ID, "has space", Fixtures.SESSION_TOKEN, Fixtures.EXPIRES.toString(), null));
+    Fixtures.healthy(
+        wm,
+        Fixtures.json(
+            Fixtures.ACCESS_KEY_ID,
+            "has space",
+            Fixtures.SESSION_TOKEN,
+            Fixtures.EXPIRES.toString(),
+            null));
     FileTime t = writeOld();
     assertUntouched(run(), 5, t);
   }
@@ -142,8 +176,13 @@ class OutputFileIT {
     c.set(c.size() - 1, dir.resolve("no/such/dir/aws.env").toString());
     Proc p = Proc.run(c, Proc.cronEnv(), dir);
     assertEquals(6, p.exit());
-    assertEquals("imds-env: cannot write " + dir.resolve("no/such/dir/aws.env") + ": its directory "
-        + dir.resolve("no/such/dir") + " does not exist; the file was left as it was\n", p.err());
+    assertEquals(
+        "imds-env: cannot write "
+            + dir.resolve("no/such/dir/aws.env")
+            + ": its directory "
+            + dir.resolve("no/such/dir")
+            + " does not exist; the file was left as it was\n",
+        p.err());
   }
 
   @Test
@@ -153,7 +192,8 @@ class OutputFileIT {
     Files.setPosixFilePermissions(file(), PosixFilePermissions.fromString("rw-r--r--"));
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-xr-xr-x"));
     try {
-      // root writes anywhere: as root the run goes as nobody, for whom the directory is read-only too,
+      // root writes anywhere: as root the run goes as nobody, for whom the directory is read-only
+      // too,
       // with a copy of the launcher and jar that nobody can read wherever the checkout is
       List<String> c = new ArrayList<>(asUnprivileged());
       c.addAll(cmd());
@@ -176,25 +216,41 @@ class OutputFileIT {
     // a file-size limit of 0 makes every write fail (EFBIG), as ENOSPC would, even for root
     Fixtures.healthy(wm);
     FileTime t = writeOld();
-    // the limit holds in a subshell alone: its stderr goes through a pipe to cat, which writes the log
-    List<String> c = new ArrayList<>(List.of("sh", "-c", "(ulimit -f 0; \"$@\"; echo \"exit $?\" >&2) 2>&1 | cat >&2", "sh"));
+    // the limit holds in a subshell alone: its stderr goes through a pipe to cat, which writes the
+    // log
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                "sh", "-c", "(ulimit -f 0; \"$@\"; echo \"exit $?\" >&2) 2>&1 | cat >&2", "sh"));
     c.addAll(cmd());
     Proc p = Proc.run(c, Proc.cronEnv(), dir);
     assertUntouched(new Proc(p.err().endsWith("exit 6\n") ? 6 : -1, p.out(), p.err()), 6, t);
-    assertTrue(p.err().startsWith("imds-env: cannot write " + file() + ": File too large; the file was left as it was\n"), p.err());
+    assertTrue(
+        p.err()
+            .startsWith(
+                "imds-env: cannot write "
+                    + file()
+                    + ": File too large; the file was left as it was\n"),
+        p.err());
   }
 
-  /** scripts/imds-env and target/imds-env.jar copied where any user can run them; returns the launcher. */
+  /**
+   * scripts/imds-env and target/imds-env.jar copied where any user can run them; returns the
+   * launcher.
+   */
   static Path worldReadableInstall(Path root) throws Exception {
     Path launcher = Path.of(Proc.LAUNCHER);
     Path scripts = Files.createDirectories(root.resolve("scripts"));
     Path target = Files.createDirectories(root.resolve("target"));
     Files.copy(launcher, scripts.resolve("imds-env"));
-    Files.copy(launcher.getParent().resolveSibling("target").resolve("imds-env.jar"), target.resolve("imds-env.jar"));
+    Files.copy(
+        launcher.getParent().resolveSibling("target").resolve("imds-env.jar"),
+        target.resolve("imds-env.jar"));
     for (Path p : List.of(root, scripts, target, scripts.resolve("imds-env"))) {
       Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
-    Files.setPosixFilePermissions(target.resolve("imds-env.jar"), PosixFilePermissions.fromString("rw-r--r--"));
+    Files.setPosixFilePermissions(
+        target.resolve("imds-env.jar"), PosixFilePermissions.fromString("rw-r--r--"));
     return scripts.resolve("imds-env");
   }
 
@@ -208,12 +264,17 @@ class OutputFileIT {
   @Test
   void sigkillAtRandomMoments_neverLeavesAPartialFileOrATemporaryFile() throws Exception {
     Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)).willReturn(ok(Fixtures.credentialsJson()).withFixedDelay(400)));
+    wm.stubFor(
+        get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE))
+            .willReturn(ok(Fixtures.credentialsJson()).withFixedDelay(400)));
     Random random = new Random(7);
     int killedBeforeTheEnd = 0;
     for (int round = 0; round < 12; round++) {
       String before = Files.exists(file()) ? Files.readString(file()) : null;
-      ProcessBuilder pb = new ProcessBuilder(cmd()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
       pb.environment().clear();
       pb.environment().putAll(Proc.cronEnv());
       Process p = pb.start();
@@ -225,10 +286,13 @@ class OutputFileIT {
         killedBeforeTheEnd++;
       }
       String after = Files.exists(file()) ? Files.readString(file()) : null;
-      assertTrue(after == null ? before == null : after.equals(expectedEnvFile()),
+      assertTrue(
+          after == null ? before == null : after.equals(expectedEnvFile()),
           "round " + round + ": the file is the old one or the new one, whole: " + after);
       try (var files = Files.list(dir)) {
-        assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")) || p.exitValue() == 137,
+        assertTrue(
+            files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp"))
+                || p.exitValue() == 137,
             "a finished run leaves no temporary file");
       }
     }
@@ -241,12 +305,17 @@ class OutputFileIT {
   @Test
   void tenConcurrentWriters_oneCompleteFile_andWithMinValidityOnlyOneFetch() throws Exception {
     Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)).willReturn(ok(Fixtures.credentialsJson()).withFixedDelay(200)));
+    wm.stubFor(
+        get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE))
+            .willReturn(ok(Fixtures.credentialsJson()).withFixedDelay(200)));
     List<Process> writers = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      // a generous timeout: ten JVMs starting at once on two cores must not turn a slow answer into a retry
-      ProcessBuilder pb = new ProcessBuilder(cmd("--min-validity", "1h", "--timeout", "5s")).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      // a generous timeout: ten JVMs starting at once on two cores must not turn a slow answer into
+      // a retry
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd("--min-validity", "1h", "--timeout", "5s"))
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
       pb.environment().clear();
       pb.environment().putAll(Proc.cronEnv());
       writers.add(pb.start());
@@ -262,13 +331,24 @@ class OutputFileIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"env", "env-no-export", "fish", "powershell", "windows-cmd", "process", "json", "ini"})
+  @ValueSource(
+      strings = {
+        "env",
+        "env-no-export",
+        "fish",
+        "powershell",
+        "windows-cmd",
+        "process",
+        "json",
+        "ini"
+      })
   void minValidity_freshFile_noRequestAtAll_fileUntouched(String format) throws Exception {
     Fixtures.healthy(wm);
     List<String> first = cmd("--region", "--account-id");
     first.set(first.indexOf("env-no-export"), format);
     assertEquals(0, Proc.run(first, Proc.cronEnv(), dir).exit());
-    FileTime t = FileTime.from(Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS));
+    FileTime t =
+        FileTime.from(Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS));
     Files.setLastModifiedTime(file(), t);
     String content = Files.readString(file());
     wm.resetRequests();
@@ -276,11 +356,19 @@ class OutputFileIT {
     again.addAll(List.of("--min-validity", "15m", "-v"));
     Proc p = Proc.run(again, Proc.cronEnv(), dir);
     assertEquals(0, p.exit(), p.err());
-    // the fixture's expiry was set when the suite started: what is left of it, to the minute, either side
+    // the fixture's expiry was set when the suite started: what is left of it, to the minute,
+    // either side
     long left = java.time.Duration.between(Instant.now(), Fixtures.EXPIRES).toMinutes();
     boolean said = false;
     for (long m = left - 1; m <= left + 1; m++) {
-      said |= p.err().contains("valid for " + (m / 60) + "h " + (m % 60) + "m more, over --min-validity 15m: nothing fetched");
+      said |=
+          p.err()
+              .contains(
+                  "valid for "
+                      + (m / 60)
+                      + "h "
+                      + (m % 60)
+                      + "m more, over --min-validity 15m: nothing fetched");
     }
     assertTrue(said, p.err());
     assertEquals(0, wm.getAllServeEvents().size(), format + ": no request while the file is fresh");
@@ -291,8 +379,11 @@ class OutputFileIT {
   @ParameterizedTest
   @ValueSource(strings = {"env", "json", "process", "ini"})
   void minValidity_insideTheWindow_fetches(String format) throws Exception {
-    String soon = Instant.now().plus(10, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS).toString();
-    Fixtures.healthy(wm, Fixtures.json(Fixtures.ACCESS_KEY_ID, Fixtures.SECRET, Fixtures.SESSION_TOKEN, soon, null));
+    String soon =
+        Instant.now().plus(10, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS).toString();
+    Fixtures.healthy(
+        wm,
+        Fixtures.json(Fixtures.ACCESS_KEY_ID, Fixtures.SECRET, Fixtures.SESSION_TOKEN, soon, null));
     List<String> c = cmd("--min-validity", "15m", "-v");
     c.set(c.indexOf("env-no-export"), format);
     assertEquals(0, Proc.run(c, Proc.cronEnv(), dir).exit());
@@ -300,7 +391,8 @@ class OutputFileIT {
     wm.resetRequests();
     Proc p = Proc.run(c, Proc.cronEnv(), dir);
     assertEquals(0, p.exit(), p.err());
-    assertTrue(p.err().contains("valid for only 9m") || p.err().contains("valid for only 10m"), p.err());
+    assertTrue(
+        p.err().contains("valid for only 9m") || p.err().contains("valid for only 10m"), p.err());
     wm.verify(exactly(1), getRequestedFor(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)));
     assertTrue(Files.readString(file()).contains(Fixtures.EXPIRES.toString()));
   }
@@ -331,25 +423,58 @@ class OutputFileIT {
   }
 
   @Test
-  void ini_replacesOnlyItsProfile_keepsOtherProfilesAndComments_andConfigparserReadsIt() throws Exception {
+  void ini_replacesOnlyItsProfile_keepsOtherProfilesAndComments_andConfigparserReadsIt()
+      throws Exception {
     Fixtures.healthy(wm);
-    String existing = new String(getClass().getResourceAsStream("/golden/credentials-before.ini").readAllBytes(), StandardCharsets.UTF_8);
+    String existing =
+        new String(
+            getClass().getResourceAsStream("/golden/credentials-before.ini").readAllBytes(),
+            StandardCharsets.UTF_8);
     Path creds = dir.resolve("credentials");
     Files.writeString(creds, existing);
-    List<String> c = new ArrayList<>(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm), "-f", "ini",
-        "--profile-name", "imds", "--account-id", "-o", creds.toString()));
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                Proc.LAUNCHER,
+                "--endpoint",
+                Fixtures.endpoint(wm),
+                "-f",
+                "ini",
+                "--profile-name",
+                "imds",
+                "--account-id",
+                "-o",
+                creds.toString()));
     assertEquals(0, Proc.run(c, Proc.cronEnv(), dir).exit());
-    String expected = new String(getClass().getResourceAsStream("/golden/credentials-after.ini").readAllBytes(), StandardCharsets.UTF_8)
-        .replace("EXPIRES", Fixtures.EXPIRES.toString());
+    String expected =
+        new String(
+                getClass().getResourceAsStream("/golden/credentials-after.ini").readAllBytes(),
+                StandardCharsets.UTF_8)
+            .replace("EXPIRES", Fixtures.EXPIRES.toString());
     assertEquals(expected, Files.readString(creds));
     // botocore's parser: RawConfigParser, one value a key
-    Proc py = Proc.run(List.of("python3", "-c", "import configparser,sys\n"
-        + "c = configparser.RawConfigParser()\nc.read(sys.argv[1])\n"
-        + "print(c.sections())\ns = c['imds']\nprint(s['aws_access_key_id'], s['aws_secret_access_key'], s['aws_session_token'],"
-        + " s['aws_account_id'])\nprint(c['work']['aws_access_key_id'])", creds.toString()), Proc.cronEnv(), dir);
+    Proc py =
+        Proc.run(
+            List.of(
+                "python3",
+                "-c",
+                "import configparser,sys\n"
+                    + "c = configparser.RawConfigParser()\nc.read(sys.argv[1])\n"
+                    + "print(c.sections())\ns = c['imds']\nprint(s['aws_access_key_id'], s['aws_secret_access_key'], s['aws_session_token'],"
+                    + " s['aws_account_id'])\nprint(c['work']['aws_access_key_id'])",
+                creds.toString()),
+            Proc.cronEnv(),
+            dir);
     assertEquals(0, py.exit(), py.err());
-    assertEquals("['default', 'work', 'imds', 'legacy']\n" + Fixtures.ACCESS_KEY_ID + " " + Fixtures.SECRET + " "
-        + Fixtures.SESSION_TOKEN + " 123456789012\nAKIAWORKEXAMPLE\n", py.out());
+    assertEquals(
+        "['default', 'work', 'imds', 'legacy']\n"
+            + Fixtures.ACCESS_KEY_ID
+            + " "
+            + Fixtures.SECRET
+            + " "
+            + Fixtures.SESSION_TOKEN
+            + " 123456789012\nAKIAWORKEXAMPLE\n",
+        py.out());
   }
 
   @Test
@@ -357,11 +482,25 @@ class OutputFileIT {
     Fixtures.healthy(wm);
     Path creds = dir.resolve("credentials");
     Files.writeString(creds, "[default]\naws_access_key_id = A\n");
-    List<String> c = List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm), "-f", "ini", "--profile-name", "new",
-        "-o", creds.toString());
+    List<String> c =
+        List.of(
+            Proc.LAUNCHER,
+            "--endpoint",
+            Fixtures.endpoint(wm),
+            "-f",
+            "ini",
+            "--profile-name",
+            "new",
+            "-o",
+            creds.toString());
     assertEquals(0, Proc.run(c, Proc.cronEnv(), dir).exit());
-    assertTrue(Files.readString(creds).startsWith("[default]\naws_access_key_id = A\n\n[new]\naws_access_key_id = "
-        + Fixtures.ACCESS_KEY_ID + "\n"), Files.readString(creds));
+    assertTrue(
+        Files.readString(creds)
+            .startsWith(
+                "[default]\naws_access_key_id = A\n\n[new]\naws_access_key_id = "
+                    + Fixtures.ACCESS_KEY_ID
+                    + "\n"),
+        Files.readString(creds));
   }
 
   @Test
@@ -370,7 +509,14 @@ class OutputFileIT {
     assertEquals(0, run("--region").exit());
     Map<String, String> env = new HashMap<>(Proc.cronEnv());
     env.put("F", file().toString());
-    Proc p = Proc.run(List.of("sh", "-c", "set -a; . \"$F\"; printf '%s|%s' \"$AWS_SESSION_TOKEN\" \"$AWS_REGION\""), env, dir);
+    Proc p =
+        Proc.run(
+            List.of(
+                "sh",
+                "-c",
+                "set -a; . \"$F\"; printf '%s|%s' \"$AWS_SESSION_TOKEN\" \"$AWS_REGION\""),
+            env,
+            dir);
     assertEquals(Fixtures.SESSION_TOKEN + "|eu-central-2", p.out());
   }
 }

@@ -12,21 +12,35 @@ import java.util.concurrent.TimeUnit;
 public record Proc(int exit, String out, String err) {
 
   /** The launcher under test: scripts/imds-env of this checkout, running target/imds-env.jar. */
-  public static final String LAUNCHER = Path.of(System.getProperty("imdsenv.launcher", "scripts/imds-env"))
-      .toAbsolutePath().normalize().toString();
+  public static final String LAUNCHER =
+      Path.of(System.getProperty("imdsenv.launcher", "scripts/imds-env"))
+          .toAbsolutePath()
+          .normalize()
+          .toString();
 
-  /** The shells whose consumers the formats promise to serve; a missing one fails the test, it is not skipped. */
-  public static final List<List<String>> POSIX_SHELLS = List.of(
-      List.of("dash"), List.of("bash"), List.of("zsh"), List.of("mksh"), List.of("busybox", "ash"));
+  /**
+   * The shells whose consumers the formats promise to serve; a missing one fails the test, it is
+   * not skipped.
+   */
+  public static final List<List<String>> POSIX_SHELLS =
+      List.of(
+          List.of("dash"),
+          List.of("bash"),
+          List.of("zsh"),
+          List.of("mksh"),
+          List.of("busybox", "ash"));
 
-  public static Proc run(List<String> command, Map<String, String> env, Path cwd) throws IOException, InterruptedException {
+  public static Proc run(List<String> command, Map<String, String> env, Path cwd)
+      throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().clear();
     pb.environment().putAll(env);
     Path out = Files.createTempFile("imds-env-out", ".txt");
     Path err = Files.createTempFile("imds-env-err", ".txt");
     try {
-      pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      pb.redirectOutput(out.toFile())
+          .redirectError(err.toFile())
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       if (cwd != null) {
         pb.directory(cwd.toFile());
       }
@@ -34,13 +48,20 @@ public record Proc(int exit, String out, String err) {
       try {
         p = pb.start();
       } catch (IOException e) {
-        throw new IOException("cannot run " + command.get(0) + ": install it (CI: apt-get install -y zsh fish busybox mksh)", e);
+        throw new IOException(
+            "cannot run "
+                + command.get(0)
+                + ": install it (CI: apt-get install -y zsh fish busybox mksh)",
+            e);
       }
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new AssertionError("timed out: " + command);
       }
-      return new Proc(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+      return new Proc(
+          p.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
     } finally {
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);

@@ -9,12 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The README's recipes as the README writes them, so that a change to the README is what the
- * recipe tests run. A recipe that can no longer be found fails the test that wanted it.
+ * The README's recipes as the README writes them, so that a change to the README is what the recipe
+ * tests run. A recipe that can no longer be found fails the test that wanted it.
  */
 final class Readme {
 
-  static final Path FILE = Path.of(System.getProperty("imdsenv.readme", "README.md")).toAbsolutePath().normalize();
+  static final Path FILE =
+      Path.of(System.getProperty("imdsenv.readme", "README.md")).toAbsolutePath().normalize();
 
   private Readme() {}
 
@@ -38,22 +39,34 @@ final class Readme {
     return code;
   }
 
-  /** The one code line of the README that starts with PREFIX, whole (a trailing comment is harmless to a shell). */
+  /**
+   * The one code line of the README that starts with PREFIX, whole (a trailing comment is harmless
+   * to a shell).
+   */
   static String line(String prefix) {
     List<String> found = codeLines().stream().filter(l -> l.startsWith(prefix)).toList();
     if (found.size() != 1) {
-      throw new AssertionError("README.md has " + found.size() + " code lines starting with '" + prefix
-          + "' where its recipe tests expect exactly one: update the recipe or the test");
+      throw new AssertionError(
+          "README.md has "
+              + found.size()
+              + " code lines starting with '"
+              + prefix
+              + "' where its recipe tests expect exactly one: update the recipe or the test");
     }
     return found.get(0);
   }
 
   /** The one code line that is exactly COMMAND, but for a trailing `# comment`; returned whole. */
   static String command(String command) {
-    List<String> found = codeLines().stream().filter(l -> l.replaceFirst("\\s+# .*$", "").equals(command)).toList();
+    List<String> found =
+        codeLines().stream().filter(l -> l.replaceFirst("\\s+# .*$", "").equals(command)).toList();
     if (found.size() != 1) {
-      throw new AssertionError("README.md has " + found.size() + " code lines reading '" + command
-          + "' where its recipe tests expect exactly one: update the recipe or the test");
+      throw new AssertionError(
+          "README.md has "
+              + found.size()
+              + " code lines reading '"
+              + command
+              + "' where its recipe tests expect exactly one: update the recipe or the test");
     }
     return found.get(0);
   }
@@ -69,7 +82,10 @@ final class Readme {
     return out;
   }
 
-  /** TEXT with FROM replaced by TO, failing when FROM is not in it (the README changed under the test). */
+  /**
+   * TEXT with FROM replaced by TO, failing when FROM is not in it (the README changed under the
+   * test).
+   */
   static String substitute(String text, String from, String to) {
     if (!text.contains(from)) {
       throw new AssertionError("the README recipe no longer contains '" + from + "': " + text);

@@ -1,7 +1,6 @@
 package io.github.imdsenv.e2e;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The formats' promise, checked in the real consumers: the launcher's output evaluated by dash,
- * bash, zsh, mksh, busybox ash and fish, each variable read back and compared byte for byte, and
- * no hostile value ever running a command.
+ * bash, zsh, mksh, busybox ash and fish, each variable read back and compared byte for byte, and no
+ * hostile value ever running a command.
  */
 class ShellsIT {
 
@@ -38,8 +37,15 @@ class ShellsIT {
 
   @TempDir Path dir;
 
-  static final String[] VARS = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-      "AWS_CREDENTIAL_EXPIRATION", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCOUNT_ID"};
+  static final String[] VARS = {
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ACCOUNT_ID"
+  };
 
   private Map<String, String> env() {
     Map<String, String> env = new HashMap<>(Proc.cronEnv());
@@ -70,7 +76,10 @@ class ShellsIT {
     for (Map.Entry<String, String> e : expected.entrySet()) {
       Path f = dir.resolve(e.getKey());
       assertTrue(Files.exists(f), shell + ": " + e.getKey() + " not set");
-      assertArrayEquals(e.getValue().getBytes(StandardCharsets.UTF_8), Files.readAllBytes(f), shell + ": " + e.getKey());
+      assertArrayEquals(
+          e.getValue().getBytes(StandardCharsets.UTF_8),
+          Files.readAllBytes(f),
+          shell + ": " + e.getKey());
       Files.delete(f);
     }
   }
@@ -90,20 +99,35 @@ class ShellsIT {
   @Test
   void launcherOutput_evaluatedByEveryShell_setsExactlyTheServedValues() throws Exception {
     Path marker = dir.resolve("pwned");
-    String secret = "s3cr'et\"$(touch " + marker + ")`touch " + marker + "`\\n;|&<>*?[a]{b,c}~#!%^ é中😀";
+    String secret =
+        "s3cr'et\"$(touch " + marker + ")`touch " + marker + "`\\n;|&<>*?[a]{b,c}~#!%^ é中😀";
     String token = "tok\nen line 2\r\n\t'$HOME'(touch " + marker + ")\\'\\\\ end\n";
-    Fixtures.healthy(wm, Fixtures.json(Fixtures.ACCESS_KEY_ID, secret, token, Fixtures.EXPIRES.toString(), "123456789012"));
+    Fixtures.healthy(
+        wm,
+        Fixtures.json(
+            Fixtures.ACCESS_KEY_ID, secret, token, Fixtures.EXPIRES.toString(), "123456789012"));
     Map<String, String> expected = expected(secret, token, Fixtures.EXPIRES);
     for (List<String> shell : Proc.POSIX_SHELLS) {
       List<String> cmd = new ArrayList<>(shell);
-      cmd.addAll(List.of("-c", "eval \"$(\"$IMDS_ENV\" --endpoint \"$ENDPOINT\" --region --account-id)\" && " + dumpPosix()));
+      cmd.addAll(
+          List.of(
+              "-c",
+              "eval \"$(\"$IMDS_ENV\" --endpoint \"$ENDPOINT\" --region --account-id)\" && "
+                  + dumpPosix()));
       Proc p = Proc.run(cmd, env(), dir);
       assertEquals(0, p.exit(), shell + ": " + p.err());
       assertEquals("", p.err(), shell.toString());
       assertDumped(shell.toString(), expected);
     }
-    Proc p = Proc.run(List.of("fish", "-c",
-        "$IMDS_ENV --endpoint $ENDPOINT -f fish --region --account-id | source; and " + dumpFish()), env(), dir);
+    Proc p =
+        Proc.run(
+            List.of(
+                "fish",
+                "-c",
+                "$IMDS_ENV --endpoint $ENDPOINT -f fish --region --account-id | source; and "
+                    + dumpFish()),
+            env(),
+            dir);
     assertEquals(0, p.exit(), "fish: " + p.err());
     assertDumped("fish", expected);
     assertFalse(Files.exists(marker), "a hostile value ran a command");
@@ -112,11 +136,16 @@ class ShellsIT {
   @Test
   void envNoExport_isReadByShellsAsAssignments_andLiterallyAsAnEnvFile() throws Exception {
     Fixtures.healthy(wm);
-    Map<String, String> expected = expected(Fixtures.SECRET, Fixtures.SESSION_TOKEN, Fixtures.EXPIRES);
+    Map<String, String> expected =
+        expected(Fixtures.SECRET, Fixtures.SESSION_TOKEN, Fixtures.EXPIRES);
     for (List<String> shell : Proc.POSIX_SHELLS) {
       List<String> cmd = new ArrayList<>(shell);
-      cmd.addAll(List.of("-c", "\"$IMDS_ENV\" --endpoint \"$ENDPOINT\" -f docker-env --region --account-id > \"$OUT/env.list\""
-          + " && set -a && . \"$OUT/env.list\" && set +a && " + dumpPosix()));
+      cmd.addAll(
+          List.of(
+              "-c",
+              "\"$IMDS_ENV\" --endpoint \"$ENDPOINT\" -f docker-env --region --account-id > \"$OUT/env.list\""
+                  + " && set -a && . \"$OUT/env.list\" && set +a && "
+                  + dumpPosix()));
       Proc p = Proc.run(cmd, env(), dir);
       assertEquals(0, p.exit(), shell + ": " + p.err());
       // docker --env-file: NAME=VALUE, the value taken literally up to the end of the line
@@ -131,12 +160,21 @@ class ShellsIT {
 
   @Test
   void envNoExport_refusesAValueItCannotCarry_printsNothing_exit5() throws Exception {
-    Fixtures.healthy(wm, Fixtures.json(Fixtures.ACCESS_KEY_ID, Fixtures.SECRET, "a b", Fixtures.EXPIRES.toString(), null));
-    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm), "-f", "env-no-export"), env(), dir);
+    Fixtures.healthy(
+        wm,
+        Fixtures.json(
+            Fixtures.ACCESS_KEY_ID, Fixtures.SECRET, "a b", Fixtures.EXPIRES.toString(), null));
+    Proc p =
+        Proc.run(
+            List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm), "-f", "env-no-export"),
+            env(),
+            dir);
     assertEquals(5, p.exit());
     assertEquals("", p.out());
-    assertEquals("imds-env: the value of AWS_SESSION_TOKEN contains a character that an env file cannot carry unquoted;"
-        + " refused (use -f env (for eval) or -f json)\n", p.err());
+    assertEquals(
+        "imds-env: the value of AWS_SESSION_TOKEN contains a character that an env file cannot carry unquoted;"
+            + " refused (use -f env (for eval) or -f json)\n",
+        p.err());
   }
 
   @Test
@@ -145,8 +183,11 @@ class ShellsIT {
     wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).willReturn(Fixtures.status(404)));
     for (List<String> shell : Proc.POSIX_SHELLS) {
       List<String> cmd = new ArrayList<>(shell);
-      cmd.addAll(List.of("-c", "AWS_ACCESS_KEY_ID=before; out=$(\"$IMDS_ENV\" --endpoint \"$ENDPOINT\"); rc=$?; eval \"$out\";"
-          + " printf '%s %s' \"$rc\" \"$AWS_ACCESS_KEY_ID\""));
+      cmd.addAll(
+          List.of(
+              "-c",
+              "AWS_ACCESS_KEY_ID=before; out=$(\"$IMDS_ENV\" --endpoint \"$ENDPOINT\"); rc=$?; eval \"$out\";"
+                  + " printf '%s %s' \"$rc\" \"$AWS_ACCESS_KEY_ID\""));
       Proc p = Proc.run(cmd, env(), dir);
       assertEquals("4 before", p.out(), shell + ": " + p.err());
       assertTrue(p.err().startsWith("imds-env: no IAM role is attached"), p.err());
@@ -161,13 +202,20 @@ class ShellsIT {
     return env;
   }
 
-  /** The README's shell recipes, as README.md writes them, in every shell they name: the values arrive exactly. */
+  /**
+   * The README's shell recipes, as README.md writes them, in every shell they name: the values
+   * arrive exactly.
+   */
   @Test
   void readmeRecipes_asWritten_setExactlyTheServedValues_inEveryShell() throws Exception {
     Path marker = dir.resolve("pwned");
-    String secret = "s3cr'et\"$(touch " + marker + ")`touch " + marker + "`\\n;|&<>*?[a]{b,c}~#!%^ é中😀";
+    String secret =
+        "s3cr'et\"$(touch " + marker + ")`touch " + marker + "`\\n;|&<>*?[a]{b,c}~#!%^ é中😀";
     String token = "tok\nen line 2\r\n\n\t'$HOME'(touch " + marker + ")\\'\\\\ end\n\n";
-    Fixtures.healthy(wm, Fixtures.json(Fixtures.ACCESS_KEY_ID, secret, token, Fixtures.EXPIRES.toString(), "123456789012"));
+    Fixtures.healthy(
+        wm,
+        Fixtures.json(
+            Fixtures.ACCESS_KEY_ID, secret, token, Fixtures.EXPIRES.toString(), "123456789012"));
     Map<String, String> all = expected(secret, token, Fixtures.EXPIRES);
     Map<String, String> plain = new HashMap<>(all);
     plain.keySet().removeAll(List.of("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCOUNT_ID"));
@@ -175,7 +223,8 @@ class ShellsIT {
     region.put("AWS_REGION", "eu-central-2");
     region.put("AWS_DEFAULT_REGION", "eu-central-2");
     for (List<String> shell : Proc.POSIX_SHELLS) {
-      for (Map.Entry<String, Map<String, String>> recipe : Map.of(POSIX_RECIPE, plain, POSIX_REGION_RECIPE, region).entrySet()) {
+      for (Map.Entry<String, Map<String, String>> recipe :
+          Map.of(POSIX_RECIPE, plain, POSIX_REGION_RECIPE, region).entrySet()) {
         List<String> cmd = new ArrayList<>(shell);
         cmd.addAll(List.of("-c", Readme.command(recipe.getKey()) + "\n" + dumpPosix()));
         Proc p = Proc.run(cmd, recipeEnv(Fixtures.endpoint(wm)), dir);
@@ -184,7 +233,11 @@ class ShellsIT {
         assertDumped(shell + ": " + recipe.getKey(), recipe.getValue());
       }
     }
-    Proc p = Proc.run(List.of("fish", "-c", Readme.command(FISH_RECIPE) + "\n" + dumpFish()), recipeEnv(Fixtures.endpoint(wm)), dir);
+    Proc p =
+        Proc.run(
+            List.of("fish", "-c", Readme.command(FISH_RECIPE) + "\n" + dumpFish()),
+            recipeEnv(Fixtures.endpoint(wm)),
+            dir);
     assertEquals(0, p.exit(), "fish: " + p.err());
     assertDumped("fish: " + FISH_RECIPE, plain);
     assertFalse(Files.exists(marker), "a hostile value ran a command");
@@ -192,7 +245,8 @@ class ShellsIT {
 
   static final String POSIX_RECIPE = "creds=$(imds-env) || exit; eval \"$creds\"";
   static final String POSIX_REGION_RECIPE = "creds=$(imds-env --region) || exit; eval \"$creds\"";
-  static final String FISH_RECIPE = "set creds (imds-env -f fish); or exit; string join \\n -- $creds | source";
+  static final String FISH_RECIPE =
+      "set creds (imds-env -f fish); or exit; string join \\n -- $creds | source";
 
   /**
    * The endpoint is down: each README shell recipe, as written, stops its script with the export's
@@ -215,15 +269,27 @@ class ShellsIT {
       Proc p = Proc.run(cmd, env, dir);
       assertEquals(3, p.exit(), cmd + ": the export's exit code; stderr: " + p.err());
       assertEquals("", p.out(), cmd + ": the script went on");
-      assertTrue(p.err().startsWith("imds-env: ") && p.err().indexOf('\n') == p.err().length() - 1, cmd + ": one line: " + p.err());
+      assertTrue(
+          p.err().startsWith("imds-env: ") && p.err().indexOf('\n') == p.err().length() - 1,
+          cmd + ": one line: " + p.err());
     }
     for (List<String> shell : Proc.POSIX_SHELLS) {
       List<String> cmd = new ArrayList<>(shell);
       cmd.addAll(List.of("-c", "set -e; eval \"$(imds-env)\"; echo the script went on"));
-      assertEquals("the script went on\n", Proc.run(cmd, env, dir).out(), shell + ": the old recipe's failure is lost");
+      assertEquals(
+          "the script went on\n",
+          Proc.run(cmd, env, dir).out(),
+          shell + ": the old recipe's failure is lost");
     }
-    assertEquals("the script went on\n", Proc.run(List.of("fish", "-c", "imds-env -f fish | source; or exit; echo the script went on"),
-        env, dir).out(), "fish: the old recipe's failure is lost");
+    assertEquals(
+        "the script went on\n",
+        Proc.run(
+                List.of(
+                    "fish", "-c", "imds-env -f fish | source; or exit; echo the script went on"),
+                env,
+                dir)
+            .out(),
+        "fish: the old recipe's failure is lost");
   }
 
   /**
@@ -248,12 +314,16 @@ class ShellsIT {
         refusedNoExport++;
       }
     }
-    assertTrue(refusedNoExport > values.size() / 2, "most hostile values cannot go into an env file");
-    String loop = "i=0; while [ $i -lt " + values.size() + " ]; do"
-        + " eval \"$(cat \"$OUT/cases/$i.env\")\"; printf '%s' \"$AWS_SESSION_TOKEN\" > \"$OUT/cases/$i.out\";"
-        + " if [ -f \"$OUT/cases/$i.noexport\" ]; then eval \"$(cat \"$OUT/cases/$i.noexport\")\";"
-        + " printf '%s' \"$AWS_SESSION_TOKEN\" > \"$OUT/cases/$i.out2\"; fi;"
-        + " i=$((i+1)); done";
+    assertTrue(
+        refusedNoExport > values.size() / 2, "most hostile values cannot go into an env file");
+    String loop =
+        "i=0; while [ $i -lt "
+            + values.size()
+            + " ]; do"
+            + " eval \"$(cat \"$OUT/cases/$i.env\")\"; printf '%s' \"$AWS_SESSION_TOKEN\" > \"$OUT/cases/$i.out\";"
+            + " if [ -f \"$OUT/cases/$i.noexport\" ]; then eval \"$(cat \"$OUT/cases/$i.noexport\")\";"
+            + " printf '%s' \"$AWS_SESSION_TOKEN\" > \"$OUT/cases/$i.out2\"; fi;"
+            + " i=$((i+1)); done";
     for (List<String> shell : Proc.POSIX_SHELLS) {
       List<String> cmd = new ArrayList<>(shell);
       cmd.addAll(List.of("-c", loop));
@@ -262,32 +332,68 @@ class ShellsIT {
       compare(shell.toString(), values, cases, ".out");
       compare(shell + " env-no-export", values, cases, ".out2");
     }
-    Proc p = Proc.run(List.of("fish", "-c", "for i in (seq 0 " + (values.size() - 1) + ");"
-        + " source $OUT/cases/$i.fish; printf '%s' \"$AWS_SESSION_TOKEN\" > $OUT/cases/$i.out; end"), env(), dir);
+    Proc p =
+        Proc.run(
+            List.of(
+                "fish",
+                "-c",
+                "for i in (seq 0 "
+                    + (values.size() - 1)
+                    + ");"
+                    + " source $OUT/cases/$i.fish; printf '%s' \"$AWS_SESSION_TOKEN\" > $OUT/cases/$i.out; end"),
+            env(),
+            dir);
     assertEquals(0, p.exit(), "fish: " + p.err());
     compare("fish", values, cases, ".out");
     assertFalse(Files.exists(marker), "a hostile value ran a command");
   }
 
-  private static void compare(String shell, List<String> values, Path cases, String suffix) throws Exception {
+  private static void compare(String shell, List<String> values, Path cases, String suffix)
+      throws Exception {
     for (int i = 0; i < values.size(); i++) {
       Path out = cases.resolve(i + suffix);
       if (suffix.equals(".out2") && !Files.exists(cases.resolve(i + ".noexport"))) {
         continue;
       }
-      assertTrue(Files.exists(out), shell + ": case " + i + " produced nothing: " + escape(values.get(i)));
-      assertArrayEquals(values.get(i).getBytes(StandardCharsets.UTF_8), Files.readAllBytes(out),
+      assertTrue(
+          Files.exists(out), shell + ": case " + i + " produced nothing: " + escape(values.get(i)));
+      assertArrayEquals(
+          values.get(i).getBytes(StandardCharsets.UTF_8),
+          Files.readAllBytes(out),
           shell + ": case " + i + " " + escape(values.get(i)));
       Files.delete(out);
     }
   }
 
-  /** Every ASCII punctuation and control character, newlines, non-ASCII, and random mixes of them with attacks. */
+  /**
+   * Every ASCII punctuation and control character, newlines, non-ASCII, and random mixes of them
+   * with attacks.
+   */
   static List<String> hostileValues(Path marker, int count) {
     String m = marker.toString();
-    List<String> attacks = List.of("$(touch " + m + ")", "`touch " + m + "`", "; touch " + m, "'; touch " + m + "; '",
-        "\"; touch " + m + "; \"", "(touch " + m + ")", "\\'; touch " + m + "; #", "\n touch " + m + "\n", "$((1+1))",
-        "${HOME}", "{a,b}", "~root", "*", "?", "[a-z]", "!!", "%PATH%", "'\\''", "\\", "\\\\'", "$'\\x41'");
+    List<String> attacks =
+        List.of(
+            "$(touch " + m + ")",
+            "`touch " + m + "`",
+            "; touch " + m,
+            "'; touch " + m + "; '",
+            "\"; touch " + m + "; \"",
+            "(touch " + m + ")",
+            "\\'; touch " + m + "; #",
+            "\n touch " + m + "\n",
+            "$((1+1))",
+            "${HOME}",
+            "{a,b}",
+            "~root",
+            "*",
+            "?",
+            "[a-z]",
+            "!!",
+            "%PATH%",
+            "'\\''",
+            "\\",
+            "\\\\'",
+            "$'\\x41'");
     List<String> out = new ArrayList<>();
     for (char c = 1; c < 128; c++) {
       if (!Character.isLetterOrDigit(c)) {
@@ -296,7 +402,18 @@ class ShellsIT {
       }
     }
     out.addAll(attacks);
-    out.addAll(List.of("é", "中文", "😀", "\u2028", "\u00a0", "‘’‚‛", "trailing\n", "\n\nleading", "cr\rlf\r\n", "tab\tz"));
+    out.addAll(
+        List.of(
+            "é",
+            "中文",
+            "😀",
+            "\u2028",
+            "\u00a0",
+            "‘’‚‛",
+            "trailing\n",
+            "\n\nleading",
+            "cr\rlf\r\n",
+            "tab\tz"));
     Random random = new Random(20261129L);
     String alphabet = "'\"\\$`()[]{};|&<>*?~#!%^ \t\n\r=+/,.:@-_aZ9é😀";
     while (out.size() < count) {
@@ -307,7 +424,10 @@ class ShellsIT {
           sb.append(attacks.get(random.nextInt(attacks.size())));
         } else {
           for (int k = random.nextInt(8); k >= 0; k--) {
-            sb.appendCodePoint(alphabet.codePointAt(alphabet.offsetByCodePoints(0, random.nextInt(alphabet.codePointCount(0, alphabet.length())))));
+            sb.appendCodePoint(
+                alphabet.codePointAt(
+                    alphabet.offsetByCodePoints(
+                        0, random.nextInt(alphabet.codePointCount(0, alphabet.length())))));
           }
         }
       }

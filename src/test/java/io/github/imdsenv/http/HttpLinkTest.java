@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The HTTP framing rules of docs/protocol.md, against a raw socket on 127.0.0.1 that writes canned bytes. */
+/**
+ * The HTTP framing rules of docs/protocol.md, against a raw socket on 127.0.0.1 that writes canned
+ * bytes.
+ */
 class HttpLinkTest {
 
   /** Answers every connection with the same bytes, after reading the request head, then closes. */
@@ -29,19 +32,21 @@ class HttpLinkTest {
 
     CannedServer(byte[] response) throws IOException {
       server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-      Thread t = new Thread(() -> {
-        while (!server.isClosed()) {
-          try (Socket s = server.accept()) {
-            readHead(s.getInputStream());
-            requests.incrementAndGet();
-            s.getOutputStream().write(response);
-            s.getOutputStream().flush();
-            s.shutdownOutput();
-          } catch (IOException e) {
-            // closed, or the client went away
-          }
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                while (!server.isClosed()) {
+                  try (Socket s = server.accept()) {
+                    readHead(s.getInputStream());
+                    requests.incrementAndGet();
+                    s.getOutputStream().write(response);
+                    s.getOutputStream().flush();
+                    s.shutdownOutput();
+                  } catch (IOException e) {
+                    // closed, or the client went away
+                  }
+                }
+              });
       t.setDaemon(true);
       t.start();
     }
@@ -76,14 +81,19 @@ class HttpLinkTest {
 
   private static HttpLink.Response exchange(String response) throws IOException {
     try (CannedServer s = new CannedServer(response)) {
-      return HttpLink.exchange(URI.create(s.url()), "GET", "/x", "", System.nanoTime() + 5_000_000_000L);
+      return HttpLink.exchange(
+          URI.create(s.url()), "GET", "/x", "", System.nanoTime() + 5_000_000_000L);
     }
   }
 
   private static ImdsEnvException refused(String response) throws IOException {
     try (CannedServer s = new CannedServer(response)) {
-      ImdsEnvException e = assertThrows(ImdsEnvException.class,
-          () -> HttpLink.exchange(URI.create(s.url()), "GET", "/x", "", System.nanoTime() + 5_000_000_000L));
+      ImdsEnvException e =
+          assertThrows(
+              ImdsEnvException.class,
+              () ->
+                  HttpLink.exchange(
+                      URI.create(s.url()), "GET", "/x", "", System.nanoTime() + 5_000_000_000L));
       assertEquals(ImdsEnvException.Reason.BAD_RESPONSE, e.reason());
       return e;
     }
@@ -96,14 +106,34 @@ class HttpLinkTest {
   // ---- name resolution
 
   @ParameterizedTest
-  @ValueSource(strings = {"127.0.0.1", "169.254.169.254", "0.0.0.0", "255.255.255.255", "::1", "fd00:ec2::254", "::ffff:127.0.0.1"})
+  @ValueSource(
+      strings = {
+        "127.0.0.1",
+        "169.254.169.254",
+        "0.0.0.0",
+        "255.255.255.255",
+        "::1",
+        "fd00:ec2::254",
+        "::ffff:127.0.0.1"
+      })
   void ipLiteral_isParsedWithoutALookup(String host) throws IOException {
     assertTrue(HostResolver.isIpLiteral(host));
     assertEquals(1, HttpLink.resolve(host, System.nanoTime() + 1_000_000_000L).length);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"localhost", "imds.example", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1234.1.1.1", "1..2.3", "1.2.3.4."})
+  @ValueSource(
+      strings = {
+        "localhost",
+        "imds.example",
+        "1.2.3",
+        "1.2.3.4.5",
+        "256.1.1.1",
+        "01.2.3.4",
+        "1234.1.1.1",
+        "1..2.3",
+        "1.2.3.4."
+      })
   void anythingElse_isLookedUpOnADaemonThreadWithinTheDeadline(String host) {
     assertFalse(HostResolver.isIpLiteral(host));
   }
@@ -111,7 +141,14 @@ class HttpLinkTest {
   // ---- the status line
 
   @ParameterizedTest
-  @ValueSource(strings = {"HTTP/1.1 200 OK", "HTTP/1.0 200 OK", "HTTP/1.1 200", "HTTP/1.1 200 ", "HTTP/1.1 200 All good, really"})
+  @ValueSource(
+      strings = {
+        "HTTP/1.1 200 OK",
+        "HTTP/1.0 200 OK",
+        "HTTP/1.1 200",
+        "HTTP/1.1 200 ",
+        "HTTP/1.1 200 All good, really"
+      })
   void statusLine_wellFormed_isAccepted(String statusLine) throws IOException {
     HttpLink.Response r = exchange(statusLine + "\r\nContent-Length: 2\r\n\r\nhi");
     assertEquals(200, r.status());
@@ -119,9 +156,22 @@ class HttpLinkTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"HTTP/1.1 2000 OK", "HTTP/1.1 20 OK", "HTTP/1.1 2x0 OK", "HTTP/1.1  200 OK", "HTTP/1.1 200OK",
-      "HTTP/2 200 OK", "HTTP/1.2 200 OK", "HTTP/2.0 200 OK", "HTTP/1.1 099 Early", "HTTP/1.1 600 Odd", "HTTP/1.1\t200 OK",
-      "HTTP/1.1 +20 OK", "HTTP/1.1 ２００ OK"})
+  @ValueSource(
+      strings = {
+        "HTTP/1.1 2000 OK",
+        "HTTP/1.1 20 OK",
+        "HTTP/1.1 2x0 OK",
+        "HTTP/1.1  200 OK",
+        "HTTP/1.1 200OK",
+        "HTTP/2 200 OK",
+        "HTTP/1.2 200 OK",
+        "HTTP/2.0 200 OK",
+        "HTTP/1.1 099 Early",
+        "HTTP/1.1 600 Odd",
+        "HTTP/1.1\t200 OK",
+        "HTTP/1.1 +20 OK",
+        "HTTP/1.1 ２００ OK"
+      })
   void statusLine_malformed_isRefused(String statusLine) throws IOException {
     ImdsEnvException e = refused(statusLine + "\r\nContent-Length: 2\r\n\r\nhi");
     assertTrue(e.getMessage().contains("not well-formed HTTP: the status line"), e.getMessage());
@@ -130,7 +180,8 @@ class HttpLinkTest {
   @Test
   void statusLine_2000_exit5_notTakenFor200() throws IOException {
     try (CannedServer s = new CannedServer("HTTP/1.1 2000 OK\r\nContent-Length: 4\r\n\r\nrole")) {
-      Run.against(s.url()).assertFailure(5, "not well-formed HTTP: the status line 'HTTP/1.1 2000 OK'");
+      Run.against(s.url())
+          .assertFailure(5, "not well-formed HTTP: the status line 'HTTP/1.1 2000 OK'");
       assertEquals(1, s.requests(), "malformed is not retried");
     }
   }
@@ -138,8 +189,11 @@ class HttpLinkTest {
   @Test
   void statusLine_withTerminalControls_isShownEscaped() throws IOException {
     try (CannedServer s = new CannedServer("HTTP/1.1 2000 \u001b]0;owned\u0007\u009b31m\r\n\r\n")) {
-      Run r = Run.against(s.url()).assertFailure(5, "HTTP/1.1 2000 \\u001b]0;owned\\u0007\\u009b31m");
-      assertFalse(r.err().contains("\u001b") || r.err().contains("\u009b") || r.err().contains("\u0007"), r.err());
+      Run r =
+          Run.against(s.url()).assertFailure(5, "HTTP/1.1 2000 \\u001b]0;owned\\u0007\\u009b31m");
+      assertFalse(
+          r.err().contains("\u001b") || r.err().contains("\u009b") || r.err().contains("\u0007"),
+          r.err());
     }
   }
 
@@ -154,33 +208,43 @@ class HttpLinkTest {
   // ---- Transfer-Encoding and Content-Length
 
   @ParameterizedTest
-  @ValueSource(strings = {"notchunked", "gzip", "gzip, chunked", "chunked, gzip", "identity", "chunkedx"})
+  @ValueSource(
+      strings = {"notchunked", "gzip", "gzip, chunked", "chunked, gzip", "identity", "chunkedx"})
   void transferEncoding_otherThanChunked_isRefused(String te) throws IOException {
     ImdsEnvException e = refused(ok("Transfer-Encoding: " + te + "\r\n", "2\r\nhi\r\n0\r\n\r\n"));
-    assertTrue(e.getMessage().contains("Transfer-Encoding '" + te + "' (only chunked is understood)"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("Transfer-Encoding '" + te + "' (only chunked is understood)"),
+        e.getMessage());
   }
 
   @Test
   void transferEncoding_notchunked_exit5() throws IOException {
-    try (CannedServer s = new CannedServer(ok("Transfer-Encoding: notchunked\r\n", "4\r\nrole\r\n0\r\n\r\n"))) {
+    try (CannedServer s =
+        new CannedServer(ok("Transfer-Encoding: notchunked\r\n", "4\r\nrole\r\n0\r\n\r\n"))) {
       Run.against(s.url()).assertFailure(5, "Transfer-Encoding 'notchunked'");
     }
   }
 
   @Test
   void transferEncoding_chunkedTwice_isRefused() throws IOException {
-    refused(ok("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", "2\r\nhi\r\n0\r\n\r\n"));
+    refused(
+        ok("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", "2\r\nhi\r\n0\r\n\r\n"));
   }
 
   @Test
   void transferEncoding_chunked_anyCase_isRead() throws IOException {
-    assertEquals("hi there", exchange(ok("Transfer-Encoding: Chunked\r\n", "2\r\nhi\r\n6\r\n there\r\n0\r\n\r\n")).text());
+    assertEquals(
+        "hi there",
+        exchange(ok("Transfer-Encoding: Chunked\r\n", "2\r\nhi\r\n6\r\n there\r\n0\r\n\r\n"))
+            .text());
   }
 
   @Test
   void transferEncodingAndContentLength_together_areRefused() throws IOException {
-    ImdsEnvException e = refused(ok("Transfer-Encoding: chunked\r\nContent-Length: 12\r\n", "2\r\nhi\r\n0\r\n\r\n"));
-    assertTrue(e.getMessage().contains("both Transfer-Encoding and Content-Length"), e.getMessage());
+    ImdsEnvException e =
+        refused(ok("Transfer-Encoding: chunked\r\nContent-Length: 12\r\n", "2\r\nhi\r\n0\r\n\r\n"));
+    assertTrue(
+        e.getMessage().contains("both Transfer-Encoding and Content-Length"), e.getMessage());
     refused(ok("Content-Length: 12\r\nTransfer-Encoding: chunked\r\n", "2\r\nhi\r\n0\r\n\r\n"));
   }
 
@@ -189,14 +253,16 @@ class HttpLinkTest {
     ImdsEnvException e = refused(ok("Content-Length: 2\r\nContent-Length: 5\r\n", "hello"));
     assertTrue(e.getMessage().contains("differing Content-Length values"), e.getMessage());
     refused(ok("Content-Length: 2, 5\r\n", "hello"));
-    try (CannedServer s = new CannedServer(ok("Content-Length: 5\r\nContent-Length: 4\r\n", "role\n"))) {
+    try (CannedServer s =
+        new CannedServer(ok("Content-Length: 5\r\nContent-Length: 4\r\n", "role\n"))) {
       Run.against(s.url()).assertFailure(5, "differing Content-Length values");
     }
   }
 
   @Test
   void contentLength_repeatedWithTheSameValue_isAccepted() throws IOException {
-    assertEquals("hello", exchange(ok("Content-Length: 5\r\nContent-Length: 5\r\n", "hello")).text());
+    assertEquals(
+        "hello", exchange(ok("Content-Length: 5\r\nContent-Length: 5\r\n", "hello")).text());
     assertEquals("hello", exchange(ok("Content-Length: 5, 5\r\n", "hello")).text());
   }
 
@@ -215,27 +281,38 @@ class HttpLinkTest {
 
   @Test
   void chunkExtensionsAndTrailers_smallOnes_areSkipped() throws IOException {
-    assertEquals("hi!", exchange(ok("Transfer-Encoding: chunked\r\n",
-        "2;name=value\r\nhi\r\n1 ; a=\"b\"\r\n!\r\n0\r\nX-Trailer: yes\r\n\r\n")).text());
+    assertEquals(
+        "hi!",
+        exchange(
+                ok(
+                    "Transfer-Encoding: chunked\r\n",
+                    "2;name=value\r\nhi\r\n1 ; a=\"b\"\r\n!\r\n0\r\nX-Trailer: yes\r\n\r\n"))
+            .text());
   }
 
   @Test
   void chunkExtension_over64KiB_isRefusedAsTooLarge() throws IOException {
-    ImdsEnvException e = refused(ok("Transfer-Encoding: chunked\r\n", "2;x=" + "e".repeat(70 * 1024) + "\r\nhi\r\n0\r\n\r\n"));
+    ImdsEnvException e =
+        refused(
+            ok(
+                "Transfer-Encoding: chunked\r\n",
+                "2;x=" + "e".repeat(70 * 1024) + "\r\nhi\r\n0\r\n\r\n"));
     assertTrue(e.getMessage().contains("larger than 64 KiB"), e.getMessage());
   }
 
   @Test
   void manySmallChunkExtensions_addUpAgainstTheCap() throws IOException {
     String chunk = "1;" + "e".repeat(1000) + "\r\nx\r\n";
-    ImdsEnvException e = refused(ok("Transfer-Encoding: chunked\r\n", chunk.repeat(70) + "0\r\n\r\n"));
+    ImdsEnvException e =
+        refused(ok("Transfer-Encoding: chunked\r\n", chunk.repeat(70) + "0\r\n\r\n"));
     assertTrue(e.getMessage().contains("larger than 64 KiB"), e.getMessage());
   }
 
   @Test
   void trailers_over64KiB_areRefusedAsTooLarge() throws IOException {
     String trailers = ("X-Pad: " + "t".repeat(1000) + "\r\n").repeat(70);
-    ImdsEnvException e = refused(ok("Transfer-Encoding: chunked\r\n", "2\r\nhi\r\n0\r\n" + trailers + "\r\n"));
+    ImdsEnvException e =
+        refused(ok("Transfer-Encoding: chunked\r\n", "2\r\nhi\r\n0\r\n" + trailers + "\r\n"));
     assertTrue(e.getMessage().contains("larger than 64 KiB"), e.getMessage());
   }
 
@@ -243,14 +320,27 @@ class HttpLinkTest {
   void dataAndTrailers_togetherOverTheCap_areRefused() throws IOException {
     String data = "d".repeat(60 * 1024);
     String trailers = ("X-Pad: " + "t".repeat(1000) + "\r\n").repeat(6);
-    refused(ok("Transfer-Encoding: chunked\r\n", Integer.toHexString(data.length()) + "\r\n" + data + "\r\n0\r\n" + trailers + "\r\n"));
+    refused(
+        ok(
+            "Transfer-Encoding: chunked\r\n",
+            Integer.toHexString(data.length()) + "\r\n" + data + "\r\n0\r\n" + trailers + "\r\n"));
   }
 
   @Test
   void chunkedBodyOfExactly64KiB_isAccepted() throws IOException {
     String data = "d".repeat(64 * 1024);
-    assertEquals(64 * 1024, exchange(ok("Transfer-Encoding: chunked\r\n",
-        "8000\r\n" + data.substring(0, 0x8000) + "\r\n8000\r\n" + data.substring(0x8000) + "\r\n0\r\n\r\n")).body().length);
+    assertEquals(
+        64 * 1024,
+        exchange(
+                ok(
+                    "Transfer-Encoding: chunked\r\n",
+                    "8000\r\n"
+                        + data.substring(0, 0x8000)
+                        + "\r\n8000\r\n"
+                        + data.substring(0x8000)
+                        + "\r\n0\r\n\r\n"))
+            .body()
+            .length);
   }
 
   @Test

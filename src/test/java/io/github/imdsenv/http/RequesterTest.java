@@ -1,6 +1,5 @@
 package io.github.imdsenv.http;
 
-import io.github.imdsenv.settings.SourceKind;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.exactly;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -18,6 +17,7 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.Fixtures;
 import io.github.imdsenv.Log;
 import io.github.imdsenv.settings.Settings;
+import io.github.imdsenv.settings.SourceKind;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
@@ -37,7 +37,10 @@ class RequesterTest {
 
   private static final String PATH = "/latest/meta-data/iam/security-credentials/";
 
-  /** Runs ahead of the system's clock by the waits it skipped, so HttpLink's deadlines stay real ones. */
+  /**
+   * Runs ahead of the system's clock by the waits it skipped, so HttpLink's deadlines stay real
+   * ones.
+   */
   static final class FakeClock implements Requester.Clock {
     final List<Long> sleeps = new ArrayList<>();
     long skippedNanos;
@@ -57,32 +60,63 @@ class RequesterTest {
   private final FakeClock clock = new FakeClock();
 
   private Requester requester(String endpoint, int attempts, Duration timeout, Duration deadline) {
-    Settings settings = Settings.resolve(new Settings.Flags(endpoint, null, null, timeout, attempts, false,
-        SourceKind.IMDS, false, false), Map.of()).withDeadline(deadline);
-    return new Requester(URI.create(endpoint), "the instance metadata service", "check the endpoint", settings,
-        Log.create(false), clock);
+    Settings settings =
+        Settings.resolve(
+                new Settings.Flags(
+                    endpoint, null, null, timeout, attempts, false, SourceKind.IMDS, false, false),
+                Map.of())
+            .withDeadline(deadline);
+    return new Requester(
+        URI.create(endpoint),
+        "the instance metadata service",
+        "check the endpoint",
+        settings,
+        Log.create(false),
+        clock);
   }
 
   private Requester requester(int attempts) {
-    return requester(Fixtures.endpoint(wm), attempts, Duration.ofSeconds(1), Duration.ofSeconds(10));
+    return requester(
+        Fixtures.endpoint(wm), attempts, Duration.ofSeconds(1), Duration.ofSeconds(10));
   }
 
-  /** Exponential backoff with equal jitter: before attempt n, between half and all of min(1 s, 100 ms · 2^(n-2)). */
+  /**
+   * Exponential backoff with equal jitter: before attempt n, between half and all of min(1 s, 100
+   * ms · 2^(n-2)).
+   */
   private static void assertWithinBackoffBounds(List<Long> sleeps) {
     for (int i = 0; i < sleeps.size(); i++) {
       long cap = Math.min(1_000, 100L << i);
       long slept = sleeps.get(i);
-      assertTrue(slept >= cap / 2 && slept <= cap, "wait before attempt " + (i + 2) + ": " + slept + " ms, not within ["
-          + cap / 2 + ", " + cap + "]: " + sleeps);
+      assertTrue(
+          slept >= cap / 2 && slept <= cap,
+          "wait before attempt "
+              + (i + 2)
+              + ": "
+              + slept
+              + " ms, not within ["
+              + cap / 2
+              + ", "
+              + cap
+              + "]: "
+              + sleeps);
     }
   }
 
   @Test
   void get_returns500Twice_retriesWithBackoffAndSucceeds() {
-    wm.stubFor(get(PATH).inScenario("s").whenScenarioStateIs(STARTED).willReturn(aResponse().withStatus(500))
-        .willSetStateTo("2"));
-    wm.stubFor(get(PATH).inScenario("s").whenScenarioStateIs("2").willReturn(aResponse().withStatus(503))
-        .willSetStateTo("3"));
+    wm.stubFor(
+        get(PATH)
+            .inScenario("s")
+            .whenScenarioStateIs(STARTED)
+            .willReturn(aResponse().withStatus(500))
+            .willSetStateTo("2"));
+    wm.stubFor(
+        get(PATH)
+            .inScenario("s")
+            .whenScenarioStateIs("2")
+            .willReturn(aResponse().withStatus(503))
+            .willSetStateTo("3"));
     wm.stubFor(get(PATH).inScenario("s").whenScenarioStateIs("3").willReturn(ok("role")));
     HttpLink.Response r = requester(3).send("GET", PATH, "", false);
     assertEquals(200, r.status());
@@ -97,7 +131,8 @@ class RequesterTest {
     Requester requester = requester(10);
     assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
     wm.verify(exactly(10), getRequestedFor(urlEqualTo(PATH)));
-    assertEquals(9, clock.sleeps.size(), "one wait between attempts, none after the last: " + clock.sleeps);
+    assertEquals(
+        9, clock.sleeps.size(), "one wait between attempts, none after the last: " + clock.sleeps);
     assertWithinBackoffBounds(clock.sleeps);
   }
 
@@ -107,18 +142,24 @@ class RequesterTest {
     for (int i = 0; i < 8; i++) {
       assertThrows(RuntimeException.class, () -> requester(10).send("GET", PATH, "", false));
     }
-    assertTrue(clock.sleeps.stream().distinct().count() > 9, "equal jitter should vary the waits: " + clock.sleeps);
+    assertTrue(
+        clock.sleeps.stream().distinct().count() > 9,
+        "equal jitter should vary the waits: " + clock.sleeps);
   }
 
   @Test
   void get_keepsFailing_stopsAtTheDeadlineInsteadOfWaitingPastIt() {
     wm.stubFor(get(PATH).willReturn(aResponse().withStatus(500)));
-    Requester requester = requester(Fixtures.endpoint(wm), 10, Duration.ofSeconds(1), Duration.ofMillis(700));
+    Requester requester =
+        requester(Fixtures.endpoint(wm), 10, Duration.ofSeconds(1), Duration.ofMillis(700));
     long start = clock.nanoTime();
-    RuntimeException e = assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
+    RuntimeException e =
+        assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
     assertTrue(e.getMessage().contains("deadline"), e.getMessage());
-    assertTrue(clock.nanoTime() - start < Duration.ofMillis(700).toNanos(), "ran past the deadline");
-    // 50–100 + 100–200 + 200–400 ms fit in 700 ms at most; the wait of 400–800 ms never does after them
+    assertTrue(
+        clock.nanoTime() - start < Duration.ofMillis(700).toNanos(), "ran past the deadline");
+    // 50–100 + 100–200 + 200–400 ms fit in 700 ms at most; the wait of 400–800 ms never does after
+    // them
     assertTrue(clock.sleeps.size() <= 3 && clock.sleeps.size() >= 2, clock.sleeps.toString());
     wm.verify(exactly(clock.sleeps.size() + 1), getRequestedFor(urlEqualTo(PATH)));
   }
@@ -142,7 +183,8 @@ class RequesterTest {
   @Test
   void put_timesOut_isAnAnswerAtOnceWhenAsked() {
     wm.stubFor(put("/latest/api/token").willReturn(ok("t").withFixedDelay(2_000)));
-    Requester requester = requester(Fixtures.endpoint(wm), 3, Duration.ofMillis(200), Duration.ofSeconds(10));
+    Requester requester =
+        requester(Fixtures.endpoint(wm), 3, Duration.ofMillis(200), Duration.ofSeconds(10));
     assertNull(requester.send("PUT", "/latest/api/token", "", true));
     assertEquals(List.of(), clock.sleeps);
   }
@@ -150,7 +192,8 @@ class RequesterTest {
   @Test
   void get_timesOut_isRetriedWithBackoff() {
     wm.stubFor(get(PATH).willReturn(ok("role").withFixedDelay(2_000)));
-    Requester requester = requester(Fixtures.endpoint(wm), 2, Duration.ofMillis(150), Duration.ofSeconds(10));
+    Requester requester =
+        requester(Fixtures.endpoint(wm), 2, Duration.ofMillis(150), Duration.ofSeconds(10));
     assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
     assertEquals(1, clock.sleeps.size());
     assertWithinBackoffBounds(clock.sleeps);
@@ -162,8 +205,10 @@ class RequesterTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    Requester requester = requester("http://127.0.0.1:" + port, 4, Duration.ofSeconds(1), Duration.ofSeconds(10));
-    RuntimeException e = assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
+    Requester requester =
+        requester("http://127.0.0.1:" + port, 4, Duration.ofSeconds(1), Duration.ofSeconds(10));
+    RuntimeException e =
+        assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
     assertTrue(e.getMessage().contains("refused the connection"), e.getMessage());
     assertEquals(3, clock.sleeps.size());
     assertWithinBackoffBounds(clock.sleeps);

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The steps ImdsClient reports to a listener (what doctor prints from), against WireMock on 127.0.0.1. */
+/**
+ * The steps ImdsClient reports to a listener (what doctor prints from), against WireMock on
+ * 127.0.0.1.
+ */
 class ImdsClientStepsTest {
 
   @RegisterExtension static WireMockExtension wm = Fixtures.imds();
@@ -33,55 +36,66 @@ class ImdsClientStepsTest {
 
   private final List<String> steps = new ArrayList<>();
 
-  private final ImdsListener recorder = new ImdsListener() {
-    @Override
-    public void tokenReceived(int ttlSeconds) {
-      steps.add("token " + ttlSeconds);
-    }
+  private final ImdsListener recorder =
+      new ImdsListener() {
+        @Override
+        public void tokenReceived(int ttlSeconds) {
+          steps.add("token " + ttlSeconds);
+        }
 
-    @Override
-    public void tokenTimedOut(String request) {
-      steps.add("token timed out: " + request);
-    }
+        @Override
+        public void tokenTimedOut(String request) {
+          steps.add("token timed out: " + request);
+        }
 
-    @Override
-    public void tokenRefused(String request, int status) {
-      steps.add("token refused: " + request + " " + status);
-    }
+        @Override
+        public void tokenRefused(String request, int status) {
+          steps.add("token refused: " + request + " " + status);
+        }
 
-    @Override
-    public void v1FallbackTaken(String why) {
-      steps.add("IMDSv1");
-    }
+        @Override
+        public void v1FallbackTaken(String why) {
+          steps.add("IMDSv1");
+        }
 
-    @Override
-    public void roleListed(String path, String name, boolean valid) {
-      steps.add("role " + path + " " + name + (valid ? "" : " (invalid)"));
-    }
+        @Override
+        public void roleListed(String path, String name, boolean valid) {
+          steps.add("role " + path + " " + name + (valid ? "" : " (invalid)"));
+        }
 
-    @Override
-    public void noRole(String path, int status) {
-      steps.add("no role " + path + " " + status);
-    }
+        @Override
+        public void noRole(String path, int status) {
+          steps.add("no role " + path + " " + status);
+        }
 
-    @Override
-    public void extendedFellBack(String path, int status) {
-      steps.add("legacy after " + path + " " + status);
-    }
+        @Override
+        public void extendedFellBack(String path, int status) {
+          steps.add("legacy after " + path + " " + status);
+        }
 
-    @Override
-    public void credentialsParsed(String path, Instant expiration) {
-      steps.add("credentials " + path + " " + expiration);
-    }
+        @Override
+        public void credentialsParsed(String path, Instant expiration) {
+          steps.add("credentials " + path + " " + expiration);
+        }
 
-    @Override
-    public void regionRefused(String path, int status) {
-      steps.add("region refused " + path + " " + status);
-    }
-  };
+        @Override
+        public void regionRefused(String path, int status) {
+          steps.add("region refused " + path + " " + status);
+        }
+      };
 
   private static ImdsClient client(ImdsListener listener) {
-    Settings.Flags flags = new Settings.Flags(Fixtures.endpoint(wm), null, null, Duration.ofMillis(500), 1, false, null, false, false);
+    Settings.Flags flags =
+        new Settings.Flags(
+            Fixtures.endpoint(wm),
+            null,
+            null,
+            Duration.ofMillis(500),
+            1,
+            false,
+            null,
+            false,
+            false);
     return ImdsClient.create(Settings.resolve(flags, Map.of()), Log.create(false), listener);
   }
 
@@ -91,8 +105,12 @@ class ImdsClientStepsTest {
     ImdsClient c = client(recorder);
     c.credentials();
     assertEquals("eu-central-2", c.region());
-    assertEquals(List.of("token 21600", "role " + Fixtures.ROLES + " app-role",
-        "credentials " + Fixtures.EXTENDED + "app-role " + Fixtures.EXPIRES), steps);
+    assertEquals(
+        List.of(
+            "token 21600",
+            "role " + Fixtures.ROLES + " app-role",
+            "credentials " + Fixtures.EXTENDED + "app-role " + Fixtures.EXPIRES),
+        steps);
   }
 
   @Test
@@ -100,8 +118,13 @@ class ImdsClientStepsTest {
     Fixtures.healthy(wm);
     wm.stubFor(put(urlEqualTo(Fixtures.TOKEN_PATH)).willReturn(Fixtures.status(404)));
     client(recorder).credentials();
-    assertEquals(List.of("token refused: PUT " + Fixtures.TOKEN_PATH + " 404", "IMDSv1", "role " + Fixtures.ROLES + " app-role",
-        "credentials " + Fixtures.EXTENDED + "app-role " + Fixtures.EXPIRES), steps);
+    assertEquals(
+        List.of(
+            "token refused: PUT " + Fixtures.TOKEN_PATH + " 404",
+            "IMDSv1",
+            "role " + Fixtures.ROLES + " app-role",
+            "credentials " + Fixtures.EXTENDED + "app-role " + Fixtures.EXPIRES),
+        steps);
   }
 
   @Test
@@ -109,8 +132,13 @@ class ImdsClientStepsTest {
     Fixtures.healthy(wm);
     wm.stubFor(get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)).willReturn(Fixtures.status(500)));
     client(recorder).credentials();
-    assertEquals(List.of("token 21600", "role " + Fixtures.ROLES + " app-role", "legacy after " + Fixtures.EXTENDED + "app-role 500",
-        "credentials " + Fixtures.ROLES + "app-role " + Fixtures.EXPIRES), steps);
+    assertEquals(
+        List.of(
+            "token 21600",
+            "role " + Fixtures.ROLES + " app-role",
+            "legacy after " + Fixtures.EXTENDED + "app-role 500",
+            "credentials " + Fixtures.ROLES + "app-role " + Fixtures.EXPIRES),
+        steps);
   }
 
   @Test
@@ -119,7 +147,11 @@ class ImdsClientStepsTest {
     wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).willReturn(ok("app\r\u001b]0;x\u0007role\n")));
     ImdsEnvException e = assertThrows(ImdsEnvException.class, () -> client(recorder).credentials());
     assertEquals(ImdsEnvException.Reason.BAD_ANSWER, e.reason());
-    assertEquals(List.of("token 21600", "role " + Fixtures.ROLES + " app\\u000d\\u001b]0;x\\u0007role (invalid)"), steps);
+    assertEquals(
+        List.of(
+            "token 21600",
+            "role " + Fixtures.ROLES + " app\\u000d\\u001b]0;x\\u0007role (invalid)"),
+        steps);
   }
 
   @Test
@@ -130,7 +162,12 @@ class ImdsClientStepsTest {
     ImdsClient c = client(recorder);
     assertThrows(ImdsEnvException.class, c::credentials);
     assertThrows(ImdsEnvException.class, c::region);
-    assertEquals(List.of("token 21600", "no role " + Fixtures.ROLES + " 404", "region refused " + Fixtures.REGION + " 404"), steps);
+    assertEquals(
+        List.of(
+            "token 21600",
+            "no role " + Fixtures.ROLES + " 404",
+            "region refused " + Fixtures.REGION + " 404"),
+        steps);
   }
 
   @Test

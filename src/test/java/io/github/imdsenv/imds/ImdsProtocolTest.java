@@ -54,10 +54,20 @@ class ImdsProtocolTest {
   void export_healthyImdsV2_printsCredentialsFromTheExtendedPath() {
     Fixtures.healthy(wm);
     Run r = run().assertSuccess();
-    assertEquals("export AWS_ACCESS_KEY_ID='" + ACCESS_KEY_ID + "'\n"
-        + "export AWS_SECRET_ACCESS_KEY='" + Fixtures.SECRET + "'\n"
-        + "export AWS_SESSION_TOKEN='" + SESSION_TOKEN + "'\n"
-        + "export AWS_CREDENTIAL_EXPIRATION='" + Fixtures.EXPIRES + "'\n", r.out());
+    assertEquals(
+        "export AWS_ACCESS_KEY_ID='"
+            + ACCESS_KEY_ID
+            + "'\n"
+            + "export AWS_SECRET_ACCESS_KEY='"
+            + Fixtures.SECRET
+            + "'\n"
+            + "export AWS_SESSION_TOKEN='"
+            + SESSION_TOKEN
+            + "'\n"
+            + "export AWS_CREDENTIAL_EXPIRATION='"
+            + Fixtures.EXPIRES
+            + "'\n",
+        r.out());
     assertEquals("", r.err());
   }
 
@@ -65,12 +75,23 @@ class ImdsProtocolTest {
   void token_isRequestedOnceWithTtl21600_andEveryGetCarriesIt() {
     Fixtures.healthy(wm);
     run("--region").assertSuccess();
-    wm.verify(exactly(1), putRequestedFor(urlEqualTo(TOKEN_PATH))
-        .withHeader("X-aws-ec2-metadata-token-ttl-seconds", equalTo("21600"))
-        .withHeader("X-Forwarded-For", absent()));
-    wm.verify(exactly(1), getRequestedFor(urlEqualTo(ROLES)).withHeader("X-aws-ec2-metadata-token", equalTo(IMDS_TOKEN)));
-    wm.verify(exactly(1), getRequestedFor(urlEqualTo(EXTENDED + ROLE)).withHeader("X-aws-ec2-metadata-token", equalTo(IMDS_TOKEN)));
-    wm.verify(exactly(1), getRequestedFor(urlEqualTo(REGION)).withHeader("X-aws-ec2-metadata-token", equalTo(IMDS_TOKEN)));
+    wm.verify(
+        exactly(1),
+        putRequestedFor(urlEqualTo(TOKEN_PATH))
+            .withHeader("X-aws-ec2-metadata-token-ttl-seconds", equalTo("21600"))
+            .withHeader("X-Forwarded-For", absent()));
+    wm.verify(
+        exactly(1),
+        getRequestedFor(urlEqualTo(ROLES))
+            .withHeader("X-aws-ec2-metadata-token", equalTo(IMDS_TOKEN)));
+    wm.verify(
+        exactly(1),
+        getRequestedFor(urlEqualTo(EXTENDED + ROLE))
+            .withHeader("X-aws-ec2-metadata-token", equalTo(IMDS_TOKEN)));
+    wm.verify(
+        exactly(1),
+        getRequestedFor(urlEqualTo(REGION))
+            .withHeader("X-aws-ec2-metadata-token", equalTo(IMDS_TOKEN)));
     wm.verify(exactly(0), getRequestedFor(urlEqualTo(ROLES + ROLE)));
     assertEquals(4, wm.getAllServeEvents().size(), "one PUT and three GETs, nothing more");
   }
@@ -81,7 +102,10 @@ class ImdsProtocolTest {
     Fixtures.healthy(wm);
     wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(status(status)));
     run().assertSuccess();
-    wm.verify(exactly(1), getRequestedFor(urlEqualTo(EXTENDED + ROLE)).withHeader("X-aws-ec2-metadata-token", absent()));
+    wm.verify(
+        exactly(1),
+        getRequestedFor(urlEqualTo(EXTENDED + ROLE))
+            .withHeader("X-aws-ec2-metadata-token", absent()));
   }
 
   @Test
@@ -96,7 +120,8 @@ class ImdsProtocolTest {
   void tokenPut_404_withV1DisabledInEnvironment_refusesFallback() {
     Fixtures.healthy(wm);
     wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(status(404)));
-    Run.againstWithEnv(endpoint(), Map.of("AWS_EC2_METADATA_V1_DISABLED", "true")).assertFailure(3, "IMDSv1 fallback is disabled");
+    Run.againstWithEnv(endpoint(), Map.of("AWS_EC2_METADATA_V1_DISABLED", "true"))
+        .assertFailure(3, "IMDSv1 fallback is disabled");
     wm.verify(exactly(0), getRequestedFor(urlEqualTo(ROLES)));
   }
 
@@ -106,7 +131,10 @@ class ImdsProtocolTest {
     wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(ok(IMDS_TOKEN).withFixedDelay(3000)));
     run().assertSuccess();
     wm.verify(exactly(1), putRequestedFor(urlEqualTo(TOKEN_PATH)));
-    wm.verify(exactly(1), getRequestedFor(urlEqualTo(EXTENDED + ROLE)).withHeader("X-aws-ec2-metadata-token", absent()));
+    wm.verify(
+        exactly(1),
+        getRequestedFor(urlEqualTo(EXTENDED + ROLE))
+            .withHeader("X-aws-ec2-metadata-token", absent()));
   }
 
   @Test
@@ -130,13 +158,27 @@ class ImdsProtocolTest {
   @Test
   void get_401_fetchesOneFreshTokenAndRetries() {
     Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).inScenario("token").whenScenarioStateIs(STARTED)
-        .willReturn(ok("stale-token")).willSetStateTo("fresh"));
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).inScenario("token").whenScenarioStateIs("fresh").willReturn(ok(IMDS_TOKEN)));
-    wm.stubFor(get(urlEqualTo(ROLES)).withHeader("X-aws-ec2-metadata-token", equalTo("stale-token")).willReturn(status(401)));
+    wm.stubFor(
+        put(urlEqualTo(TOKEN_PATH))
+            .inScenario("token")
+            .whenScenarioStateIs(STARTED)
+            .willReturn(ok("stale-token"))
+            .willSetStateTo("fresh"));
+    wm.stubFor(
+        put(urlEqualTo(TOKEN_PATH))
+            .inScenario("token")
+            .whenScenarioStateIs("fresh")
+            .willReturn(ok(IMDS_TOKEN)));
+    wm.stubFor(
+        get(urlEqualTo(ROLES))
+            .withHeader("X-aws-ec2-metadata-token", equalTo("stale-token"))
+            .willReturn(status(401)));
     run().assertSuccess();
     wm.verify(exactly(2), putRequestedFor(urlEqualTo(TOKEN_PATH)));
-    wm.verify(exactly(1), getRequestedFor(urlEqualTo(ROLES)).withHeader("X-aws-ec2-metadata-token", equalTo(IMDS_TOKEN)));
+    wm.verify(
+        exactly(1),
+        getRequestedFor(urlEqualTo(ROLES))
+            .withHeader("X-aws-ec2-metadata-token", equalTo(IMDS_TOKEN)));
   }
 
   @Test
@@ -153,12 +195,23 @@ class ImdsProtocolTest {
   @Test
   void get_returns429Twice_retriesAndSucceeds() {
     Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).inScenario("throttle").whenScenarioStateIs(STARTED)
-        .willReturn(status(429)).willSetStateTo("once"));
-    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).inScenario("throttle").whenScenarioStateIs("once")
-        .willReturn(status(429)).willSetStateTo("ok"));
-    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).inScenario("throttle").whenScenarioStateIs("ok")
-        .willReturn(ok(Fixtures.credentialsJson())));
+    wm.stubFor(
+        get(urlEqualTo(EXTENDED + ROLE))
+            .inScenario("throttle")
+            .whenScenarioStateIs(STARTED)
+            .willReturn(status(429))
+            .willSetStateTo("once"));
+    wm.stubFor(
+        get(urlEqualTo(EXTENDED + ROLE))
+            .inScenario("throttle")
+            .whenScenarioStateIs("once")
+            .willReturn(status(429))
+            .willSetStateTo("ok"));
+    wm.stubFor(
+        get(urlEqualTo(EXTENDED + ROLE))
+            .inScenario("throttle")
+            .whenScenarioStateIs("ok")
+            .willReturn(ok(Fixtures.credentialsJson())));
     run().assertSuccess();
     wm.verify(exactly(3), getRequestedFor(urlEqualTo(EXTENDED + ROLE)));
   }
@@ -166,12 +219,23 @@ class ImdsProtocolTest {
   @Test
   void tokenPut_returns503Once_retriesAndSucceeds() {
     Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).inScenario("busy").whenScenarioStateIs(STARTED)
-        .willReturn(status(503)).willSetStateTo("ok"));
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).inScenario("busy").whenScenarioStateIs("ok").willReturn(ok(IMDS_TOKEN)));
+    wm.stubFor(
+        put(urlEqualTo(TOKEN_PATH))
+            .inScenario("busy")
+            .whenScenarioStateIs(STARTED)
+            .willReturn(status(503))
+            .willSetStateTo("ok"));
+    wm.stubFor(
+        put(urlEqualTo(TOKEN_PATH))
+            .inScenario("busy")
+            .whenScenarioStateIs("ok")
+            .willReturn(ok(IMDS_TOKEN)));
     run().assertSuccess();
     wm.verify(exactly(2), putRequestedFor(urlEqualTo(TOKEN_PATH)));
-    wm.verify(exactly(1), getRequestedFor(urlEqualTo(ROLES)).withHeader("X-aws-ec2-metadata-token", equalTo(IMDS_TOKEN)));
+    wm.verify(
+        exactly(1),
+        getRequestedFor(urlEqualTo(ROLES))
+            .withHeader("X-aws-ec2-metadata-token", equalTo(IMDS_TOKEN)));
   }
 
   @Test
@@ -194,16 +258,22 @@ class ImdsProtocolTest {
   void attemptsFromEnvironment_boundsTheRetries() {
     Fixtures.healthy(wm);
     wm.stubFor(get(urlEqualTo(ROLES)).willReturn(status(429)));
-    Run.againstWithEnv(endpoint(), Map.of("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "1")).assertFailure(3, "throttling");
+    Run.againstWithEnv(endpoint(), Map.of("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "1"))
+        .assertFailure(3, "throttling");
     wm.verify(exactly(1), getRequestedFor(urlEqualTo(ROLES)));
   }
 
   @Test
   void connectionReset_isRetried() {
     Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(ROLES)).inScenario("reset").whenScenarioStateIs(STARTED)
-        .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("ok"));
-    wm.stubFor(get(urlEqualTo(ROLES)).inScenario("reset").whenScenarioStateIs("ok").willReturn(ok(ROLE)));
+    wm.stubFor(
+        get(urlEqualTo(ROLES))
+            .inScenario("reset")
+            .whenScenarioStateIs(STARTED)
+            .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER))
+            .willSetStateTo("ok"));
+    wm.stubFor(
+        get(urlEqualTo(ROLES)).inScenario("reset").whenScenarioStateIs("ok").willReturn(ok(ROLE)));
     run().assertSuccess();
     wm.verify(exactly(2), getRequestedFor(urlEqualTo(ROLES)));
   }
@@ -211,7 +281,8 @@ class ImdsProtocolTest {
   @Test
   void garbageInsteadOfHttp_isRetriedThenFails() {
     Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(ROLES)).willReturn(aResponse().withFault(Fault.RANDOM_DATA_THEN_CLOSE)));
+    wm.stubFor(
+        get(urlEqualTo(ROLES)).willReturn(aResponse().withFault(Fault.RANDOM_DATA_THEN_CLOSE)));
     run().assertFailure(3, "/latest/meta-data/iam/security-credentials/");
     wm.verify(exactly(3), getRequestedFor(urlEqualTo(ROLES)));
   }
@@ -233,14 +304,20 @@ class ImdsProtocolTest {
   void timeoutFromEnvironment_inSeconds() {
     Fixtures.healthy(wm);
     wm.stubFor(get(urlEqualTo(ROLES)).willReturn(ok(ROLE).withFixedDelay(3000)));
-    Run r = Run.cli(new java.util.HashMap<>(Map.of("AWS_METADATA_SERVICE_TIMEOUT", "0.2")), "--endpoint", endpoint());
+    Run r =
+        Run.cli(
+            new java.util.HashMap<>(Map.of("AWS_METADATA_SERVICE_TIMEOUT", "0.2")),
+            "--endpoint",
+            endpoint());
     r.assertFailure(3, "did not answer within 200ms");
   }
 
   @Test
   void tricklingBody_isCutByTheOverallDeadline() {
     Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).willReturn(ok(Fixtures.credentialsJson()).withChunkedDribbleDelay(40, 40_000)));
+    wm.stubFor(
+        get(urlEqualTo(EXTENDED + ROLE))
+            .willReturn(ok(Fixtures.credentialsJson()).withChunkedDribbleDelay(40, 40_000)));
     long start = System.nanoTime();
     run("--timeout", "60s").assertFailure(3, "within the run's 10s deadline");
     long ms = (System.nanoTime() - start) / 1_000_000;
@@ -263,7 +340,9 @@ class ImdsProtocolTest {
   @Test
   void oversizedChunkedBody_isRefusedWhileReading() {
     Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).willReturn(ok("y".repeat(200 * 1024)).withChunkedDribbleDelay(4, 100)));
+    wm.stubFor(
+        get(urlEqualTo(EXTENDED + ROLE))
+            .willReturn(ok("y".repeat(200 * 1024)).withChunkedDribbleDelay(4, 100)));
     run().assertFailure(5, "larger than 64 KiB");
   }
 
@@ -271,8 +350,11 @@ class ImdsProtocolTest {
   void bodyOfExactly64KiB_isAccepted_asFarAsSizeGoes() {
     Fixtures.healthy(wm);
     String json = Fixtures.credentialsJson();
-    String padded = json.substring(0, json.length() - 1) + ", \"Pad\" : \""
-        + "p".repeat(64 * 1024 - json.length() - 12) + "\"}";
+    String padded =
+        json.substring(0, json.length() - 1)
+            + ", \"Pad\" : \""
+            + "p".repeat(64 * 1024 - json.length() - 12)
+            + "\"}";
     assertEquals(64 * 1024, padded.length());
     wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).willReturn(ok(padded)));
     run().assertSuccess();
@@ -290,7 +372,8 @@ class ImdsProtocolTest {
   @Test
   void metadataDisabled_failsAtOnceWithoutAnyRequest() {
     Fixtures.healthy(wm);
-    Run.againstWithEnv(endpoint(), Map.of("AWS_EC2_METADATA_DISABLED", "true")).assertFailure(3, "AWS_EC2_METADATA_DISABLED");
+    Run.againstWithEnv(endpoint(), Map.of("AWS_EC2_METADATA_DISABLED", "true"))
+        .assertFailure(3, "AWS_EC2_METADATA_DISABLED");
     assertEquals(0, wm.getAllServeEvents().size());
   }
 
@@ -298,7 +381,9 @@ class ImdsProtocolTest {
   @ValueSource(ints = {301, 302, 307})
   void redirect_isNeverFollowed(int status) {
     Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(ROLES)).willReturn(status(status).withHeader("Location", endpoint() + "/elsewhere")));
+    wm.stubFor(
+        get(urlEqualTo(ROLES))
+            .willReturn(status(status).withHeader("Location", endpoint() + "/elsewhere")));
     run().assertFailure(3, "never follows");
     wm.verify(exactly(0), getRequestedFor(urlEqualTo("/elsewhere")));
   }
@@ -358,9 +443,17 @@ class ImdsProtocolTest {
   @Test
   void roleThatVanishesAfterListing_isDiscoveredAgain() {
     Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(ROLES)).inScenario("rotate").whenScenarioStateIs(STARTED)
-        .willReturn(ok("old-role")).willSetStateTo("new"));
-    wm.stubFor(get(urlEqualTo(ROLES)).inScenario("rotate").whenScenarioStateIs("new").willReturn(ok(ROLE)));
+    wm.stubFor(
+        get(urlEqualTo(ROLES))
+            .inScenario("rotate")
+            .whenScenarioStateIs(STARTED)
+            .willReturn(ok("old-role"))
+            .willSetStateTo("new"));
+    wm.stubFor(
+        get(urlEqualTo(ROLES))
+            .inScenario("rotate")
+            .whenScenarioStateIs("new")
+            .willReturn(ok(ROLE)));
     run().assertSuccess();
     wm.verify(exactly(2), getRequestedFor(urlEqualTo(ROLES)));
     wm.verify(exactly(1), getRequestedFor(urlEqualTo(EXTENDED + "old-role")));
@@ -371,15 +464,24 @@ class ImdsProtocolTest {
   void extendedPath404_fallsBackToTheLegacyPath_withoutAccountId() {
     Fixtures.healthy(wm);
     wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).willReturn(status(404)));
-    wm.stubFor(get(urlEqualTo(ROLES + ROLE)).willReturn(ok(Fixtures.json(ACCESS_KEY_ID, Fixtures.SECRET, SESSION_TOKEN,
-        Fixtures.EXPIRES.toString(), null))));
+    wm.stubFor(
+        get(urlEqualTo(ROLES + ROLE))
+            .willReturn(
+                ok(
+                    Fixtures.json(
+                        ACCESS_KEY_ID,
+                        Fixtures.SECRET,
+                        SESSION_TOKEN,
+                        Fixtures.EXPIRES.toString(),
+                        null))));
     Run r = run("--account-id").assertSuccess();
     assertFalse(r.out().contains("AWS_ACCOUNT_ID"), r.out());
     assertTrue(r.out().contains(SESSION_TOKEN));
   }
 
   private static String legacyJson() {
-    return Fixtures.json(ACCESS_KEY_ID, Fixtures.SECRET, SESSION_TOKEN, Fixtures.EXPIRES.toString(), null);
+    return Fixtures.json(
+        ACCESS_KEY_ID, Fixtures.SECRET, SESSION_TOKEN, Fixtures.EXPIRES.toString(), null);
   }
 
   @ParameterizedTest
@@ -391,8 +493,12 @@ class ImdsProtocolTest {
     Run r = run("--account-id").assertSuccess();
     assertTrue(r.out().contains(SESSION_TOKEN), r.out());
     assertFalse(r.out().contains("AWS_ACCOUNT_ID"), r.out());
-    assertEquals("imds-env: warning: --account-id: IMDS at " + endpoint() + " gave no AccountId (IMDS gives it only on its"
-        + " extended credentials path; -v shows which path answered); AWS_ACCOUNT_ID is not set\n", r.err());
+    assertEquals(
+        "imds-env: warning: --account-id: IMDS at "
+            + endpoint()
+            + " gave no AccountId (IMDS gives it only on its"
+            + " extended credentials path; -v shows which path answered); AWS_ACCOUNT_ID is not set\n",
+        r.err());
     wm.verify(exactly(1), getRequestedFor(urlEqualTo(EXTENDED + ROLE)));
     wm.verify(exactly(1), getRequestedFor(urlEqualTo(ROLES + ROLE)));
   }
@@ -417,10 +523,17 @@ class ImdsProtocolTest {
   @Test
   void extendedPath500Once_isRetried_andKeepsTheAccountId() {
     Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).inScenario("blip").whenScenarioStateIs(STARTED)
-        .willReturn(status(500)).willSetStateTo("ok"));
-    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).inScenario("blip").whenScenarioStateIs("ok")
-        .willReturn(ok(Fixtures.credentialsJson())));
+    wm.stubFor(
+        get(urlEqualTo(EXTENDED + ROLE))
+            .inScenario("blip")
+            .whenScenarioStateIs(STARTED)
+            .willReturn(status(500))
+            .willSetStateTo("ok"));
+    wm.stubFor(
+        get(urlEqualTo(EXTENDED + ROLE))
+            .inScenario("blip")
+            .whenScenarioStateIs("ok")
+            .willReturn(ok(Fixtures.credentialsJson())));
     Run r = run("--account-id").assertSuccess();
     assertTrue(r.out().contains("AWS_ACCOUNT_ID='123456789012'"), r.out());
     assertEquals("", r.err());
@@ -448,11 +561,21 @@ class ImdsProtocolTest {
   @Test
   void extendedPath401_getsAFreshToken_notTheLegacyPath() {
     Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).inScenario("token").whenScenarioStateIs(STARTED)
-        .willReturn(ok("stale-token")).willSetStateTo("fresh"));
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).inScenario("token").whenScenarioStateIs("fresh").willReturn(ok(IMDS_TOKEN)));
-    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).withHeader("X-aws-ec2-metadata-token", equalTo("stale-token"))
-        .willReturn(status(401)));
+    wm.stubFor(
+        put(urlEqualTo(TOKEN_PATH))
+            .inScenario("token")
+            .whenScenarioStateIs(STARTED)
+            .willReturn(ok("stale-token"))
+            .willSetStateTo("fresh"));
+    wm.stubFor(
+        put(urlEqualTo(TOKEN_PATH))
+            .inScenario("token")
+            .whenScenarioStateIs("fresh")
+            .willReturn(ok(IMDS_TOKEN)));
+    wm.stubFor(
+        get(urlEqualTo(EXTENDED + ROLE))
+            .withHeader("X-aws-ec2-metadata-token", equalTo("stale-token"))
+            .willReturn(status(401)));
     Run r = run("--account-id").assertSuccess();
     assertTrue(r.out().contains("AWS_ACCOUNT_ID='123456789012'"), r.out());
     wm.verify(exactly(2), putRequestedFor(urlEqualTo(TOKEN_PATH)));
@@ -470,9 +593,17 @@ class ImdsProtocolTest {
   @Test
   void extendedPath500_thenTheLegacyPath404_discoversTheRoleAgain() {
     Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(ROLES)).inScenario("rotate").whenScenarioStateIs(STARTED)
-        .willReturn(ok("old-role")).willSetStateTo("new"));
-    wm.stubFor(get(urlEqualTo(ROLES)).inScenario("rotate").whenScenarioStateIs("new").willReturn(ok(ROLE)));
+    wm.stubFor(
+        get(urlEqualTo(ROLES))
+            .inScenario("rotate")
+            .whenScenarioStateIs(STARTED)
+            .willReturn(ok("old-role"))
+            .willSetStateTo("new"));
+    wm.stubFor(
+        get(urlEqualTo(ROLES))
+            .inScenario("rotate")
+            .whenScenarioStateIs("new")
+            .willReturn(ok(ROLE)));
     wm.stubFor(get(urlEqualTo(EXTENDED + "old-role")).willReturn(status(500)));
     run("--attempts", "1").assertSuccess();
     wm.verify(exactly(1), getRequestedFor(urlEqualTo(ROLES + "old-role")));
@@ -489,8 +620,14 @@ class ImdsProtocolTest {
   @ParameterizedTest
   @ValueSource(strings = {"env", "json", "process", "ini", "fish"})
   void nulInACredentialValue_isRefusedByEveryFormat_exit5(String format) {
-    Fixtures.healthy(wm, Fixtures.json(ACCESS_KEY_ID, Fixtures.SECRET, "IQoJ\u0000" + SESSION_TOKEN,
-        Fixtures.EXPIRES.toString(), null));
+    Fixtures.healthy(
+        wm,
+        Fixtures.json(
+            ACCESS_KEY_ID,
+            Fixtures.SECRET,
+            "IQoJ\u0000" + SESSION_TOKEN,
+            Fixtures.EXPIRES.toString(),
+            null));
     Run r = run("-f", format).assertFailure(5, "AWS_SESSION_TOKEN contains a NUL character");
     assertFalse(r.err().contains(SESSION_TOKEN), r.err());
   }
@@ -501,8 +638,12 @@ class ImdsProtocolTest {
   void regionAndAccountId_fromPlacementAndTheExtendedApi() {
     Fixtures.healthy(wm);
     Run r = run("--region", "--account-id").assertSuccess();
-    assertTrue(r.out().endsWith("export AWS_REGION='eu-central-2'\nexport AWS_DEFAULT_REGION='eu-central-2'\n"
-        + "export AWS_ACCOUNT_ID='123456789012'\n"), r.out());
+    assertTrue(
+        r.out()
+            .endsWith(
+                "export AWS_REGION='eu-central-2'\nexport AWS_DEFAULT_REGION='eu-central-2'\n"
+                    + "export AWS_ACCOUNT_ID='123456789012'\n"),
+        r.out());
   }
 
   @Test
@@ -515,14 +656,19 @@ class ImdsProtocolTest {
   @Test
   void endpointFromEnvironment_withTrailingSlash() {
     Fixtures.healthy(wm);
-    Run.cli(new java.util.HashMap<>(Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint() + "/"))).assertSuccess();
+    Run.cli(new java.util.HashMap<>(Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint() + "/")))
+        .assertSuccess();
     wm.verify(exactly(1), getRequestedFor(urlEqualTo(ROLES)));
   }
 
   @Test
   void endpointFlag_beatsEnvironment() {
     Fixtures.healthy(wm);
-    Run.cli(new java.util.HashMap<>(Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1")),
-        "--endpoint", endpoint()).assertSuccess();
+    Run.cli(
+            new java.util.HashMap<>(
+                Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1")),
+            "--endpoint",
+            endpoint())
+        .assertSuccess();
   }
 }

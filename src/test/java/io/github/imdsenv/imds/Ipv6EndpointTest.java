@@ -15,20 +15,31 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** An IPv6 endpoint (as --endpoint-mode IPv6's [fd00:ec2::254]), here on the IPv6 loopback [::1]. */
+/**
+ * An IPv6 endpoint (as --endpoint-mode IPv6's [fd00:ec2::254]), here on the IPv6 loopback [::1].
+ */
 class Ipv6EndpointTest {
 
   @RegisterExtension
-  static WireMockExtension wm = WireMockExtension.newInstance()
-      .options(WireMockConfiguration.wireMockConfig().dynamicPort().bindAddress("::1"))
-      .build();
+  static WireMockExtension wm =
+      WireMockExtension.newInstance()
+          .options(WireMockConfiguration.wireMockConfig().dynamicPort().bindAddress("::1"))
+          .build();
 
   @Test
   void bracketedIpv6Endpoint_fromTheEnvironment_works() {
     Fixtures.healthy(wm);
     String endpoint = "http://[::1]:" + wm.getPort();
-    Run r = Run.cli(new HashMap<>(Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint + "/")), "--region").assertSuccess();
-    assertTrue(r.out().contains("export AWS_SESSION_TOKEN='" + Fixtures.SESSION_TOKEN + "'"), r.out());
-    wm.verify(exactly(1), putRequestedFor(urlEqualTo(Fixtures.TOKEN_PATH)).withHeader("Host", equalTo("[::1]:" + wm.getPort())));
+    Run r =
+        Run.cli(
+                new HashMap<>(Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint + "/")),
+                "--region")
+            .assertSuccess();
+    assertTrue(
+        r.out().contains("export AWS_SESSION_TOKEN='" + Fixtures.SESSION_TOKEN + "'"), r.out());
+    wm.verify(
+        exactly(1),
+        putRequestedFor(urlEqualTo(Fixtures.TOKEN_PATH))
+            .withHeader("Host", equalTo("[::1]:" + wm.getPort())));
   }
 }

@@ -18,7 +18,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The environment table is the only place variable names are spelled, and Main the only reader of the environment. */
+/**
+ * The environment table is the only place variable names are spelled, and Main the only reader of
+ * the environment.
+ */
 class EnvironmentTest {
 
   private static final Path MAIN = Path.of("src/main/java");
@@ -29,7 +32,8 @@ class EnvironmentTest {
     List<String> found = new ArrayList<>();
     for (Path file : javaFiles()) {
       // Variables: the names written, some of which (AWS_REGION) are also read
-      if (file.endsWith(Path.of("settings", "Environment.java")) || file.endsWith(Path.of("format", "Variables.java"))) {
+      if (file.endsWith(Path.of("settings", "Environment.java"))
+          || file.endsWith(Path.of("format", "Variables.java"))) {
         continue;
       }
       Matcher m = LITERAL.matcher(Files.readString(file, StandardCharsets.UTF_8));
@@ -58,7 +62,13 @@ class EnvironmentTest {
   @Test
   void help_listsEveryVariable() {
     StringWriter out = new StringWriter();
-    assertEquals(0, Cli.execute(new String[] {"--help"}, Map.of(), new PrintWriter(out), new PrintWriter(new StringWriter())));
+    assertEquals(
+        0,
+        Cli.execute(
+            new String[] {"--help"},
+            Map.of(),
+            new PrintWriter(out),
+            new PrintWriter(new StringWriter())));
     for (Environment.Variable v : Environment.TABLE) {
       assertTrue(out.toString().contains("\n  " + v.name() + "\n"), v.name());
     }

@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Flag over environment over default, and a clear usage error (exit 2) for every bad value. */
 class SettingsTest {
 
-  static final Settings.Flags NONE = new Settings.Flags(null, null, null, null, null, false, null, false, false);
+  static final Settings.Flags NONE =
+      new Settings.Flags(null, null, null, null, null, false, null, false, false);
 
   static Settings resolve(Settings.Flags flags, String... env) {
     Map<String, String> m = new HashMap<>();
@@ -41,17 +42,29 @@ class SettingsTest {
 
   @Test
   void ipv6Mode_fromFlagOrEnvironment() {
-    Settings.Flags v6 = new Settings.Flags(null, EndpointMode.IPV6, null, null, null, false, null, false, false);
+    Settings.Flags v6 =
+        new Settings.Flags(null, EndpointMode.IPV6, null, null, null, false, null, false, false);
     assertEquals("http://[fd00:ec2::254]", resolve(v6).endpoint().toString());
     assertEquals("[fd00:ec2::254]", resolve(v6).endpoint().getHost());
-    assertEquals("http://[fd00:ec2::254]", resolve(NONE, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ipv6").endpoint().toString());
+    assertEquals(
+        "http://[fd00:ec2::254]",
+        resolve(NONE, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ipv6").endpoint().toString());
   }
 
   @Test
   void explicitEndpoint_beatsTheMode_andTheFlagBeatsTheEnvironment() {
-    assertEquals("http://127.0.0.1:1", resolve(NONE, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1/",
-        "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv6").endpoint().toString());
-    Settings.Flags flag = new Settings.Flags("http://127.0.0.1:2", null, null, null, null, false, null, false, false);
+    assertEquals(
+        "http://127.0.0.1:1",
+        resolve(
+                NONE,
+                "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+                "http://127.0.0.1:1/",
+                "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+                "IPv6")
+            .endpoint()
+            .toString());
+    Settings.Flags flag =
+        new Settings.Flags("http://127.0.0.1:2", null, null, null, null, false, null, false, false);
     Settings s = resolve(flag, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1");
     assertEquals("http://127.0.0.1:2", s.endpoint().toString());
     assertEquals("--endpoint", s.endpointOrigin());
@@ -59,8 +72,19 @@ class SettingsTest {
 
   @Test
   void environment_timeoutInSeconds_attempts_v1Disabled_disabled_role() {
-    Settings s = resolve(NONE, "AWS_METADATA_SERVICE_TIMEOUT", "2.5", "AWS_METADATA_SERVICE_NUM_ATTEMPTS", "5",
-        "AWS_EC2_METADATA_V1_DISABLED", "TRUE", "AWS_EC2_METADATA_DISABLED", "true", "AWS_EC2_INSTANCE_PROFILE_NAME", "my-role");
+    Settings s =
+        resolve(
+            NONE,
+            "AWS_METADATA_SERVICE_TIMEOUT",
+            "2.5",
+            "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
+            "5",
+            "AWS_EC2_METADATA_V1_DISABLED",
+            "TRUE",
+            "AWS_EC2_METADATA_DISABLED",
+            "true",
+            "AWS_EC2_INSTANCE_PROFILE_NAME",
+            "my-role");
     assertEquals(Duration.ofMillis(2500), s.timeout());
     assertEquals(5, s.attempts());
     assertTrue(s.v1Disabled() && s.imdsDisabled());
@@ -69,30 +93,37 @@ class SettingsTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "AWS_METADATA_SERVICE_TIMEOUT|soon|environment variable AWS_METADATA_SERVICE_TIMEOUT: 'soon' is not a duration",
-      "AWS_METADATA_SERVICE_TIMEOUT|0|environment variable AWS_METADATA_SERVICE_TIMEOUT: '0' is not a positive duration",
-      "AWS_METADATA_SERVICE_NUM_ATTEMPTS|many|environment variable AWS_METADATA_SERVICE_NUM_ATTEMPTS:",
-      "AWS_METADATA_SERVICE_NUM_ATTEMPTS|0|attempts must be between 1 and 10, not 0",
-      "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE|IPv5|'IPv5' is not an endpoint mode; choose one of: IPv4, IPv6",
-      "AWS_EC2_METADATA_SERVICE_ENDPOINT|ftp://x|AWS_EC2_METADATA_SERVICE_ENDPOINT 'ftp://x' is not an http://HOST[:PORT] URL",
-      "AWS_EC2_METADATA_SERVICE_ENDPOINT|http://h/?q=1|is not an http://HOST[:PORT] URL",
-      "AWS_EC2_INSTANCE_PROFILE_NAME|../etc|role name '../etc' is not a valid IAM role name",
-      "AWS_CONTAINER_CREDENTIALS_FULL_URI|file:///etc/passwd|is not an http(s)://HOST[:PORT]/PATH URL"})
-  void badEnvironmentValue_isAUsageError_thatNamesIt(String variable, String value, String message) {
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "AWS_METADATA_SERVICE_TIMEOUT|soon|environment variable AWS_METADATA_SERVICE_TIMEOUT: 'soon' is not a duration",
+        "AWS_METADATA_SERVICE_TIMEOUT|0|environment variable AWS_METADATA_SERVICE_TIMEOUT: '0' is not a positive duration",
+        "AWS_METADATA_SERVICE_NUM_ATTEMPTS|many|environment variable AWS_METADATA_SERVICE_NUM_ATTEMPTS:",
+        "AWS_METADATA_SERVICE_NUM_ATTEMPTS|0|attempts must be between 1 and 10, not 0",
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE|IPv5|'IPv5' is not an endpoint mode; choose one of: IPv4, IPv6",
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT|ftp://x|AWS_EC2_METADATA_SERVICE_ENDPOINT 'ftp://x' is not an http://HOST[:PORT] URL",
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT|http://h/?q=1|is not an http://HOST[:PORT] URL",
+        "AWS_EC2_INSTANCE_PROFILE_NAME|../etc|role name '../etc' is not a valid IAM role name",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI|file:///etc/passwd|is not an http(s)://HOST[:PORT]/PATH URL"
+      })
+  void badEnvironmentValue_isAUsageError_thatNamesIt(
+      String variable, String value, String message) {
     ImdsEnvException e = assertThrows(ImdsEnvException.class, () -> resolve(NONE, variable, value));
     assertEquals(ImdsEnvException.Reason.USAGE, e.reason());
     assertTrue(e.getMessage().contains(message), e.getMessage());
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "--timeout|soon|Invalid value for option '--timeout': 'soon' is not a duration (examples: 900ms, 30s, 15m, 1h, PT15M)",
-      "--timeout|-1s|Invalid value for option '--timeout': '-1s' is not a duration",
-      "--endpoint-mode|v6|Invalid value for option '--endpoint-mode': 'v6' is not an endpoint mode; choose one of: IPv4, IPv6",
-      "--source|ecs|Invalid value for option '--source': 'ecs' is not a source; choose one of: auto, imds, container",
-      "--attempts|11|attempts must be between 1 and 10, not 11",
-      "--endpoint|not a url|--endpoint 'not a url' is not a URL"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "--timeout|soon|Invalid value for option '--timeout': 'soon' is not a duration (examples: 900ms, 30s, 15m, 1h, PT15M)",
+        "--timeout|-1s|Invalid value for option '--timeout': '-1s' is not a duration",
+        "--endpoint-mode|v6|Invalid value for option '--endpoint-mode': 'v6' is not an endpoint mode; choose one of: IPv4, IPv6",
+        "--source|ecs|Invalid value for option '--source': 'ecs' is not a source; choose one of: auto, imds, container",
+        "--attempts|11|attempts must be between 1 and 10, not 11",
+        "--endpoint|not a url|--endpoint 'not a url' is not a URL"
+      })
   void badFlagValue_exit2_oneLine(String flag, String value, String message) {
     Run r = Run.cli(new HashMap<>(), flag, value);
     r.assertFailure(2, message);
@@ -112,8 +143,13 @@ class SettingsTest {
 
   @Test
   void settingsToString_hidesTheContainerToken() {
-    Settings s = resolve(NONE, "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/c",
-        "AWS_CONTAINER_AUTHORIZATION_TOKEN", "very-secret-token");
+    Settings s =
+        resolve(
+            NONE,
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "http://127.0.0.1:9/c",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+            "very-secret-token");
     assertFalse(s.toString().contains("very-secret-token"), s.toString());
   }
 }

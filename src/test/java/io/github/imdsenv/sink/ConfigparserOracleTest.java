@@ -23,8 +23,29 @@ class ConfigparserOracleTest {
   @TempDir Path dir;
 
   private static final String[] PIECES = {
-    "[a]", "[b] ; note", "  [c]", "\t[a]", "[d]]", "[ e ]", "[]", "[x] y ]", "\u00a0[f]", "k = v", "k2: v", "  cont",
-    "    deeper", "", "   ", "# [g]", "; [h]", "= novalue", "plain", "[i]x", "\u2003[j]", "k3 =", " [k]"
+    "[a]",
+    "[b] ; note",
+    "  [c]",
+    "\t[a]",
+    "[d]]",
+    "[ e ]",
+    "[]",
+    "[x] y ]",
+    "\u00a0[f]",
+    "k = v",
+    "k2: v",
+    "  cont",
+    "    deeper",
+    "",
+    "   ",
+    "# [g]",
+    "; [h]",
+    "= novalue",
+    "plain",
+    "[i]x",
+    "\u2003[j]",
+    "k3 =",
+    " [k]"
   };
 
   @Test
@@ -35,26 +56,32 @@ class ConfigparserOracleTest {
       StringBuilder sb = new StringBuilder("[start]\n");
       int lines = 1 + random.nextInt(12);
       for (int i = 0; i < lines; i++) {
-        sb.append(PIECES[random.nextInt(PIECES.length)]).append(switch (random.nextInt(4)) {
-          case 0 -> "\r\n";
-          case 1 -> "\r";
-          default -> "\n";
-        });
+        sb.append(PIECES[random.nextInt(PIECES.length)])
+            .append(
+                switch (random.nextInt(4)) {
+                  case 0 -> "\r\n";
+                  case 1 -> "\r";
+                  default -> "\n";
+                });
       }
       Files.write(dir.resolve(f + ".ini"), sb.toString().getBytes(StandardCharsets.UTF_8));
     }
-    String script = String.join("\n",
-        "import configparser, sys, os",
-        "d = sys.argv[1]",
-        "for i in range(int(sys.argv[2])):",
-        "    c = configparser.RawConfigParser(strict=False)",
-        "    try:",
-        "        c.read(os.path.join(d, '%d.ini' % i), encoding='utf-8')",
-        "        print(i, 'ok', repr(c.sections()))",
-        "    except configparser.Error as e:",
-        "        print(i, 'error', type(e).__name__)");
-    Process p = new ProcessBuilder("python3", "-c", script, dir.toString(), String.valueOf(files))
-        .redirectErrorStream(true).start();
+    String script =
+        String.join(
+            "\n",
+            "import configparser, sys, os",
+            "d = sys.argv[1]",
+            "for i in range(int(sys.argv[2])):",
+            "    c = configparser.RawConfigParser(strict=False)",
+            "    try:",
+            "        c.read(os.path.join(d, '%d.ini' % i), encoding='utf-8')",
+            "        print(i, 'ok', repr(c.sections()))",
+            "    except configparser.Error as e:",
+            "        print(i, 'error', type(e).__name__)");
+    Process p =
+        new ProcessBuilder("python3", "-c", script, dir.toString(), String.valueOf(files))
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor(60, TimeUnit.SECONDS);
     assertEquals(0, p.exitValue(), out);
@@ -71,8 +98,15 @@ class ConfigparserOracleTest {
           ours.add(h);
         }
       }
-      assertEquals(parts[2], pyRepr(ours), "file " + i + ": " + Files.readString(dir.resolve(i + ".ini"))
-          .replace("\r", "\\r").replace("\n", "\\n"));
+      assertEquals(
+          parts[2],
+          pyRepr(ours),
+          "file "
+              + i
+              + ": "
+              + Files.readString(dir.resolve(i + ".ini"))
+                  .replace("\r", "\\r")
+                  .replace("\n", "\\n"));
       compared++;
     }
     assertEquals(true, compared > files / 4, "enough readable files compared: " + compared);

@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The ini merge on bytes: everything but the replaced section kept, headers found as botocore finds them. */
+/**
+ * The ini merge on bytes: everything but the replaced section kept, headers found as botocore finds
+ * them.
+ */
 class CredentialsFileTest {
 
   static final String SECTION = "[imds]\naws_access_key_id = NEW\n";
@@ -23,40 +26,55 @@ class CredentialsFileTest {
   }
 
   private static String merged(String existing, String profile) {
-    return new String(CredentialsFile.merge(b(existing), profile, SECTION.replace("[imds]", "[" + profile + "]")),
+    return new String(
+        CredentialsFile.merge(b(existing), profile, SECTION.replace("[imds]", "[" + profile + "]")),
         StandardCharsets.UTF_8);
   }
 
   @Test
   void replacesOnlyItsSection_keepsTheCommentsAndBlankLinesBeforeTheNextHeader() {
     String before = "[a]\nk = 1\n[imds]\naws_access_key_id = OLD\nx = y\n\n# about b\n[b]\nk = 2\n";
-    assertEquals("[a]\nk = 1\n[imds]\naws_access_key_id = NEW\n\n# about b\n[b]\nk = 2\n", merged(before, "imds"));
+    assertEquals(
+        "[a]\nk = 1\n[imds]\naws_access_key_id = NEW\n\n# about b\n[b]\nk = 2\n",
+        merged(before, "imds"));
   }
 
   @Test
   void absentProfile_isAppendedAfterABlankLine_evenWithoutAFinalNewline() {
     assertEquals("[a]\nk = 1\n\n[imds]\naws_access_key_id = NEW\n", merged("[a]\nk = 1", "imds"));
-    assertEquals("[a]\nk = 1\n\n[imds]\naws_access_key_id = NEW\n", merged("[a]\nk = 1\n\n", "imds"));
+    assertEquals(
+        "[a]\nk = 1\n\n[imds]\naws_access_key_id = NEW\n", merged("[a]\nk = 1\n\n", "imds"));
     assertEquals("[imds]\naws_access_key_id = NEW\n", merged("", "imds"));
   }
 
   @Test
   void headerWithTextAfterTheBracket_isThatSection_asInConfigparser_andTheHeaderLineIsKept() {
-    // RawConfigParser's header pattern is \[(?P<header>.+)\] matched at the start: text after the last ] is ignored
+    // RawConfigParser's header pattern is \[(?P<header>.+)\] matched at the start: text after the
+    // last ] is ignored
     String before = "[imds] ; main account\naws_access_key_id = OLD\n[b]\nk = 2\n";
-    assertEquals("[imds] ; main account\naws_access_key_id = NEW\n[b]\nk = 2\n", merged(before, "imds"));
+    assertEquals(
+        "[imds] ; main account\naws_access_key_id = NEW\n[b]\nk = 2\n", merged(before, "imds"));
   }
 
   @Test
   void headerThatPythonsReadDifferently_isRefused() {
-    // up to the last ] for Python 3.10 on, up to the first for 3.9 and before (the AWS CLI v1 on Amazon Linux 2)
+    // up to the last ] for Python 3.10 on, up to the first for 3.9 and before (the AWS CLI v1 on
+    // Amazon Linux 2)
     for (String header : List.of("[imds] see [wiki]", "[imds]x]")) {
-      CredentialsFile.Unsafe e = assertThrows(CredentialsFile.Unsafe.class, () -> merged(header + "\nk = 1\n", "imds"));
-      assertTrue(e.getMessage().startsWith("line 1 reads as [imds] see [wiki] to Python 3.10 and later but as [imds]")
-          || e.getMessage().startsWith("line 1 reads as [imds]x] to Python 3.10 and later but as [imds]"), e.getMessage());
+      CredentialsFile.Unsafe e =
+          assertThrows(CredentialsFile.Unsafe.class, () -> merged(header + "\nk = 1\n", "imds"));
+      assertTrue(
+          e.getMessage()
+                  .startsWith(
+                      "line 1 reads as [imds] see [wiki] to Python 3.10 and later but as [imds]")
+              || e.getMessage()
+                  .startsWith("line 1 reads as [imds]x] to Python 3.10 and later but as [imds]"),
+          e.getMessage());
     }
     assertEquals("k = 1\n", CredentialsFile.section(b("[imds] x\nk = 1\n"), "imds"));
-    assertThrows(CredentialsFile.Unsafe.class, () -> CredentialsFile.section(b("[a]\n[imds] [x]\n"), "imds"));
+    assertThrows(
+        CredentialsFile.Unsafe.class,
+        () -> CredentialsFile.section(b("[a]\n[imds] [x]\n"), "imds"));
   }
 
   @Test
@@ -68,11 +86,14 @@ class CredentialsFileTest {
 
   @Test
   void indentedHeader_thatTheReplacementWouldSwallow_isRefused() {
-    // "  [b]" is a header after "    k = 1" (indent 4 > 2 is false) but would continue "k = v" at indent 0
+    // "  [b]" is a header after "    k = 1" (indent 4 > 2 is false) but would continue "k = v" at
+    // indent 0
     String before = "[imds]\n    k = 1\n  [b]\nx = 2\n";
     assertEquals("b", sectionNames(before).get(1));
-    CredentialsFile.Unsafe e = assertThrows(CredentialsFile.Unsafe.class, () -> merged(before, "imds"));
-    assertTrue(e.getMessage().contains("would change how the sections after it are read"), e.getMessage());
+    CredentialsFile.Unsafe e =
+        assertThrows(CredentialsFile.Unsafe.class, () -> merged(before, "imds"));
+    assertTrue(
+        e.getMessage().contains("would change how the sections after it are read"), e.getMessage());
   }
 
   @Test
@@ -82,24 +103,35 @@ class CredentialsFileTest {
 
   @Test
   void duplicateProfile_isRefused_notGuessed() {
-    CredentialsFile.Unsafe e = assertThrows(CredentialsFile.Unsafe.class,
-        () -> merged("[imds]\nk = 1\n[a]\n[imds] \nk = 2\n", "imds"));
-    assertEquals("the profile [imds] appears twice (lines 1 and 4), which botocore refuses too: remove one by hand",
+    CredentialsFile.Unsafe e =
+        assertThrows(
+            CredentialsFile.Unsafe.class,
+            () -> merged("[imds]\nk = 1\n[a]\n[imds] \nk = 2\n", "imds"));
+    assertEquals(
+        "the profile [imds] appears twice (lines 1 and 4), which botocore refuses too: remove one by hand",
         e.getMessage());
   }
 
   @Test
   void crlfAndLoneCr_areLineEndings_keptOutsideTheSection_andTheSectionTakesTheHeadersEnding() {
     String before = "[a]\r\nk = 1\r\n[imds]\r\nold = 1\r\n\r\n[b]\rk = 2\r";
-    assertEquals("[a]\r\nk = 1\r\n[imds]\r\naws_access_key_id = NEW\r\n\r\n[b]\rk = 2\r", merged(before, "imds"));
-    assertEquals("[a]\n[imds]\naws_access_key_id = NEW\n", merged("[a]\n[imds]", "imds"), "a header without an ending");
-    assertEquals("[a]\r\nk = 1\r\n\r\n[new]\r\naws_access_key_id = NEW\r\n", merged("[a]\r\nk = 1\r\n", "new"));
+    assertEquals(
+        "[a]\r\nk = 1\r\n[imds]\r\naws_access_key_id = NEW\r\n\r\n[b]\rk = 2\r",
+        merged(before, "imds"));
+    assertEquals(
+        "[a]\n[imds]\naws_access_key_id = NEW\n",
+        merged("[a]\n[imds]", "imds"),
+        "a header without an ending");
+    assertEquals(
+        "[a]\r\nk = 1\r\n\r\n[new]\r\naws_access_key_id = NEW\r\n",
+        merged("[a]\r\nk = 1\r\n", "new"));
   }
 
   @Test
   void bytesThatAreNotUtf8_arePreservedExactly() {
     ByteArrayOutputStream before = new ByteArrayOutputStream();
-    byte[] latin1 = "[caf\u00e9]\n; \u00e9t\u00e9 \u00ff\nk = \u00e0\n".getBytes(StandardCharsets.ISO_8859_1);
+    byte[] latin1 =
+        "[caf\u00e9]\n; \u00e9t\u00e9 \u00ff\nk = \u00e0\n".getBytes(StandardCharsets.ISO_8859_1);
     before.writeBytes(latin1);
     before.writeBytes(b("[imds]\nold = 1\n"));
     byte[] out = CredentialsFile.merge(before.toByteArray(), "imds", SECTION);
@@ -123,7 +155,9 @@ class CredentialsFileTest {
 
   @Test
   void section_readsTheLinesOfOneProfile() {
-    assertEquals("k = 1\n\n", CredentialsFile.section(b("[a]\nx = 0\n[imds] ; c\r\nk = 1\r\n\r\n[b]\n"), "imds"));
+    assertEquals(
+        "k = 1\n\n",
+        CredentialsFile.section(b("[a]\nx = 0\n[imds] ; c\r\nk = 1\r\n\r\n[b]\n"), "imds"));
   }
 
   @Test
@@ -145,9 +179,9 @@ class CredentialsFileTest {
   }
 
   /**
-   * Random well-formed credentials files (sections with options, comments, blank lines, continuation
-   * lines, headers with trailing text, LF/CRLF endings, non-ASCII bytes), one section merged: every
-   * other section comes back byte for byte, in order, and the new one reads back.
+   * Random well-formed credentials files (sections with options, comments, blank lines,
+   * continuation lines, headers with trailing text, LF/CRLF endings, non-ASCII bytes), one section
+   * merged: every other section comes back byte for byte, in order, and the new one reads back.
    */
   @Test
   void property_mergingOneSection_keepsEveryOtherSectionByteForByte() {
@@ -173,7 +207,9 @@ class CredentialsFileTest {
       blocks.forEach(file::writeBytes);
       byte[] merged = CredentialsFile.merge(file.toByteArray(), "imds", SECTION);
       String section = CredentialsFile.section(merged, "imds");
-      assertTrue(section != null && section.startsWith("aws_access_key_id = NEW\n"), "round " + round + ": " + section);
+      assertTrue(
+          section != null && section.startsWith("aws_access_key_id = NEW\n"),
+          "round " + round + ": " + section);
       // the other blocks, in order, each exactly once and whole
       int from = 0;
       String text = new String(merged, StandardCharsets.ISO_8859_1);
@@ -190,7 +226,10 @@ class CredentialsFileTest {
     }
   }
 
-  /** A section: header (perhaps with a trailing comment), options, continuation lines, comments, blanks. */
+  /**
+   * A section: header (perhaps with a trailing comment), options, continuation lines, comments,
+   * blanks.
+   */
   private static byte[] block(Random random, String name, String eol) {
     StringBuilder sb = new StringBuilder("[" + name + "]");
     if (random.nextInt(3) == 0) {
@@ -199,7 +238,12 @@ class CredentialsFileTest {
     sb.append(eol);
     int options = random.nextInt(4);
     for (int i = 0; i < options; i++) {
-      sb.append("key").append(i).append(random.nextBoolean() ? " = " : "=").append("v\u00e9").append(i).append(eol);
+      sb.append("key")
+          .append(i)
+          .append(random.nextBoolean() ? " = " : "=")
+          .append("v\u00e9")
+          .append(i)
+          .append(eol);
       if (random.nextInt(3) == 0) {
         sb.append("    continued ").append(i).append(eol);
       }
@@ -210,6 +254,7 @@ class CredentialsFileTest {
     if (random.nextBoolean()) {
       sb.append(eol);
     }
-    return sb.toString().getBytes(random.nextBoolean() ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    return sb.toString()
+        .getBytes(random.nextBoolean() ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
   }
 }

@@ -34,7 +34,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link EnvFile} in-process: the lock, the kinds of file it refuses, owner and mode, the private write, the read cap. */
+/**
+ * {@link EnvFile} in-process: the lock, the kinds of file it refuses, owner and mode, the private
+ * write, the read cap.
+ */
 class EnvFileTest {
 
   @TempDir Path dir;
@@ -52,7 +55,8 @@ class EnvFileTest {
   }
 
   private static String mode(Path p) throws IOException {
-    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+    return PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
   }
 
   private static boolean root() {
@@ -65,9 +69,11 @@ class EnvFileTest {
 
   private static void chown(Path p, String user) throws IOException {
     UserPrincipalLookupService users = FileSystems.getDefault().getUserPrincipalLookupService();
-    PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    PosixFileAttributeView view =
+        Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
     UserPrincipal owner = users.lookupPrincipalByName(user);
-    GroupPrincipal group = users.lookupPrincipalByGroupName(user.equals("nobody") ? "nogroup" : user);
+    GroupPrincipal group =
+        users.lookupPrincipalByGroupName(user.equals("nobody") ? "nogroup" : user);
     view.setOwner(owner);
     view.setGroup(group);
   }
@@ -77,10 +83,13 @@ class EnvFileTest {
   @Test
   void lockHeldByAnother_isWaitedForNoLongerThanTheWait() throws Exception {
     Path file = dir.resolve("aws.env");
-    try (FileChannel held = FileChannel.open(dir.resolve("aws.env.lock"), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE); FileLock lock = held.lock()) {
+    try (FileChannel held =
+            FileChannel.open(
+                dir.resolve("aws.env.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = held.lock()) {
       long start = System.nanoTime();
-      RuntimeException e = assertThrows(RuntimeException.class, () -> lock(file, Duration.ofMillis(300)));
+      RuntimeException e =
+          assertThrows(RuntimeException.class, () -> lock(file, Duration.ofMillis(300)));
       long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       assertTrue(e.getMessage().contains("stayed locked"), e.getMessage());
       assertTrue(waited >= 250 && waited < 3_000, "waited " + waited + " ms for a 300 ms wait");
@@ -101,7 +110,8 @@ class EnvFileTest {
   void lockFileThatIsAFifoOrAnotherUsers_isRefused() throws Exception {
     Path file = dir.resolve("aws.env");
     mkfifo(dir.resolve("aws.env.lock"));
-    RuntimeException e = assertThrows(RuntimeException.class, () -> lock(file, Duration.ofSeconds(1)));
+    RuntimeException e =
+        assertThrows(RuntimeException.class, () -> lock(file, Duration.ofSeconds(1)));
     assertTrue(e.getMessage().contains("a FIFO"), e.getMessage());
     Files.delete(dir.resolve("aws.env.lock"));
     assumeTrue(root(), "chown needs root");
@@ -117,23 +127,29 @@ class EnvFileTest {
   void fifoAtFile_isRefusedAndLeftAsItIs() throws Exception {
     Path file = dir.resolve("aws.env");
     mkfifo(file);
-    RuntimeException e = assertThrows(RuntimeException.class, () -> lock(file, Duration.ofSeconds(1)));
+    RuntimeException e =
+        assertThrows(RuntimeException.class, () -> lock(file, Duration.ofSeconds(1)));
     assertTrue(e.getMessage().contains("a FIFO, not a regular file"), e.getMessage());
-    assertTrue(Files.readAttributes(file, "unix:mode", LinkOption.NOFOLLOW_LINKS).get("mode") instanceof Integer m
-        && (m & 0170000) == 0010000);
+    assertTrue(
+        Files.readAttributes(file, "unix:mode", LinkOption.NOFOLLOW_LINKS).get("mode")
+                instanceof Integer m
+            && (m & 0170000) == 0010000);
   }
 
   @Test
   void directoryAtFile_isRefused() throws Exception {
     Path file = Files.createDirectory(dir.resolve("aws.env"));
-    RuntimeException e = assertThrows(RuntimeException.class, () -> lock(file, Duration.ofSeconds(1)));
+    RuntimeException e =
+        assertThrows(RuntimeException.class, () -> lock(file, Duration.ofSeconds(1)));
     assertTrue(e.getMessage().contains("a directory, not a regular file"), e.getMessage());
     assertTrue(Files.isDirectory(file));
   }
 
   @Test
   void deviceAtFile_isRefused() {
-    RuntimeException e = assertThrows(RuntimeException.class, () -> lock(Path.of("/dev/null"), Duration.ofSeconds(1)));
+    RuntimeException e =
+        assertThrows(
+            RuntimeException.class, () -> lock(Path.of("/dev/null"), Duration.ofSeconds(1)));
     assertTrue(e.getMessage().contains("a character device, not a regular file"), e.getMessage());
     assertFalse(Files.exists(Path.of("/dev/null.lock")));
   }
@@ -156,7 +172,8 @@ class EnvFileTest {
     write(file, "A=1\n");
     assertEquals("rw-r-----", mode(file));
     assertEquals(1, warnings.size(), warnings.toString());
-    assertTrue(warnings.get(0).contains("mode 0644") && warnings.get(0).contains("0640"), warnings.get(0));
+    assertTrue(
+        warnings.get(0).contains("mode 0644") && warnings.get(0).contains("0640"), warnings.get(0));
   }
 
   @Test
@@ -164,7 +181,8 @@ class EnvFileTest {
     Path file = dir.resolve("aws.env");
     Files.writeString(file, "old\n");
     try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
-      f.replace("A=1\n".getBytes(StandardCharsets.UTF_8), PosixFilePermissions.fromString("rw-r-----"));
+      f.replace(
+          "A=1\n".getBytes(StandardCharsets.UTF_8), PosixFilePermissions.fromString("rw-r-----"));
     }
     assertEquals("rw-r-----", mode(file));
   }
@@ -207,7 +225,9 @@ class EnvFileTest {
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     Object before = Files.readAttributes(file, "unix:ino").get("ino");
     // a private directory left by a writer killed mid-write
-    Path leftover = Files.createDirectory(dir.resolve(".imds-env-" + Integer.toHexString("aws.env".hashCode()) + "-dead"));
+    Path leftover =
+        Files.createDirectory(
+            dir.resolve(".imds-env-" + Integer.toHexString("aws.env".hashCode()) + "-dead"));
     Files.writeString(leftover.resolve("new"), "half");
     List<String> created = new ArrayList<>();
     try (WatchService watch = FileSystems.getDefault().newWatchService()) {
@@ -222,14 +242,21 @@ class EnvFileTest {
       }
     }
     assertEquals("A=1\n", Files.readString(file));
-    assertFalse(before.equals(Files.readAttributes(file, "unix:ino").get("ino")), "replaced by a rename, not rewritten");
+    assertFalse(
+        before.equals(Files.readAttributes(file, "unix:ino").get("ino")),
+        "replaced by a rename, not rewritten");
     for (String name : created) {
       // the content never appears under any other name in the directory itself
-      assertTrue(name.equals("aws.env") || name.equals("aws.env.lock") || name.startsWith(".imds-env-"), created.toString());
+      assertTrue(
+          name.equals("aws.env") || name.equals("aws.env.lock") || name.startsWith(".imds-env-"),
+          created.toString());
     }
-    assertTrue(created.stream().anyMatch(n -> n.startsWith(".imds-env-")), "no private directory seen: " + created);
+    assertTrue(
+        created.stream().anyMatch(n -> n.startsWith(".imds-env-")),
+        "no private directory seen: " + created);
     try (var entries = Files.list(dir)) {
-      assertEquals(List.of("aws.env", "aws.env.lock"),
+      assertEquals(
+          List.of("aws.env", "aws.env.lock"),
           entries.map(p -> p.getFileName().toString()).sorted().toList());
     }
   }

@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ExpiryTest {
 
   private static final Instant EXPIRES = Instant.parse("2026-11-29T15:00:00Z");
-  private static final Credentials CREDS = new Credentials("ASIAX", "secret", "token", EXPIRES, null, null);
+  private static final Credentials CREDS =
+      new Credentials("ASIAX", "secret", "token", EXPIRES, null, null);
   private static final Variables.Extras REGION = new Variables.Extras(false, true, false);
 
   @ParameterizedTest
@@ -25,7 +26,9 @@ class ExpiryTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Format.class, names = {"ENV", "ENV_NO_EXPORT", "FISH", "POWERSHELL", "WINDOWS_CMD", "JSON"})
+  @EnumSource(
+      value = Format.class,
+      names = {"ENV", "ENV_NO_EXPORT", "FISH", "POWERSHELL", "WINDOWS_CMD", "JSON"})
   void aVariableAskedForButMissing_isNotFresh(Format format) {
     String text = format.render(Variables.of(CREDS, null, Variables.Extras.NONE));
     assertNull(Expiry.validUntil(format, text, Variables.namesOnly(REGION)));

@@ -20,12 +20,13 @@ import java.util.concurrent.Executors;
 /**
  * A local stand-in for the EC2 instance metadata service, on 127.0.0.1 only: for the demo, the
  * benchmark and trying imds-env on a machine that is not EC2. It speaks IMDSv2 (and IMDSv1 unless
- * {@code --require-token}), lists one role, and serves credentials that rotate every
- * {@code --rotate} period. Not in the jar users install: it is built into
- * {@code target/imds-env-tools.jar} (with jackson-databind, which the runtime never loads).
+ * {@code --require-token}), lists one role, and serves credentials that rotate every {@code
+ * --rotate} period. Not in the jar users install: it is built into {@code
+ * target/imds-env-tools.jar} (with jackson-databind, which the runtime never loads).
  *
  * <pre>java -jar target/imds-env-tools.jar [--port N] [--role NAME | --no-role]
- *     [--ttl DURATION] [--rotate DURATION] [--region R] [--account-id ID] [--require-token] [--hop-limit-1]</pre>
+ *     [--ttl DURATION] [--rotate DURATION] [--region R] [--account-id ID] [--require-token] [--hop-limit-1]
+ * </pre>
  *
  * It prints its base URL on stdout once it listens, then one line per request on stderr.
  */
@@ -44,10 +45,17 @@ public final class ImdsSimulator {
   private final Map<String, Instant> tokens = new ConcurrentHashMap<>();
   private volatile Issued current;
 
-  private record Issued(String accessKeyId, String secret, String token, Instant issued, Instant expires) {}
+  private record Issued(
+      String accessKeyId, String secret, String token, Instant issued, Instant expires) {}
 
-  private ImdsSimulator(String role, Duration ttl, Duration rotate, String region, String accountId,
-      boolean requireToken, boolean hopLimit1) {
+  private ImdsSimulator(
+      String role,
+      Duration ttl,
+      Duration rotate,
+      String region,
+      String accountId,
+      boolean requireToken,
+      boolean hopLimit1) {
     this.role = role;
     this.ttl = ttl;
     this.rotate = rotate;
@@ -83,8 +91,12 @@ public final class ImdsSimulator {
     boolean quiet = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
-      if (arg.startsWith("--") && !arg.equals("--no-role") && !arg.equals("--require-token")
-          && !arg.equals("--hop-limit-1") && !arg.equals("--quiet") && i + 1 >= args.length) {
+      if (arg.startsWith("--")
+          && !arg.equals("--no-role")
+          && !arg.equals("--require-token")
+          && !arg.equals("--hop-limit-1")
+          && !arg.equals("--quiet")
+          && i + 1 >= args.length) {
         throw new IllegalArgumentException(arg + " needs a value");
       }
       switch (arg) {
@@ -101,22 +113,34 @@ public final class ImdsSimulator {
         default -> throw new IllegalArgumentException("unknown argument " + arg);
       }
     }
-    ImdsSimulator sim = new ImdsSimulator(role, ttl, rotate, region, accountId, requireToken, hopLimit1);
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
-    server.setExecutor(Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "imds-simulator");
-      t.setDaemon(true);
-      return t;
-    }));
+    ImdsSimulator sim =
+        new ImdsSimulator(role, ttl, rotate, region, accountId, requireToken, hopLimit1);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+    server.setExecutor(
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "imds-simulator");
+              t.setDaemon(true);
+              return t;
+            }));
     boolean log = !quiet;
-    server.createContext("/", exchange -> {
-      try (exchange) {
-        int status = sim.handle(exchange);
-        if (log) {
-          System.err.println("imds-simulator: " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " -> " + status);
-        }
-      }
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          try (exchange) {
+            int status = sim.handle(exchange);
+            if (log) {
+              System.err.println(
+                  "imds-simulator: "
+                      + exchange.getRequestMethod()
+                      + " "
+                      + exchange.getRequestURI()
+                      + " -> "
+                      + status);
+            }
+          }
+        });
     server.start();
     return server;
   }
@@ -188,14 +212,15 @@ public final class ImdsSimulator {
     }
     if (role != null && (path.equals(base + role) || path.equals(extended + role))) {
       Issued c = issued();
-      ObjectNode json = JSON.createObjectNode()
-          .put("Code", "Success")
-          .put("LastUpdated", c.issued().toString())
-          .put("Type", "AWS-HMAC")
-          .put("AccessKeyId", c.accessKeyId())
-          .put("SecretAccessKey", c.secret())
-          .put("Token", c.token())
-          .put("Expiration", c.expires().toString());
+      ObjectNode json =
+          JSON.createObjectNode()
+              .put("Code", "Success")
+              .put("LastUpdated", c.issued().toString())
+              .put("Type", "AWS-HMAC")
+              .put("AccessKeyId", c.accessKeyId())
+              .put("SecretAccessKey", c.secret())
+              .put("Token", c.token())
+              .put("Expiration", c.expires().toString());
       if (path.startsWith(extended)) {
         json.put("AccountId", accountId);
       }
@@ -215,7 +240,8 @@ public final class ImdsSimulator {
   private synchronized Issued issued() {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     if (current == null || !now.isBefore(current.issued().plus(rotate))) {
-      current = new Issued("ASIA" + hex(8).toUpperCase(), base64(30), base64(300), now, now.plus(ttl));
+      current =
+          new Issued("ASIA" + hex(8).toUpperCase(), base64(30), base64(300), now, now.plus(ttl));
     }
     return current;
   }
