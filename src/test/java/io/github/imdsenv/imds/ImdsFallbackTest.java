@@ -289,4 +289,33 @@ class ImdsFallbackTest {
     run().assertFailure(5, "not a valid IAM name");
     assertEquals(0, wm.findAll(getRequestedFor(urlEqualTo(EXTENDED + "bad name"))).size());
   }
+
+  // ---- what a fatal status says
+
+  @ParameterizedTest
+  @ValueSource(ints = {300, 399})
+  void tokenPut_anyStatusOf3xx_isARedirectNeverFollowed(int status) {
+    Fixtures.healthy(wm);
+    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(status(status)));
+    run().assertFailure(3, "answered " + status + " (a redirect, which imds-env never follows)");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {201, 204, 299})
+  void tokenPut_2xxOtherThan200_isFatal_andNoRedirect(int status) {
+    Fixtures.healthy(wm);
+    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(status(status)));
+    Run r = run().assertFailure(3, "PUT " + endpoint() + TOKEN_PATH + " answered " + status);
+    assertFalse(r.err().contains("redirect"), r.err());
+    wm.verify(exactly(0), getRequestedFor(anyUrl()));
+  }
+
+  @Test
+  void get_400_saysBadRequest_and404OnTheRegion_saysNothingMore() {
+    Fixtures.healthy(wm);
+    wm.stubFor(get(urlEqualTo(REGION)).willReturn(status(400)));
+    run("--region").assertFailure(3, "GET " + endpoint() + REGION + " answered 400 (bad request)\n");
+    wm.stubFor(get(urlEqualTo(REGION)).willReturn(status(410)));
+    run("--region").assertFailure(3, "GET " + endpoint() + REGION + " answered 410\n");
+  }
 }
