@@ -266,7 +266,7 @@ public final class ImdsClient implements CredentialSource {
   }
 
   /** Region names: lower-case letters, digits and dashes ("us-east-1", "us-gov-west-1"). */
-  private static boolean validRegion(String r) {
+  static boolean validRegion(String r) {
     if (r.isEmpty() || r.length() > 64) {
       return false;
     }

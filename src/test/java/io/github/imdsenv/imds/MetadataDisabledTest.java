@@ -1,0 +1,88 @@
+package io.github.imdsenv.imds;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import io.github.imdsenv.Fixtures;
+import io.github.imdsenv.ImdsEnvException;
+import io.github.imdsenv.Log;
+import io.github.imdsenv.Run;
+import io.github.imdsenv.settings.Settings;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** AWS_EC2_METADATA_DISABLED=true: IMDS is not asked anything, credentials nor region. */
+class MetadataDisabledTest {
+
+  @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+
+  /**
+   * In a cold JVM (PIT's coverage run) the first exchange can outlast a 500 ms timeout: not in a
+   * test.
+   */
+  @BeforeAll
+  static void warmUp() {
+    Fixtures.healthy(wm);
+    Run.against(Fixtures.endpoint(wm), "--region");
+  }
+
+  private static final Map<String, String> DISABLED = Map.of("AWS_EC2_METADATA_DISABLED", "true");
+
+  private static ImdsClient client(Map<String, String> env) {
+    Settings.Flags flags =
+        new Settings.Flags(
+            Fixtures.endpoint(wm), null, null, null, null, false, null, false, false);
+    return ImdsClient.create(Settings.resolve(flags, new HashMap<>(env)), Log.create(false));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"--region", "--account-id"})
+  void export_withRegionOrAccountId_sendsNoRequestAtAll(String flag) {
+    Fixtures.healthy(wm);
+    Run.againstWithEnv(Fixtures.endpoint(wm), DISABLED, flag)
+        .assertFailure(3, "AWS_EC2_METADATA_DISABLED");
+    assertEquals(0, wm.getAllServeEvents().size());
+  }
+
+  @Test
+  void export_withRegionAndTheRegionInTheEnvironment_sendsNoRequestAtAll() {
+    Fixtures.healthy(wm);
+    Run.againstWithEnv(
+            Fixtures.endpoint(wm),
+            Map.of("AWS_EC2_METADATA_DISABLED", "TRUE", "AWS_REGION", "eu-west-1"),
+            "--source",
+            "imds",
+            "--region")
+        .assertFailure(3, "AWS_EC2_METADATA_DISABLED");
+    assertEquals(0, wm.getAllServeEvents().size());
+  }
+
+  @Test
+  void region_alone_isRefusedWithoutARequest() {
+    Fixtures.healthy(wm);
+    ImdsEnvException e = assertThrows(ImdsEnvException.class, () -> client(DISABLED).region());
+    assertTrue(e.getMessage().contains("AWS_EC2_METADATA_DISABLED"), e.getMessage());
+    assertEquals(0, wm.getAllServeEvents().size());
+  }
+
+  @Test
+  void credentials_alone_areRefusedWithoutARequest() {
+    Fixtures.healthy(wm);
+    assertThrows(ImdsEnvException.class, () -> client(DISABLED).credentials());
+    assertEquals(0, wm.getAllServeEvents().size());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"false", "1", "yes", ""})
+  void otherValues_leaveImdsOn(String value) {
+    Fixtures.healthy(wm);
+    assertEquals("eu-central-2", client(Map.of("AWS_EC2_METADATA_DISABLED", value)).region());
+  }
+}
