@@ -56,7 +56,7 @@ class EnvironmentTest {
         readers.add(MAIN.relativize(file).toString());
       }
     }
-    assertEquals(List.of("io/github/imdsenv/Main.java"), readers);
+    assertEquals(List.of("io/github/imdsenv/cli/Main.java"), readers);
   }
 
   @Test

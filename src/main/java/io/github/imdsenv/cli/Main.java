@@ -1,6 +1,5 @@
-package io.github.imdsenv;
+package io.github.imdsenv.cli;
 
-import io.github.imdsenv.cli.Cli;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
