@@ -104,7 +104,7 @@ final class ExecCommand implements Callable<Integer> {
               + " itself with COMMAND; the jar alone cannot: run imds-env exec, not java -jar imds-env.jar exec");
     }
     int shift = handoff.shift(request.command());
-    Settings settings = request.source().settings(env);
+    Settings settings = Settings.resolve(request.source(), env);
     handoff.exec(
         shift,
         SCRUBBED,

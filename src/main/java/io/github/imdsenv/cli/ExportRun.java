@@ -26,7 +26,7 @@ import java.util.Set;
 final class ExportRun {
   private final Map<String, String> env;
   private final Request.Export export;
-  private final Request.Source source;
+  private final Settings.Flags source;
   private final Format format;
   private final Path output;
   private final Duration minValidity;
@@ -49,7 +49,7 @@ final class ExportRun {
   }
 
   int run() {
-    Settings settings = source.settings(env);
+    Settings settings = Settings.resolve(source, env);
     validate();
     String profile = profileName == null ? "default" : profileName;
     Variables.Extras extras = export.extras();

@@ -3,6 +3,7 @@ package io.github.imdsenv.cli;
 import io.github.imdsenv.format.Format;
 import io.github.imdsenv.settings.Durations;
 import io.github.imdsenv.settings.EndpointMode;
+import io.github.imdsenv.settings.Settings;
 import io.github.imdsenv.settings.SourceKind;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -139,7 +140,7 @@ final class FastPath {
       return null;
     }
     return new Request(
-        new Request.Source(
+        new Settings.Flags(
             endpoint, endpointMode, role, timeout, attempts, noImdsv1, source, verbose, quiet),
         new Request.Export(region, accountId, securityToken, allowExpired),
         format,

@@ -1,16 +1,12 @@
 package io.github.imdsenv.cli;
 
-import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.format.Format;
 import io.github.imdsenv.format.Variables;
-import io.github.imdsenv.settings.EndpointMode;
 import io.github.imdsenv.settings.Settings;
-import io.github.imdsenv.settings.SourceKind;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,7 +16,7 @@ import java.util.Set;
  * equal (FastPathTest). For exec, {@code command} is COMMAND and the root's own options are null.
  */
 record Request(
-    Source source,
+    Settings.Flags source,
     Export export,
     Format format,
     Path output,
@@ -36,31 +32,6 @@ record Request(
 
   boolean exec() {
     return command != null;
-  }
-
-  /** The options of {@link SourceOptions}. */
-  record Source(
-      String endpoint,
-      EndpointMode endpointMode,
-      String role,
-      Duration timeout,
-      Integer attempts,
-      boolean noImdsv1,
-      SourceKind source,
-      boolean verbose,
-      boolean quiet) {
-
-    /** The settings of this run: these options over the environment over the defaults. */
-    Settings settings(Map<String, String> env) {
-      if (verbose && quiet) {
-        throw new ImdsEnvException(
-            ImdsEnvException.Reason.USAGE, "--verbose and --quiet exclude each other");
-      }
-      return Settings.resolve(
-          new Settings.Flags(
-              endpoint, endpointMode, role, timeout, attempts, noImdsv1, source, verbose, quiet),
-          env);
-    }
   }
 
   /** The options of {@link ExportOptions}. */

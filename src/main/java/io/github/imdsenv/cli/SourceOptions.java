@@ -83,14 +83,14 @@ public final class SourceOptions {
   boolean quiet;
 
   /** What these options say, as parsed. */
-  Request.Source values() {
-    return new Request.Source(
+  Settings.Flags values() {
+    return new Settings.Flags(
         endpoint, endpointMode, role, timeout, attempts, noImdsv1, source, verbose, quiet);
   }
 
   /** The settings of this run: these options over the environment over the defaults. */
   Settings settings(Map<String, String> env) {
-    return values().settings(env);
+    return Settings.resolve(values(), env);
   }
 
   /**

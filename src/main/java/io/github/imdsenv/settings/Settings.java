@@ -52,6 +52,9 @@ public record Settings(
    * Resolves flags over the environment over the defaults. Bad values are usage errors (exit 2).
    */
   public static Settings resolve(Flags flags, Map<String, String> env) {
+    if (flags.verbose() && flags.quiet()) {
+      throw usage("--verbose and --quiet exclude each other");
+    }
     String endpointText = flags.endpoint();
     String endpointWhere = "--endpoint";
     if (endpointText == null && nonEmpty(env.get(Environment.ENDPOINT))) {

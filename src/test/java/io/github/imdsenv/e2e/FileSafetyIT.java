@@ -93,18 +93,6 @@ class FileSafetyIT {
     return Proc.run(cmd(file, extra), Proc.cronEnv(), base);
   }
 
-  private static String expected() {
-    return "AWS_ACCESS_KEY_ID="
-        + Fixtures.ACCESS_KEY_ID
-        + "\nAWS_SECRET_ACCESS_KEY="
-        + Fixtures.SECRET
-        + "\nAWS_SESSION_TOKEN="
-        + Fixtures.SESSION_TOKEN
-        + "\nAWS_CREDENTIAL_EXPIRATION="
-        + Fixtures.EXPIRES
-        + "\n";
-  }
-
   private static void assertRefused(Proc p, int exit, String... parts) {
     assertEquals(exit, p.exit(), p.err());
     assertEquals("", p.out());
@@ -230,7 +218,7 @@ class FileSafetyIT {
     Proc p = run(file);
     assertEquals(0, p.exit(), p.err());
     assertEquals("", p.err());
-    assertEquals(expected(), Files.readString(file));
+    assertEquals(OutputFileIT.expectedEnvFile(), Files.readString(file));
     assertEquals("rw-r-----", mode(file));
     assertEquals("nobody", Files.getOwner(file).getName());
     assertEquals(
@@ -277,7 +265,7 @@ class FileSafetyIT {
     assertEquals(0, p.exit(), p.err());
     assertTrue(Files.isSymbolicLink(link));
     assertEquals(Path.of("../dotfiles/aws.env"), Files.readSymbolicLink(link));
-    assertEquals(expected(), Files.readString(target));
+    assertEquals(OutputFileIT.expectedEnvFile(), Files.readString(target));
     assertEquals("rw-r-----", mode(target));
     try (var s = Files.list(real)) {
       assertEquals(
@@ -333,7 +321,7 @@ class FileSafetyIT {
     assertFalse(Files.exists(app.resolve("aws.env")));
     // the file's own directory may be writable by the application: the case root's cron is for
     assertEquals(0, run(shared.resolve("aws.env")).exit());
-    assertEquals(expected(), Files.readString(shared.resolve("aws.env")));
+    assertEquals(OutputFileIT.expectedEnvFile(), Files.readString(shared.resolve("aws.env")));
   }
 
   @Test
@@ -521,7 +509,7 @@ class FileSafetyIT {
     assertTrue(p.err().contains("belonged to nobody, who could have put it in " + shared), p.err());
     assertEquals("root", Files.getOwner(planted).getName());
     assertEquals("rw-------", mode(planted));
-    assertEquals(expected(), Files.readString(planted));
+    assertEquals(OutputFileIT.expectedEnvFile(), Files.readString(planted));
   }
 
   /**
@@ -639,7 +627,7 @@ class FileSafetyIT {
     wm.verify(
         exactly(fetched ? 1 : 0), getRequestedFor(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)));
     if (fetched) {
-      assertEquals(expected(), Files.readString(file));
+      assertEquals(OutputFileIT.expectedEnvFile(), Files.readString(file));
     }
   }
 

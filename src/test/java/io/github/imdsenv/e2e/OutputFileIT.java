@@ -69,7 +69,7 @@ class OutputFileIT {
     return Proc.run(cmd(extra), Proc.cronEnv(), dir);
   }
 
-  private static String expectedEnvFile() {
+  static String expectedEnvFile() {
     return "AWS_ACCESS_KEY_ID="
         + Fixtures.ACCESS_KEY_ID
         + "\nAWS_SECRET_ACCESS_KEY="
