@@ -38,12 +38,9 @@ final class Ownership {
   boolean keepsOwner(PosixFileAttributes old) throws IOException {
     PosixFileAttributes d =
         target.dir.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
-    boolean dirWritableByOthers =
-        d.permissions().contains(PosixFilePermission.GROUP_WRITE)
-            || d.permissions().contains(PosixFilePermission.OTHERS_WRITE);
     if (Ids.trusted(old.owner())
         || old.owner().equals(d.owner())
-        || (Ids.trusted(d.owner()) && !dirWritableByOthers)) {
+        || (Ids.trusted(d.owner()) && !Place.writableByOthers(d))) {
       return true;
     }
     warn.accept(

@@ -255,10 +255,7 @@ final class Place implements Closeable {
               + a.owner().getName()
               + ", who could redirect the file: only directories of root or yours are trusted on the way");
     }
-    boolean writable =
-        a.permissions().contains(PosixFilePermission.GROUP_WRITE)
-            || a.permissions().contains(PosixFilePermission.OTHERS_WRITE);
-    if (writable && (strict || !sticky(dirPath, a))) {
+    if (writableByOthers(a) && (strict || !sticky(dirPath, a))) {
       throw new Refused(
           "the directory "
               + dirPath
@@ -266,6 +263,12 @@ final class Place implements Closeable {
               + EnvFile.octal(a.permissions())
               + "), who could redirect the file");
     }
+  }
+
+  /** Group or others may write it (what the mode says; the owner is checked apart). */
+  static boolean writableByOthers(PosixFileAttributes a) {
+    return a.permissions().contains(PosixFilePermission.GROUP_WRITE)
+        || a.permissions().contains(PosixFilePermission.OTHERS_WRITE);
   }
 
   /**
