@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -238,7 +239,7 @@ class GuardTest {
       assertTrue(
           e.getMessage().endsWith("past the run's " + waitMillis + "ms deadline; try again later"),
           e.getMessage());
-      assertEquals(java.util.Collections.nCopies(sleeps, 20L), clock.sleeps);
+      assertEquals(Collections.nCopies(sleeps, 20L), clock.sleeps);
       assertFalse(openUnder(dir).contains(lockFile), "the lock file is left open");
     } finally {
       release(holder);
