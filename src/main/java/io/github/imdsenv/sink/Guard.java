@@ -19,12 +19,42 @@ import java.util.Set;
  */
 final class Guard {
 
-  private static final long LOCK_POLL_MILLIS = 20;
+  static final long LOCK_POLL_MILLIS = 20;
 
   private Guard() {}
 
+  /** Time and waiting for the lock: the system's, or a test's that waits without sleeping. */
+  interface Clock {
+    long nanoTime();
+
+    void sleep(long millis) throws InterruptedException;
+  }
+
+  /** A class, not a lambda: no invokedynamic bootstrap on the start-up path. */
+  private static final class SystemClock implements Clock {
+    static final SystemClock INSTANCE = new SystemClock();
+
+    @Override
+    public long nanoTime() {
+      return System.nanoTime();
+    }
+
+    @Override
+    public void sleep(long millis) throws InterruptedException {
+      Thread.sleep(millis);
+    }
+  }
+
   static FileChannel takeLock(Place place, Duration wait) throws IOException {
-    long deadlineNanos = System.nanoTime() + wait.toNanos();
+    return takeLock(place, wait, SystemClock.INSTANCE);
+  }
+
+  /**
+   * {@code FILE.lock}, polled every {@link #LOCK_POLL_MILLIS} ms while the next attempt still comes
+   * before the deadline.
+   */
+  static FileChannel takeLock(Place place, Duration wait, Clock clock) throws IOException {
+    long deadlineNanos = clock.nanoTime() + wait.toNanos();
     Path name = Path.of(place.name + ".lock");
     Path shown = place.dirPath.resolve(name);
     requireRegularOrAbsent(
@@ -69,7 +99,7 @@ final class Guard {
         } catch (OverlappingFileLockException e) {
           // held by this very process: wait like for any other holder
         }
-        if (System.nanoTime() + LOCK_POLL_MILLIS * 1_000_000 - deadlineNanos >= 0) {
+        if (clock.nanoTime() + LOCK_POLL_MILLIS * 1_000_000 - deadlineNanos >= 0) {
           throw new Place.Refused(
               "its lock file "
                   + shown
@@ -78,7 +108,7 @@ final class Guard {
                   + Durations.human(wait)
                   + " deadline; try again later");
         }
-        Thread.sleep(LOCK_POLL_MILLIS);
+        clock.sleep(LOCK_POLL_MILLIS);
       }
     } catch (IOException | RuntimeException e) {
       EnvFile.closeQuietly(ch);
@@ -96,36 +126,44 @@ final class Guard {
    */
   static Place target(Place place) throws IOException {
     Place at = place;
-    for (int hops = 0; ; hops++) {
-      PosixFileAttributes a = at.attributes();
-      if (a == null || !a.isSymbolicLink()) {
-        requireRegularOrAbsent(a, at.path(), "imds-env replaces only regular files");
-        return at;
+    try {
+      for (int hops = 0; ; hops++) {
+        PosixFileAttributes a = at.attributes();
+        if (a == null || !a.isSymbolicLink()) {
+          requireRegularOrAbsent(a, at.path(), "imds-env replaces only regular files");
+          return at;
+        }
+        if (hops == 40) {
+          throw new Place.Refused("too many symbolic links");
+        }
+        if (!Ids.trusted(a.owner())) {
+          throw new Place.Refused(
+              at.path()
+                  + " is a symbolic link owned by "
+                  + a.owner().getName()
+                  + ", not root or you; pass the file it should point to instead");
+        }
+        Place next;
+        try {
+          next = at.followLink();
+        } catch (Place.Refused e) {
+          throw new Place.Refused(
+              at.path()
+                  + " is a symbolic link that is not safe to follow: "
+                  + e.getMessage()
+                  + "; pass a file in a directory no one else can write instead");
+        }
+        if (at != place) {
+          at.close();
+        }
+        at = next;
       }
-      if (hops == 40) {
-        throw new Place.Refused("too many symbolic links");
-      }
-      if (!Ids.trusted(a.owner())) {
-        throw new Place.Refused(
-            at.path()
-                + " is a symbolic link owned by "
-                + a.owner().getName()
-                + ", not root or you; pass the file it should point to instead");
-      }
-      Place next;
-      try {
-        next = at.followLink();
-      } catch (Place.Refused e) {
-        throw new Place.Refused(
-            at.path()
-                + " is a symbolic link that is not safe to follow: "
-                + e.getMessage()
-                + "; pass a file in a directory no one else can write instead");
-      }
+    } catch (IOException | RuntimeException e) {
       if (at != place) {
-        at.close();
+        // a link's target, opened here: the caller closes only what it passed in
+        EnvFile.closeQuietly(at);
       }
-      at = next;
+      throw e;
     }
   }
 

@@ -1,0 +1,97 @@
+package io.github.imdsenv.sink;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link IniLines} at the edges of Python's rules, each case also checked against Python's own
+ * {@code configparser.RawConfigParser} and {@code str.isspace}.
+ */
+class IniLinesTest {
+
+  /** A file, and the sections botocore's parser finds in it, in order. */
+  private record Case(String file, List<String> sections) {}
+
+  private static final List<Case> CASES =
+      List.of(
+          // a tab indents: a continuation after an option, a header after none
+          new Case("[s]\nk = v\n\t[c]\n", List.of("s")),
+          new Case("[s]\n\t[c]\n", List.of("s", "c")),
+          // \x1c is Python whitespace (str.isspace), though no line break in a file
+          new Case("[s]\nk = v\n\u001c[c]\n", List.of("s")),
+          new Case("[s]\n\u001c[c]\n", List.of("s", "c")),
+          new Case("[s]\n\u2000[c]\n\u200a[d]\n\u200b[e]\n", List.of("s", "c", "d")),
+          // a stray line without a delimiter (Python reports it only after reading the whole file):
+          // the option before it still takes the indented line that follows
+          new Case("[s]\nk = v\nplain\n  [c]\n", List.of("s")),
+          new Case("[s]\nk = v\nplain\n[c]\n", List.of("s", "c")),
+          new Case("[s]\nplain", List.of("s")),
+          // a delimiter with no name before it ends the option: the indented line is a header
+          new Case("[s]\nk = v\n= x\n  [c]\n", List.of("s", "c")),
+          new Case("[s]\nk = v\n: x\n  [c]\n", List.of("s", "c")),
+          new Case("[s]\nk = v\n  : x\n  [c]\n", List.of("s")));
+
+  @Test
+  void sections_areFoundAsPythonFindsThem_evenBesideALinePythonThenRejects() throws Exception {
+    List<String> ours = new ArrayList<>();
+    StringBuilder script =
+        new StringBuilder(
+            "import configparser\n"
+                + "for f in FILES:\n"
+                + "    c = configparser.RawConfigParser(strict=False)\n"
+                + "    try:\n"
+                + "        c.read_string(f)\n"
+                + "    except configparser.ParsingError:\n"
+                + "        pass  # raised after the whole file is read: the sections stand\n"
+                + "    print(' '.join(c.sections()))\n");
+    List<String> files = new ArrayList<>();
+    for (Case c : CASES) {
+      byte[] bytes = c.file().getBytes(StandardCharsets.UTF_8);
+      assertEquals(c.sections(), CredentialsFile.headers(bytes), c.file());
+      ours.add(String.join(" ", c.sections()));
+      files.add(pyString(c.file()));
+      // a new profile goes after everything, every byte before it kept
+      byte[] merged = CredentialsFile.merge(bytes, "new", "[new]\nk = 1\n");
+      byte[] kept = new byte[bytes.length];
+      System.arraycopy(merged, 0, kept, 0, bytes.length);
+      assertArrayEquals(bytes, kept, c.file());
+    }
+    assertEquals(ours, python("FILES = [" + String.join(", ", files) + "]\n" + script));
+  }
+
+  @Test
+  void whitespace_isExactlyPythons() throws Exception {
+    List<String> ours = new ArrayList<>();
+    for (char c = 0; c < 0xffff; c++) {
+      if (IniLines.isSpace(c)) {
+        ours.add(Integer.toString(c));
+      }
+    }
+    assertEquals(
+        ours, python("print('\\n'.join(str(i) for i in range(0xffff) if chr(i).isspace()))\n"));
+    assertEquals("a \u00a0b", IniLines.strip("\t\u3000a \u00a0b\u2029\u000b"));
+  }
+
+  /** A Python string literal of {@code s}, every character escaped. */
+  private static String pyString(String s) {
+    StringBuilder sb = new StringBuilder("'");
+    for (char c : s.toCharArray()) {
+      sb.append(String.format("\\u%04x", (int) c));
+    }
+    return sb.append('\'').toString();
+  }
+
+  private static List<String> python(String script) throws Exception {
+    Process p = new ProcessBuilder("python3", "-c", script).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(60, TimeUnit.SECONDS);
+    assertEquals(0, p.exitValue(), out);
+    return out.lines().toList();
+  }
+}
