@@ -160,6 +160,16 @@ class CredentialsResponseTest {
     assertTrue(s.contains(ACCESS_KEY_ID.substring(ACCESS_KEY_ID.length() - 4)), s);
   }
 
+  /** What messages show of the key id: its last four characters, never all of a short one. */
+  @ParameterizedTest
+  @ValueSource(strings = {"A", "ABCD", "ABCDE", ACCESS_KEY_ID})
+  void accessKeyHint_showsTheLastFour_neverTheWholeId(String id) {
+    String hint =
+        new Credentials(id, SECRET, SESSION_TOKEN, Instant.now(), null, null).accessKeyHint();
+    assertEquals("\u2026" + (id.length() > 4 ? id.substring(id.length() - 4) : ""), hint);
+    assertFalse(hint.contains(id), hint);
+  }
+
   @Test
   void securityTokenFlag_addsTheLegacyVariable() {
     Run r = serve(Fixtures.credentialsJson(), "--security-token").assertSuccess();

@@ -39,10 +39,23 @@ class TimestampsTest {
         "2024-02-29T00:00:00Z",
         "2000-02-29T23:59:59.999999999Z",
         "1970-01-01T00:00:00Z",
-        "2026-11-29T15:00:00.5+00:00"
+        "2026-11-29T15:00:00.5+00:00",
+        "0000-03-01T00:00:00Z",
+        "2026-11-29T15:00:00+18:00",
+        "2026-11-29T15:00:00-18:00",
+        "2026-11-29T15:00:00+05:59",
+        "2026-11-29T15:00:00.09Z"
       })
   void acceptedForms_meanWhatJavaTimeSaysTheyMean(String s) {
     assertEquals(java.time.OffsetDateTime.parse(s).toInstant(), Timestamps.parse(s), s);
+  }
+
+  /** Any precision: digits past the ninth are cut, never carried into the seconds. */
+  @Test
+  void fractionOfMoreThanNineDigits_isCutToNanoseconds() {
+    assertEquals(
+        Instant.parse("2026-11-29T15:00:00.999999999Z"),
+        Timestamps.parse("2026-11-29T15:00:00.9999999999999Z"));
   }
 
   @ParameterizedTest
@@ -65,6 +78,13 @@ class TimestampsTest {
         "2026-11-29T15:00:00+19:00",
         "+2026-11-29T15:00:00Z",
         "2026-1a-29T15:00:00Z",
+        "x026-11-29T15:00:00Z",
+        "2026-11-29T1x:00:00Z",
+        "2026-11-29T15:x0:00Z",
+        "2026-11-29T15:00:0xZ",
+        "2026-11-29T15:00:00+0x:00",
+        "2026-11-29T15:00:00+05:x0",
+        "2026-11-29T15:00:00.123",
         "tomorrow at noon!!"
       })
   void malformed_isNull(String s) {

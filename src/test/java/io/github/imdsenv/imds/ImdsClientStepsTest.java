@@ -1,5 +1,6 @@
 package io.github.imdsenv.imds;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
@@ -7,6 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.Fixtures;
 import io.github.imdsenv.ImdsEnvException;
@@ -168,6 +170,39 @@ class ImdsClientStepsTest {
             "no role " + Fixtures.ROLES + " 404",
             "region refused " + Fixtures.REGION + " 404"),
         steps);
+  }
+
+  @Test
+  void emptyRoleListAndNoRegionName_reportedAsAnswered200_beforeTheFailure() {
+    Fixtures.healthy(wm);
+    wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).willReturn(ok("\n  \n")));
+    wm.stubFor(get(urlEqualTo(Fixtures.REGION)).willReturn(ok("<html>captive portal</html>")));
+    ImdsClient c = client(recorder);
+    assertEquals(
+        ImdsEnvException.Reason.NO_ROLE,
+        assertThrows(ImdsEnvException.class, c::credentials).reason());
+    assertEquals(
+        ImdsEnvException.Reason.BAD_ANSWER,
+        assertThrows(ImdsEnvException.class, c::region).reason());
+    assertEquals(
+        List.of(
+            "token 21600",
+            "no role " + Fixtures.ROLES + " 200",
+            "region refused " + Fixtures.REGION + " 200"),
+        steps);
+  }
+
+  /** Doctor's GET without a token: 401 when IMDSv2 is required, -1 when nothing answers. */
+  @Test
+  void doctorsProbe_401_orMinusOneWithoutAnAnswer() {
+    Fixtures.healthy(wm);
+    ImdsClient c = client(recorder);
+    wm.stubFor(get(urlEqualTo("/latest/meta-data/")).willReturn(Fixtures.status(401)));
+    assertEquals(401, c.statusWithoutToken());
+    wm.stubFor(
+        get(urlEqualTo("/latest/meta-data/"))
+            .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    assertEquals(-1, c.statusWithoutToken());
   }
 
   @Test

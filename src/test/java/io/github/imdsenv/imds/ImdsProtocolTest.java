@@ -460,6 +460,18 @@ class ImdsProtocolTest {
     wm.verify(exactly(1), getRequestedFor(urlEqualTo(ROLES + "old-role")));
   }
 
+  /** Discovery runs again once, not forever: a role that keeps vanishing is exit 4 after two. */
+  @Test
+  void roleThatKeepsVanishing_isListedTwice_thenExit4() {
+    Fixtures.healthy(wm);
+    wm.stubFor(get(urlEqualTo(ROLES)).willReturn(ok("old-role")));
+    wm.stubFor(get(urlEqualTo(EXTENDED + "old-role")).willReturn(status(404)));
+    wm.stubFor(get(urlEqualTo(ROLES + "old-role")).willReturn(status(404)));
+    run().assertFailure(4, "the instance's role keeps changing");
+    wm.verify(exactly(2), getRequestedFor(urlEqualTo(ROLES)));
+    wm.verify(exactly(2), getRequestedFor(urlEqualTo(ROLES + "old-role")));
+  }
+
   @Test
   void extendedPath404_fallsBackToTheLegacyPath_withoutAccountId() {
     Fixtures.healthy(wm);

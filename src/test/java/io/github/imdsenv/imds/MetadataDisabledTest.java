@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -64,18 +65,21 @@ class MetadataDisabledTest {
     assertEquals(0, wm.getAllServeEvents().size());
   }
 
-  @Test
-  void region_alone_isRefusedWithoutARequest() {
+  /** Each way into the client, doctor's session step too, refuses before any request. */
+  @ParameterizedTest
+  @ValueSource(strings = {"credentials", "region", "startSession"})
+  void everyEntry_isRefusedWithoutARequest(String entry) {
     Fixtures.healthy(wm);
-    ImdsEnvException e = assertThrows(ImdsEnvException.class, () -> client(DISABLED).region());
+    ImdsClient c = client(DISABLED);
+    Executable call =
+        switch (entry) {
+          case "credentials" -> c::credentials;
+          case "region" -> c::region;
+          default -> c::startSession;
+        };
+    ImdsEnvException e = assertThrows(ImdsEnvException.class, call);
+    assertEquals(ImdsEnvException.Reason.DISABLED, e.reason());
     assertTrue(e.getMessage().contains("AWS_EC2_METADATA_DISABLED"), e.getMessage());
-    assertEquals(0, wm.getAllServeEvents().size());
-  }
-
-  @Test
-  void credentials_alone_areRefusedWithoutARequest() {
-    Fixtures.healthy(wm);
-    assertThrows(ImdsEnvException.class, () -> client(DISABLED).credentials());
     assertEquals(0, wm.getAllServeEvents().size());
   }
 

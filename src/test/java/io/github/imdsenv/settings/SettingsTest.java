@@ -103,6 +103,7 @@ class SettingsTest {
         "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE|IPv5|'IPv5' is not an endpoint mode; choose one of: IPv4, IPv6",
         "AWS_EC2_METADATA_SERVICE_ENDPOINT|ftp://x|AWS_EC2_METADATA_SERVICE_ENDPOINT 'ftp://x' is not an http://HOST[:PORT] URL",
         "AWS_EC2_METADATA_SERVICE_ENDPOINT|http://h/?q=1|is not an http://HOST[:PORT] URL",
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT|https://127.0.0.1|AWS_EC2_METADATA_SERVICE_ENDPOINT 'https://127.0.0.1' is not an http://HOST[:PORT] URL",
         "AWS_EC2_INSTANCE_PROFILE_NAME|../etc|role name '../etc' is not a valid IAM role name",
         "AWS_CONTAINER_CREDENTIALS_FULL_URI|file:///etc/passwd|is not an http(s)://HOST[:PORT]/PATH URL"
       })
@@ -139,6 +140,14 @@ class SettingsTest {
     assertEquals(Duration.ofMillis(1500), Durations.parse("1.5"));
     assertEquals("250ms", Durations.human(Duration.ofMillis(250)));
     assertEquals("5h 59m", Durations.human(Duration.ofMinutes(359)));
+  }
+
+  /** The container endpoint may be https (another host then is allowed); IMDS speaks plain http. */
+  @Test
+  void containerFullUri_mayBeHttps() {
+    String uri = "HTTPS://creds.example.test:8443/v1/credentials?task=1";
+    assertEquals(
+        uri, resolve(NONE, "AWS_CONTAINER_CREDENTIALS_FULL_URI", uri).containerUri().toString());
   }
 
   @Test
