@@ -70,6 +70,25 @@ public enum Format {
     return Ini.validProfileName(name);
   }
 
+  /**
+   * Python's {@code str.isspace()} for one character: what botocore's ini parser strips off names
+   * and values and takes as indentation (Java's {@code strip()} leaves U+0085, U+00A0, U+2007 and
+   * U+202F, which Python strips, and U+200B is none).
+   */
+  public static boolean isPythonSpace(char c) {
+    return (c >= '\t' && c <= '\r')
+        || (c >= 0x1c && c <= 0x20)
+        || c == 0x85
+        || c == 0xa0
+        || c == 0x1680
+        || (c >= 0x2000 && c <= 0x200a)
+        || c == 0x2028
+        || c == 0x2029
+        || c == 0x202f
+        || c == 0x205f
+        || c == 0x3000;
+  }
+
   /** Names and aliases, comma-separated, for help and errors. */
   public static String names() {
     StringBuilder sb = new StringBuilder();

@@ -26,8 +26,8 @@ final class Ini extends Renderer {
           }
         }
         if (value.isEmpty()
-            || pythonSpace(value.charAt(0))
-            || pythonSpace(value.charAt(value.length() - 1))) {
+            || Format.isPythonSpace(value.charAt(0))
+            || Format.isPythonSpace(value.charAt(value.length() - 1))) {
           throw cannotCarry(
               vars.name(i), "leading or trailing white space", "an ini parser would strip it");
         }
@@ -46,14 +46,6 @@ final class Ini extends Renderer {
   private static String key(String variable) {
     Keys k = Keys.of(variable);
     return k == null ? null : k.ini();
-  }
-
-  /**
-   * Python's {@code str.isspace()}, what botocore's parser strips off a value: Java's {@code
-   * strip()} leaves U+0085, U+00A0, U+2007 and U+202F, which Python strips.
-   */
-  private static boolean pythonSpace(char c) {
-    return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\u0085';
   }
 
   /** A profile name this format can write a header for and find again. */

@@ -1,5 +1,6 @@
 package io.github.imdsenv.sink;
 
+import io.github.imdsenv.format.Format;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -92,7 +93,7 @@ final class IniLines {
 
   private static int indent(String s) {
     int i = 0;
-    while (i < s.length() && isSpace(s.charAt(i))) {
+    while (i < s.length() && Format.isPythonSpace(s.charAt(i))) {
       i++;
     }
     return i;
@@ -102,27 +103,12 @@ final class IniLines {
   static String strip(String s) {
     int a = 0;
     int b = s.length();
-    while (a < b && isSpace(s.charAt(a))) {
+    while (a < b && Format.isPythonSpace(s.charAt(a))) {
       a++;
     }
-    while (b > a && isSpace(s.charAt(b - 1))) {
+    while (b > a && Format.isPythonSpace(s.charAt(b - 1))) {
       b--;
     }
     return s.substring(a, b);
-  }
-
-  /** Python's {@code str.isspace()} for one character (its {@code \s}). */
-  static boolean isSpace(char c) {
-    return (c >= '\t' && c <= '\r')
-        || (c >= 0x1c && c <= 0x20)
-        || c == 0x85
-        || c == 0xa0
-        || c == 0x1680
-        || (c >= 0x2000 && c <= 0x200a)
-        || c == 0x2028
-        || c == 0x2029
-        || c == 0x202f
-        || c == 0x205f
-        || c == 0x3000;
   }
 }

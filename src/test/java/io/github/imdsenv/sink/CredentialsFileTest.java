@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.imdsenv.format.Format;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -163,8 +164,8 @@ class CredentialsFileTest {
   @Test
   void pythonWhitespace_isStrippedAsPythonStripsIt() {
     assertEquals("[x]", IniLines.strip("\u00a0\u2003[x]\u3000\u001c"));
-    assertTrue(IniLines.isSpace('\u0085'));
-    assertTrue(!IniLines.isSpace('\u200b'), "a zero-width space is no whitespace to Python");
+    assertTrue(Format.isPythonSpace('\u0085'));
+    assertTrue(!Format.isPythonSpace('\u200b'), "a zero-width space is no whitespace to Python");
   }
 
   /** Section names in order, as the merge's parser sees them (through section()). */

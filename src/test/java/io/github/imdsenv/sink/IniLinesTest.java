@@ -3,6 +3,7 @@ package io.github.imdsenv.sink;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.github.imdsenv.format.Format;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +70,7 @@ class IniLinesTest {
   void whitespace_isExactlyPythons() throws Exception {
     List<String> ours = new ArrayList<>();
     for (char c = 0; c < 0xffff; c++) {
-      if (IniLines.isSpace(c)) {
+      if (Format.isPythonSpace(c)) {
         ours.add(Integer.toString(c));
       }
     }
