@@ -61,7 +61,6 @@ public final class EnvFile implements AutoCloseable {
   public static EnvFile lock(Path file, Duration wait, Consumer<String> warn) {
     Place place = null;
     FileChannel lock = null;
-    Place target = null;
     try {
       place = Place.of(file);
       PosixFileAttributes a = place.attributes();
@@ -70,12 +69,8 @@ public final class EnvFile implements AutoCloseable {
         Guard.requireRegularOrAbsent(a, place.path(), "imds-env replaces only regular files");
       }
       lock = Guard.takeLock(place, wait);
-      target = Guard.target(place);
-      return new EnvFile(file, place, lock, target, warn);
+      return new EnvFile(file, place, lock, Guard.target(place), warn);
     } catch (IOException e) {
-      if (target != place) {
-        closeQuietly(target);
-      }
       closeQuietly(lock);
       closeQuietly(place);
       throw failure(file, describe(e));
@@ -156,8 +151,7 @@ public final class EnvFile implements AutoCloseable {
       boolean keepOwner = old != null && ownership.keepsOwner(old);
       Set<PosixFilePermission> perms = ownership.permissions(old, keepOwner, mode);
       removeLeftovers();
-      priv =
-          Path.of(privatePrefix() + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
+      priv = Path.of(privatePrefix() + Long.toHexString(ThreadLocalRandom.current().nextLong()));
       p = target.makePrivate(priv);
       try (FileChannel ch =
           (FileChannel)
@@ -269,10 +263,11 @@ public final class EnvFile implements AutoCloseable {
     }
   }
 
+  /**
+   * A failure in a user's words: a refusal's own message ({@link Place.Refused}), the system's
+   * reason for a file-system error, else the exception's message or, without one, its kind.
+   */
   static String describe(IOException e) {
-    if (e instanceof Place.Refused) {
-      return e.getMessage();
-    }
     if (e instanceof AccessDeniedException) {
       return "permission denied";
     }
