@@ -96,36 +96,44 @@ final class Guard {
    */
   static Place target(Place place) throws IOException {
     Place at = place;
-    for (int hops = 0; ; hops++) {
-      PosixFileAttributes a = at.attributes();
-      if (a == null || !a.isSymbolicLink()) {
-        requireRegularOrAbsent(a, at.path(), "imds-env replaces only regular files");
-        return at;
+    try {
+      for (int hops = 0; ; hops++) {
+        PosixFileAttributes a = at.attributes();
+        if (a == null || !a.isSymbolicLink()) {
+          requireRegularOrAbsent(a, at.path(), "imds-env replaces only regular files");
+          return at;
+        }
+        if (hops == 40) {
+          throw new Place.Refused("too many symbolic links");
+        }
+        if (!Ids.trusted(a.owner())) {
+          throw new Place.Refused(
+              at.path()
+                  + " is a symbolic link owned by "
+                  + a.owner().getName()
+                  + ", not root or you; pass the file it should point to instead");
+        }
+        Place next;
+        try {
+          next = at.followLink();
+        } catch (Place.Refused e) {
+          throw new Place.Refused(
+              at.path()
+                  + " is a symbolic link that is not safe to follow: "
+                  + e.getMessage()
+                  + "; pass a file in a directory no one else can write instead");
+        }
+        if (at != place) {
+          at.close();
+        }
+        at = next;
       }
-      if (hops == 40) {
-        throw new Place.Refused("too many symbolic links");
-      }
-      if (!Ids.trusted(a.owner())) {
-        throw new Place.Refused(
-            at.path()
-                + " is a symbolic link owned by "
-                + a.owner().getName()
-                + ", not root or you; pass the file it should point to instead");
-      }
-      Place next;
-      try {
-        next = at.followLink();
-      } catch (Place.Refused e) {
-        throw new Place.Refused(
-            at.path()
-                + " is a symbolic link that is not safe to follow: "
-                + e.getMessage()
-                + "; pass a file in a directory no one else can write instead");
-      }
+    } catch (IOException | RuntimeException e) {
+      // a place reached through a link is closed here; the caller closes its own
       if (at != place) {
-        at.close();
+        EnvFile.closeQuietly(at);
       }
-      at = next;
+      throw e;
     }
   }
 

@@ -412,23 +412,41 @@ class EnvFileTest {
     assertTrue(Files.exists(dir.resolve("aws.env.lock")), "the lock is the link's");
   }
 
-  /** A process that writes again and again (a test, a long-lived caller) keeps no descriptor. */
+  /**
+   * A process that writes again and again (a test, a long-lived caller) keeps no descriptor and no
+   * lock, whether the file was written or refused.
+   */
   @Test
-  void everyDescriptorIsClosed_throughALinkOrNot() throws Exception {
+  void everyDescriptorIsClosed_writtenOrRefused_throughALinkOrNot() throws Exception {
     Path real = Files.createDirectory(dir.resolve("real")).resolve("aws.env");
     Path link = Files.createSymbolicLink(dir.resolve("link.env"), real);
     Path plain = dir.resolve("plain.env");
+    // refused before the lock is taken, and once it is
+    Path directory = Files.createDirectory(dir.resolve("dir.env"));
+    mkfifo(dir.resolve("real").resolve("fifo"));
+    Path toFifo = Files.createSymbolicLink(dir.resolve("fifo.env"), Path.of("real/fifo"));
+    // a first round before counting: the JDK keeps a descriptor of its own from its first lock on
+    writeAndRefuse(List.of(link, plain), List.of(directory, toFifo), 0);
     long before = openDescriptors();
-    for (int i = 0; i < 3; i++) {
-      for (Path file : List.of(link, plain)) {
-        try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
-          f.read();
-          f.replace(("A=" + i + "\n").getBytes(StandardCharsets.UTF_8), null);
-        }
-      }
+    for (int i = 1; i <= 2; i++) {
+      writeAndRefuse(List.of(link, plain), List.of(directory, toFifo), i);
     }
     assertEquals(before, openDescriptors());
     assertEquals("A=2\n", Files.readString(real));
+  }
+
+  private void writeAndRefuse(List<Path> written, List<Path> refused, int i) throws IOException {
+    for (Path file : written) {
+      try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+        f.read();
+        f.replace(("A=" + i + "\n").getBytes(StandardCharsets.UTF_8), null);
+      }
+    }
+    for (Path file : refused) {
+      ImdsEnvException e =
+          assertThrows(ImdsEnvException.class, () -> lock(file, Duration.ofSeconds(1)));
+      assertTrue(e.getMessage().contains(", not a regular file"), e.getMessage());
+    }
   }
 
   private static long openDescriptors() throws IOException {
