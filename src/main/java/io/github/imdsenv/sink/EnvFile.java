@@ -3,7 +3,9 @@ package io.github.imdsenv.sink;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -104,11 +106,8 @@ public final class EnvFile implements AutoCloseable {
         // exactly the size seen, then one byte more to find a file that grows meanwhile: one copy
         // in memory
         byte[] bytes = new byte[(int) size];
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        while (buf.hasRemaining() && ch.read(buf) >= 0) {
-          // to the size seen
-        }
-        if (buf.hasRemaining() || ch.read(ByteBuffer.allocate(1)) > 0) {
+        InputStream in = Channels.newInputStream(ch);
+        if (in.readNBytes(bytes, 0, bytes.length) < bytes.length || in.read() >= 0) {
           throw new Place.Refused(target.path() + " changed size while being read");
         }
         return bytes;
