@@ -417,19 +417,20 @@ class EnvFileTest {
    * lock, whether the file was written or refused.
    */
   @Test
-  void everyDescriptorIsClosed_writtenOrRefused_throughALinkOrNot() throws Exception {
+  void everyDescriptorIsClosed_writtenOrRefused_throughLinksOrNot() throws Exception {
     Path real = Files.createDirectory(dir.resolve("real")).resolve("aws.env");
     Path link = Files.createSymbolicLink(dir.resolve("link.env"), real);
+    Path chain = Files.createSymbolicLink(dir.resolve("chain.env"), Path.of("link.env"));
     Path plain = dir.resolve("plain.env");
     // refused before the lock is taken, and once it is
     Path directory = Files.createDirectory(dir.resolve("dir.env"));
     mkfifo(dir.resolve("real").resolve("fifo"));
     Path toFifo = Files.createSymbolicLink(dir.resolve("fifo.env"), Path.of("real/fifo"));
     // a first round before counting: the JDK keeps a descriptor of its own from its first lock on
-    writeAndRefuse(List.of(link, plain), List.of(directory, toFifo), 0);
+    writeAndRefuse(List.of(link, chain, plain), List.of(directory, toFifo), 0);
     long before = openDescriptors();
     for (int i = 1; i <= 2; i++) {
-      writeAndRefuse(List.of(link, plain), List.of(directory, toFifo), i);
+      writeAndRefuse(List.of(link, chain, plain), List.of(directory, toFifo), i);
     }
     assertEquals(before, openDescriptors());
     assertEquals("A=2\n", Files.readString(real));
