@@ -3,7 +3,9 @@ package io.github.imdsenv.sink;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -61,7 +63,6 @@ public final class EnvFile implements AutoCloseable {
   public static EnvFile lock(Path file, Duration wait, Consumer<String> warn) {
     Place place = null;
     FileChannel lock = null;
-    Place target = null;
     try {
       place = Place.of(file);
       PosixFileAttributes a = place.attributes();
@@ -70,12 +71,8 @@ public final class EnvFile implements AutoCloseable {
         Guard.requireRegularOrAbsent(a, place.path(), "imds-env replaces only regular files");
       }
       lock = Guard.takeLock(place, wait);
-      target = Guard.target(place);
-      return new EnvFile(file, place, lock, target, warn);
+      return new EnvFile(file, place, lock, Guard.target(place), warn);
     } catch (IOException e) {
-      if (target != place) {
-        closeQuietly(target);
-      }
       closeQuietly(lock);
       closeQuietly(place);
       throw failure(file, describe(e));
@@ -109,11 +106,8 @@ public final class EnvFile implements AutoCloseable {
         // exactly the size seen, then one byte more to find a file that grows meanwhile: one copy
         // in memory
         byte[] bytes = new byte[(int) size];
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        while (buf.hasRemaining() && ch.read(buf) >= 0) {
-          // to the size seen
-        }
-        if (buf.hasRemaining() || ch.read(ByteBuffer.allocate(1)) > 0) {
+        InputStream in = Channels.newInputStream(ch);
+        if (in.readNBytes(bytes, 0, bytes.length) < bytes.length || in.read() >= 0) {
           throw new Place.Refused(target.path() + " changed size while being read");
         }
         return bytes;
@@ -156,8 +150,7 @@ public final class EnvFile implements AutoCloseable {
       boolean keepOwner = old != null && ownership.keepsOwner(old);
       Set<PosixFilePermission> perms = ownership.permissions(old, keepOwner, mode);
       removeLeftovers();
-      priv =
-          Path.of(privatePrefix() + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
+      priv = Path.of(privatePrefix() + Long.toHexString(ThreadLocalRandom.current().nextLong()));
       p = target.makePrivate(priv);
       try (FileChannel ch =
           (FileChannel)
@@ -269,10 +262,11 @@ public final class EnvFile implements AutoCloseable {
     }
   }
 
+  /**
+   * A failure in a user's words: a refusal's own message ({@link Place.Refused}), the system's
+   * reason for a file-system error, else the exception's message or, without one, its kind.
+   */
   static String describe(IOException e) {
-    if (e instanceof Place.Refused) {
-      return e.getMessage();
-    }
     if (e instanceof AccessDeniedException) {
       return "permission denied";
     }

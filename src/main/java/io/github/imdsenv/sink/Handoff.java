@@ -79,7 +79,6 @@ public final class Handoff {
               + channel
               + ": "
               + e.getMessage());
-      err.flush();
       return 1;
     }
     return 0;

@@ -19,15 +19,20 @@ final class Ids {
 
   static synchronized boolean trusted(UserPrincipal owner) throws IOException {
     if (caller == null) {
-      // /proc/self belongs to the process's effective user; without /proc, a file made just now
-      // does
-      caller =
-          Files.exists(Path.of("/proc/self")) ? Files.getOwner(Path.of("/proc/self")) : madeNow();
+      caller = effectiveUser(Path.of("/proc/self"));
       // UnixUserPrincipals compare by id: "0" is root even where no passwd entry names it
       root =
           Path.of("/").getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("0");
     }
     return owner != null && (owner.equals(root) || owner.equals(caller));
+  }
+
+  /**
+   * The process's effective user: the owner of {@code proc} (/proc/self belongs to it); where there
+   * is no such path, the owner of a file made just now.
+   */
+  static UserPrincipal effectiveUser(Path proc) throws IOException {
+    return Files.exists(proc) ? Files.getOwner(proc) : madeNow();
   }
 
   private static UserPrincipal madeNow() throws IOException {

@@ -700,6 +700,34 @@ class FileSafetyIT {
   }
 
   @Test
+  void minValidity_asAUserWhoMayOnlyReadTheFile_readsItBack() throws Exception {
+    // its own file made read-only (0400): opened for reading alone, not refused
+    requireRoot("running as nobody needs root");
+    Path sticky = Files.createDirectory(base.resolve("tmp"));
+    assertEquals(
+        0, Proc.run(List.of("chmod", "1777", sticky.toString()), Proc.cronEnv(), base).exit());
+    Path install =
+        OutputFileIT.worldReadableInstall(Files.createDirectory(base.resolve("install")));
+    Path mine = Files.createDirectory(sticky.resolve("mine"));
+    chown(mine, "nobody", "nogroup");
+    Path file = mine.resolve("aws.env");
+    String fresh =
+        vars(Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString());
+    Files.writeString(file, fresh);
+    chown(file, "nobody", "nogroup");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--------"));
+    wm.resetRequests();
+    List<String> c = new ArrayList<>(NOBODY);
+    c.addAll(cmd(file, "--min-validity", "15m"));
+    c.set(NOBODY.size(), install.toString());
+    Proc p = Proc.run(c, Proc.cronEnv(), Path.of("/"));
+    assertEquals(0, p.exit(), p.err());
+    assertEquals("", p.err());
+    assertFetched(file, false);
+    assertEquals(fresh, Files.readString(file));
+  }
+
+  @Test
   void minValidity_withAccountId_fromASourceWithoutOne_doesNotFetchEveryRun() throws Exception {
     Fixtures.healthy(
         wm,

@@ -8,11 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.imdsenv.ImdsEnvException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -24,6 +29,7 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
@@ -32,7 +38,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@link EnvFile} in-process: the lock, the kinds of file it refuses, owner and mode, the private
@@ -162,6 +171,107 @@ class EnvFileTest {
     }
   }
 
+  /**
+   * What another user who can write the directory puts at FILE after the lock was taken: still
+   * never read (a FIFO would block the run) nor replaced (a FIFO or a directory is theirs).
+   */
+  @ParameterizedTest
+  @CsvSource({"FIFO, read", "FIFO, replace", "directory, read", "directory, replace"})
+  @Timeout(20)
+  void fifoOrDirectorySwappedInAfterTheLock_isRefused_andLeftAsItIs(String kind, String op)
+      throws Exception {
+    Path file = dir.resolve("aws.env");
+    Files.writeString(file, "A=0\n");
+    try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+      Files.delete(file);
+      if (kind.equals("FIFO")) {
+        mkfifo(file);
+      } else {
+        Files.createDirectory(file);
+      }
+      ImdsEnvException e =
+          assertThrows(
+              ImdsEnvException.class,
+              () -> {
+                if (op.equals("read")) {
+                  f.read();
+                } else {
+                  f.replace("A=1\n".getBytes(StandardCharsets.UTF_8), null);
+                }
+              });
+      assertEquals(
+          "cannot write "
+              + file
+              + ": "
+              + file
+              + " is a "
+              + kind
+              + ", not a regular file: refused (imds-env replaces only regular files);"
+              + " the file was left as it was",
+          e.getMessage());
+    }
+    assertEquals(
+        kind.equals("FIFO"),
+        !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(file));
+    assertEquals(kind.equals("directory"), Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS));
+  }
+
+  @Test
+  void directoryRemovedDuringTheRun_isNoSuchFileOrDirectory() throws Exception {
+    Path app = Files.createDirectory(dir.resolve("app"));
+    Path file = app.resolve("aws.env");
+    try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+      // a deploy tears the application's directory down while the credentials are fetched
+      Files.delete(app.resolve("aws.env.lock"));
+      Files.delete(app);
+      ImdsEnvException e =
+          assertThrows(
+              ImdsEnvException.class,
+              () -> f.replace("A=1\n".getBytes(StandardCharsets.UTF_8), null));
+      assertEquals(
+          "cannot write " + file + ": no such file or directory; the file was left as it was",
+          e.getMessage());
+      assertEquals(ImdsEnvException.Reason.OUTPUT, e.reason());
+    }
+    assertFalse(Files.exists(app));
+  }
+
+  /** Real failures (where root can meet them) in the words the error line gives. */
+  @Test
+  void failure_isToldInAUsersWords() throws Exception {
+    Path regular = Files.writeString(dir.resolve("regular"), "");
+    assertEquals(
+        "permission denied", EnvFile.describe(new AccessDeniedException(regular.toString())));
+    assertEquals(
+        "no such file or directory",
+        EnvFile.describe(caught(() -> Files.readAttributes(dir.resolve("gone"), "unix:mode"))));
+    // the system's reason, not the path that Java's message starts with
+    assertEquals(
+        "Not a directory",
+        EnvFile.describe(caught(() -> Files.createDirectory(regular.resolve("sub")))));
+    // no reason given: the message (the path) rather than nothing
+    IOException exists = caught(() -> Files.createFile(regular));
+    assertTrue(exists instanceof FileSystemException, exists.toString());
+    assertEquals(regular.toString(), EnvFile.describe(exists));
+    // no message at all: the kind of failure
+    FileChannel closed = FileChannel.open(regular);
+    closed.close();
+    IOException e = caught(() -> closed.read(ByteBuffer.allocate(1)));
+    assertTrue(e instanceof ClosedChannelException, e.toString());
+    assertEquals("ClosedChannelException", EnvFile.describe(e));
+    assertEquals(
+        "it changed while being read",
+        EnvFile.describe(new Place.Refused("it changed while being read")));
+  }
+
+  private interface Io {
+    void run() throws IOException;
+  }
+
+  private static IOException caught(Io io) {
+    return assertThrows(IOException.class, io::run);
+  }
+
   // ---- owner and mode
 
   @Test
@@ -224,6 +334,28 @@ class EnvFileTest {
     assertTrue(warnings.get(0).contains("belonged to nobody"), warnings.get(0));
   }
 
+  @Test
+  void existingFile_keepsItsGroup() throws Exception {
+    assumeTrue(root(), "chgrp needs root");
+    // a file root writes for a service's group to read
+    Path file = dir.resolve("aws.env");
+    Files.writeString(file, "old\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+    GroupPrincipal nogroup =
+        FileSystems.getDefault()
+            .getUserPrincipalLookupService()
+            .lookupPrincipalByGroupName("nogroup");
+    Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+        .setGroup(nogroup);
+    write(file, "A=1\n");
+    PosixFileAttributes a =
+        Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    assertEquals("root", a.owner().getName());
+    assertEquals(nogroup, a.group());
+    assertEquals("rw-r-----", PosixFilePermissions.toString(a.permissions()));
+    assertEquals(List.of(), warnings);
+  }
+
   // ---- the write itself
 
   @Test
@@ -266,6 +398,61 @@ class EnvFileTest {
       assertEquals(
           List.of("aws.env", "aws.env.lock"),
           entries.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+  }
+
+  @Test
+  void symbolicLinkNoOneElseCouldRedirect_isWrittenThrough() throws Exception {
+    Path real = Files.createDirectory(dir.resolve("real")).resolve("aws.env");
+    Files.writeString(real, "old\n");
+    Path link = Files.createSymbolicLink(dir.resolve("aws.env"), Path.of("real/aws.env"));
+    write(link, "A=1\n");
+    assertEquals("A=1\n", Files.readString(real));
+    assertEquals(Path.of("real/aws.env"), Files.readSymbolicLink(link));
+    assertTrue(Files.exists(dir.resolve("aws.env.lock")), "the lock is the link's");
+  }
+
+  /**
+   * A process that writes again and again (a test, a long-lived caller) keeps no descriptor and no
+   * lock, whether the file was written or refused.
+   */
+  @Test
+  void everyDescriptorIsClosed_writtenOrRefused_throughLinksOrNot() throws Exception {
+    Path real = Files.createDirectory(dir.resolve("real")).resolve("aws.env");
+    Path link = Files.createSymbolicLink(dir.resolve("link.env"), real);
+    Path chain = Files.createSymbolicLink(dir.resolve("chain.env"), Path.of("link.env"));
+    Path plain = dir.resolve("plain.env");
+    // refused before the lock is taken, and once it is
+    Path directory = Files.createDirectory(dir.resolve("dir.env"));
+    mkfifo(dir.resolve("real").resolve("fifo"));
+    Path toFifo = Files.createSymbolicLink(dir.resolve("fifo.env"), Path.of("real/fifo"));
+    // a first round before counting: the JDK keeps a descriptor of its own from its first lock on
+    writeAndRefuse(List.of(link, chain, plain), List.of(directory, toFifo), 0);
+    long before = openDescriptors();
+    for (int i = 1; i <= 2; i++) {
+      writeAndRefuse(List.of(link, chain, plain), List.of(directory, toFifo), i);
+    }
+    assertEquals(before, openDescriptors());
+    assertEquals("A=2\n", Files.readString(real));
+  }
+
+  private void writeAndRefuse(List<Path> written, List<Path> refused, int i) throws IOException {
+    for (Path file : written) {
+      try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+        f.read();
+        f.replace(("A=" + i + "\n").getBytes(StandardCharsets.UTF_8), null);
+      }
+    }
+    for (Path file : refused) {
+      ImdsEnvException e =
+          assertThrows(ImdsEnvException.class, () -> lock(file, Duration.ofSeconds(1)));
+      assertTrue(e.getMessage().contains(", not a regular file"), e.getMessage());
+    }
+  }
+
+  private static long openDescriptors() throws IOException {
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.count();
     }
   }
 
