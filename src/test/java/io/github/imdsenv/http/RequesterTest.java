@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Retries, backoff and the deadline of {@link Requester}, over real HTTP (WireMock), with a clock
@@ -60,6 +62,11 @@ class RequesterTest {
   private final FakeClock clock = new FakeClock();
 
   private Requester requester(String endpoint, int attempts, Duration timeout, Duration deadline) {
+    return requester(endpoint, attempts, timeout, deadline, clock);
+  }
+
+  private static Requester requester(
+      String endpoint, int attempts, Duration timeout, Duration deadline, Requester.Clock clock) {
     Settings settings =
         Settings.resolve(
                 new Settings.Flags(
@@ -212,5 +219,68 @@ class RequesterTest {
     assertTrue(e.getMessage().contains("refused the connection"), e.getMessage());
     assertEquals(3, clock.sleeps.size());
     assertWithinBackoffBounds(clock.sleeps);
+  }
+
+  /** What a user is told to do once the attempts are spent depends on the last answer. */
+  @ParameterizedTest
+  @CsvSource({
+    "429, answered 429, 'it is throttling this host; call it less often (see --min-validity)'",
+    "500, answered 500, 'it is failing; try again shortly'",
+    "503, answered 503, 'it is failing; try again shortly'",
+    "0, refused the connection, check the endpoint"
+  })
+  void attemptsSpent_theAdviceFitsTheLastAnswer(int status, String failure, String advice)
+      throws Exception {
+    String endpoint = Fixtures.endpoint(wm);
+    if (status == 0) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        endpoint = "http://127.0.0.1:" + s.getLocalPort();
+      }
+    } else {
+      wm.stubFor(get(PATH).willReturn(aResponse().withStatus(status)));
+    }
+    Requester requester = requester(endpoint, 2, Duration.ofSeconds(1), Duration.ofSeconds(10));
+    RuntimeException e =
+        assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
+    assertEquals(
+        "the instance metadata service at "
+            + endpoint
+            + " "
+            + failure
+            + " to GET "
+            + PATH
+            + " (2 attempts): "
+            + advice
+            + (status == 429 ? " and try again" : ""),
+        e.getMessage());
+  }
+
+  @Test
+  void interruptedWhileWaitingToRetry_stopsAndKeepsTheInterrupt() {
+    wm.stubFor(get(PATH).willReturn(aResponse().withStatus(500)));
+    Requester.Clock interrupted =
+        new Requester.Clock() {
+          @Override
+          public long nanoTime() {
+            return System.nanoTime();
+          }
+
+          @Override
+          public void sleep(long millis) throws InterruptedException {
+            throw new InterruptedException();
+          }
+        };
+    Requester requester =
+        requester(
+            Fixtures.endpoint(wm), 3, Duration.ofSeconds(1), Duration.ofSeconds(10), interrupted);
+    try {
+      RuntimeException e =
+          assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
+      assertEquals("interrupted while waiting to retry GET " + PATH, e.getMessage());
+      assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept");
+      wm.verify(exactly(1), getRequestedFor(urlEqualTo(PATH)));
+    } finally {
+      Thread.interrupted();
+    }
   }
 }
