@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -292,6 +293,12 @@ class HttpLinkTest {
     assertEquals("hello", exchange(ok("Content-Length: 5, 5\r\n", "hello")).text());
   }
 
+  @Test
+  void contentLength_ofTwelveDigits_isANumber_leadingZerosIncluded() throws IOException {
+    assertEquals("hello", exchange(ok("Content-Length: 000000000005\r\n", "hello")).text());
+    refused(ok("Content-Length: 0000000000005\r\n", "hello"));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"-1", "+5", "5x", "0x5", "", "99999999999999"})
   void contentLength_notANumber_isRefused(String value) throws IOException {
@@ -454,6 +461,13 @@ class HttpLinkTest {
   }
 
   @Test
+  void response_toString_showsTheSizeNeverTheBody() throws IOException {
+    // a body carries the credentials
+    HttpLink.Response r = exchange(ok("Content-Length: 6\r\n", "secret"));
+    assertEquals("Response[status=200, 6 bytes]", r.toString());
+  }
+
+  @Test
   void contentLengthZero_isAnEmptyBody() throws IOException {
     HttpLink.Response r = exchange(ok("Content-Length: 0\r\n", ""));
     assertEquals(200, r.status());
@@ -558,6 +572,82 @@ class HttpLinkTest {
     assertTrue(all.length > 0);
     for (InetAddress a : all) {
       assertTrue(a.isLoopbackAddress(), a.toString());
+    }
+  }
+
+  // ---- connecting
+
+  /** A listener that accepts nobody until told: once its queue is full, a connect waits. */
+  private static ServerSocket fullQueue(List<Socket> queued) throws IOException {
+    ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+    for (int i = 0; i < 2; i++) {
+      Socket s = new Socket();
+      s.connect(server.getLocalSocketAddress(), 1_000);
+      queued.add(s);
+    }
+    return server;
+  }
+
+  @Test
+  void connect_toAListenerThatDoesNotAnswer_endsAtTheDeadline() throws IOException {
+    List<Socket> queued = new ArrayList<>();
+    try (ServerSocket server = fullQueue(queued)) {
+      URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort());
+      long start = System.nanoTime();
+      assertThrows(
+          SocketTimeoutException.class,
+          () -> HttpLink.connectMillis(uri, System.nanoTime() + 300_000_000L));
+      long waited = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(waited >= 250 && waited < 2_000, waited + " ms");
+    } finally {
+      for (Socket s : queued) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
+  void connectMillis_isTheTimeTheConnectionTook() throws Exception {
+    List<Socket> queued = new ArrayList<>();
+    try (ServerSocket server = fullQueue(queued)) {
+      URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort());
+      Thread room =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(300);
+                  server.accept().close();
+                } catch (IOException | InterruptedException e) {
+                  // the test fails on its own then
+                }
+              });
+      room.start();
+      // the kernel drops the SYN while the queue is full; its retry gets in once there is room
+      long ms = HttpLink.connectMillis(uri, System.nanoTime() + 5_000_000_000L);
+      assertTrue(ms >= 250 && ms < 5_000, ms + " ms");
+      room.join();
+    } finally {
+      for (Socket s : queued) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
+  void noPortInTheUrl_isPort80ForHttp() throws IOException {
+    // the ECS agent's URL, http://169.254.170.2/v2/credentials/..., names no port
+    ServerSocket server;
+    try {
+      server = new ServerSocket(80, 5, InetAddress.getByName("127.0.0.1"));
+    } catch (IOException e) {
+      Assumptions.abort("port 80 cannot be bound here: " + e);
+      return;
+    }
+    try (server) {
+      HttpLink.connectMillis(
+          URI.create("http://127.0.0.1/v2/credentials/x"), System.nanoTime() + 5_000_000_000L);
+      server.setSoTimeout(1_000);
+      server.accept().close();
     }
   }
 }
