@@ -24,6 +24,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,21 +43,37 @@ class RequesterTest {
 
   /**
    * Runs ahead of the system's clock by the waits it skipped, so HttpLink's deadlines stay real
-   * ones.
+   * ones; or, frozen, stands an hour ahead of it and moves only by those waits. Its jitter is
+   * random unless a test fixes it.
    */
-  static final class FakeClock implements Requester.Clock {
+  static class FakeClock implements Requester.Clock {
     final List<Long> sleeps = new ArrayList<>();
+    private final long frozenAt;
     long skippedNanos;
+    LongUnaryOperator jitter = bound -> ThreadLocalRandom.current().nextLong(bound);
 
-    @Override
-    public long nanoTime() {
-      return System.nanoTime() + skippedNanos;
+    FakeClock() {
+      this.frozenAt = 0;
+    }
+
+    FakeClock(boolean frozen) {
+      this.frozenAt = frozen ? System.nanoTime() + Duration.ofHours(1).toNanos() : 0;
     }
 
     @Override
-    public void sleep(long millis) {
+    public long nanoTime() {
+      return (frozenAt == 0 ? System.nanoTime() : frozenAt) + skippedNanos;
+    }
+
+    @Override
+    public void sleep(long millis) throws InterruptedException {
       sleeps.add(millis);
       skippedNanos += millis * 1_000_000;
+    }
+
+    @Override
+    public long random(long bound) {
+      return jitter.applyAsLong(bound);
     }
   }
 
@@ -259,12 +277,7 @@ class RequesterTest {
   void interruptedWhileWaitingToRetry_stopsAndKeepsTheInterrupt() {
     wm.stubFor(get(PATH).willReturn(aResponse().withStatus(500)));
     Requester.Clock interrupted =
-        new Requester.Clock() {
-          @Override
-          public long nanoTime() {
-            return System.nanoTime();
-          }
-
+        new FakeClock() {
           @Override
           public void sleep(long millis) throws InterruptedException {
             throw new InterruptedException();
@@ -282,5 +295,42 @@ class RequesterTest {
     } finally {
       Thread.interrupted();
     }
+  }
+
+  /**
+   * With the jitter at its bottom (top), the wait before attempt n is exactly half of (all of)
+   * min(1 s, 100 ms · 2^(n-2)).
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "false, '[50, 100, 200, 400, 500, 500, 500, 500, 500]'",
+    "true, '[100, 200, 400, 800, 1000, 1000, 1000, 1000, 1000]'"
+  })
+  void backoff_atTheEdgesOfTheJitter(boolean top, String waits) {
+    wm.stubFor(get(PATH).willReturn(aResponse().withStatus(503)));
+    clock.jitter = bound -> top ? bound - 1 : 0;
+    Requester requester = requester(10);
+    assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
+    assertEquals(waits, clock.sleeps.toString());
+  }
+
+  /** A wait that would end at the deadline is not begun: no attempt could follow it. */
+  @ParameterizedTest
+  @CsvSource({"1500, 4", "1501, 5"})
+  void aWaitEndingAtTheDeadline_isNotBegun(long deadlineMillis, int requests) {
+    wm.stubFor(get(PATH).willReturn(aResponse().withStatus(503)));
+    FakeClock frozen = new FakeClock(true);
+    frozen.jitter = bound -> bound - 1; // waits of 100, 200, 400, 800, 1000 ms: 1500 ms after 4
+    Requester requester =
+        requester(
+            Fixtures.endpoint(wm),
+            10,
+            Duration.ofSeconds(1),
+            Duration.ofMillis(deadlineMillis),
+            frozen);
+    RuntimeException e =
+        assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
+    assertTrue(e.getMessage().contains("deadline"), e.getMessage());
+    wm.verify(exactly(requests), getRequestedFor(urlEqualTo(PATH)));
   }
 }
