@@ -40,7 +40,9 @@ public final class Requester {
     void sleep(long millis) throws InterruptedException;
 
     /** A random number in [0, {@code bound}). */
-    long random(long bound);
+    default long random(long bound) {
+      return ThreadLocalRandom.current().nextLong(bound);
+    }
   }
 
   /** A class, not a lambda: no invokedynamic bootstrap on the start-up path. */
@@ -55,11 +57,6 @@ public final class Requester {
     @Override
     public void sleep(long millis) throws InterruptedException {
       Thread.sleep(millis);
-    }
-
-    @Override
-    public long random(long bound) {
-      return ThreadLocalRandom.current().nextLong(bound);
     }
   }
 

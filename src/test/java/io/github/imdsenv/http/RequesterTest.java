@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,13 +43,15 @@ class RequesterTest {
   /**
    * Runs ahead of the system's clock by the waits it skipped, so HttpLink's deadlines stay real
    * ones; or, frozen, stands an hour ahead of it and moves only by those waits. Its jitter is
-   * random unless a test fixes it.
+   * random (the system's) unless a test fixes it.
    */
   static class FakeClock implements Requester.Clock {
     final List<Long> sleeps = new ArrayList<>();
     private final long frozenAt;
     long skippedNanos;
-    LongUnaryOperator jitter = bound -> ThreadLocalRandom.current().nextLong(bound);
+
+    /** Null: the system's. */
+    LongUnaryOperator jitter;
 
     FakeClock() {
       this.frozenAt = 0;
@@ -73,7 +74,7 @@ class RequesterTest {
 
     @Override
     public long random(long bound) {
-      return jitter.applyAsLong(bound);
+      return jitter == null ? Requester.Clock.super.random(bound) : jitter.applyAsLong(bound);
     }
   }
 
