@@ -6,12 +6,10 @@ import io.github.imdsenv.settings.Durations;
 import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.settings.Settings;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -91,12 +89,8 @@ final class AuthorizationToken {
     FutureTask<byte[]> read =
         new FutureTask<>(
             () -> {
-              try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ)) {
-                ByteBuffer buf = ByteBuffer.allocate(MAX_TOKEN_FILE + 1);
-                while (buf.hasRemaining() && ch.read(buf) >= 0) {
-                  // to the end, or one byte past the cap
-                }
-                return java.util.Arrays.copyOf(buf.array(), buf.position());
+              try (InputStream in = Files.newInputStream(file)) {
+                return in.readNBytes(MAX_TOKEN_FILE + 1); // to the end, or one byte past the cap
               }
             });
     Thread reader = new Thread(read, "token-file");

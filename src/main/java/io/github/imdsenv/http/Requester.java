@@ -30,11 +30,19 @@ public final class Requester {
   private final long deadlineNanos;
   private final Clock clock;
 
-  /** Time and waiting between attempts: the system's, or a test's that waits without sleeping. */
+  /**
+   * Time, waiting and jitter between attempts: the system's, or a test's that waits without
+   * sleeping.
+   */
   interface Clock {
     long nanoTime();
 
     void sleep(long millis) throws InterruptedException;
+
+    /** A random number in [0, {@code bound}). */
+    default long random(long bound) {
+      return ThreadLocalRandom.current().nextLong(bound);
+    }
   }
 
   /** A class, not a lambda: no invokedynamic bootstrap on the start-up path. */
@@ -201,7 +209,7 @@ public final class Requester {
   private void backoff(int attempt, String method, String path, String failure) {
     long cap = Math.min(BACKOFF_MAX_MILLIS, BACKOFF_BASE_MILLIS << (attempt - 2));
     // "equal jitter": half the step fixed, half random
-    long sleep = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
+    long sleep = cap / 2 + clock.random(cap / 2 + 1);
     if (clock.nanoTime() + sleep * 1_000_000 - deadlineNanos >= 0) {
       throw deadlineExceeded(method, path);
     }

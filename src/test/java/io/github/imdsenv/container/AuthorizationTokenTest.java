@@ -6,6 +6,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static java.nio.file.attribute.PosixFilePermission.GROUP_READ;
+import static java.nio.file.attribute.PosixFilePermission.OTHERS_READ;
+import static java.nio.file.attribute.PosixFilePermission.OWNER_READ;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,10 +19,16 @@ import io.github.imdsenv.Fixtures;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.Run;
 import io.github.imdsenv.settings.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -88,5 +97,68 @@ class AuthorizationTokenTest {
     Map<String, String> env = new HashMap<>(env("x"));
     env.remove("AWS_CONTAINER_AUTHORIZATION_TOKEN");
     assertNull(token(env));
+  }
+
+  // ---- the token file
+
+  @TempDir Path dir;
+
+  private static String tokenFromFile(Path file) {
+    Map<String, String> env = env("from-the-variable");
+    env.put("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", file.toString());
+    return token(env);
+  }
+
+  private static String refusal(Path file) {
+    ImdsEnvException e = assertThrows(ImdsEnvException.class, () -> tokenFromFile(file));
+    assertEquals(ImdsEnvException.Reason.TOKEN_UNUSABLE, e.reason());
+    String prefix = "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (" + file + "): ";
+    assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
+    return e.getMessage().substring(prefix.length());
+  }
+
+  @Test
+  void tokenFile_ofExactly16KiB_isRead_oneByteMoreIsRefused() throws Exception {
+    Path file = dir.resolve("token");
+    String token = "t".repeat(16 * 1024);
+    Files.writeString(file, token);
+    assertEquals(token, tokenFromFile(file));
+    Files.writeString(file, token + "t");
+    assertEquals("larger than 16 KiB, which no token is", refusal(file));
+  }
+
+  @Test
+  void tokenFile_throughASymbolicLink_isRead() throws Exception {
+    // how the agents rotate it: the link is swapped, the file behind it replaced
+    Files.writeString(dir.resolve("token-1"), "rotated");
+    Path link = Files.createSymbolicLink(dir.resolve("token"), dir.resolve("token-1"));
+    assertEquals("rotated", tokenFromFile(link));
+  }
+
+  @Test
+  void tokenFile_emptyOrNotARegularFile_isRefused_withoutBlocking() throws Exception {
+    Path empty = Files.createFile(dir.resolve("empty"));
+    assertEquals("it is empty", refusal(empty));
+    assertEquals("not a regular file", refusal(Files.createDirectory(dir.resolve("a-dir"))));
+    // a FIFO nobody writes to would block a read forever
+    Path fifo = dir.resolve("fifo");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+    assertEquals("not a regular file", refusal(fifo));
+    assertEquals("no such file", refusal(dir.resolve("missing")));
+  }
+
+  @Test
+  void tokenFile_thatCannotBeOpened_saysWhy() throws Exception {
+    Path loop = dir.resolve("loop");
+    Files.createSymbolicLink(loop, loop);
+    assertEquals("FileSystemException", refusal(loop));
+    // root may open any file but a write-only sysfs one: the one way to see "permission denied"
+    Path writeOnly = Path.of("/sys/bus/platform/uevent");
+    Assumptions.assumeTrue(
+        Files.isRegularFile(writeOnly)
+            && Collections.disjoint(
+                Files.getPosixFilePermissions(writeOnly),
+                Set.of(OWNER_READ, GROUP_READ, OTHERS_READ)));
+    assertEquals("permission denied", refusal(writeOnly));
   }
 }

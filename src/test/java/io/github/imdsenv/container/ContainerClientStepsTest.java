@@ -22,6 +22,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The steps ContainerClient reports to a listener (what doctor prints from), against WireMock on
@@ -111,5 +113,23 @@ class ContainerClientStepsTest {
         ContainerClient.create(Settings.resolve(flags, m), Log.create(false), recorder);
     assertThrows(ImdsEnvException.class, c::credentials);
     assertEquals(List.of(), steps);
+  }
+
+  /** The endpoint's Code and Message, when it sends them, are the refusal's detail. */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{}|''",
+        "not json|''",
+        "{\"Code\":\"AccessDenied\"}|: AccessDenied",
+        "{\"Message\":\"token expired\"}|: token expired",
+        "{\"Code\":\"AccessDenied\",\"Message\":\"token expired\"}|: AccessDenied: token expired"
+      })
+  void refused_theMessageCarriesCodeAndMessage_whereSent(String body, String detail) {
+    wm.stubFor(get(urlEqualTo("/creds")).willReturn(aResponse().withStatus(404).withBody(body)));
+    ImdsEnvException e = assertThrows(ImdsEnvException.class, () -> client().credentials());
+    assertEquals(ImdsEnvException.Reason.REFUSED, e.reason());
+    assertEquals("GET " + Fixtures.endpoint(wm) + "/creds answered 404" + detail, e.getMessage());
   }
 }

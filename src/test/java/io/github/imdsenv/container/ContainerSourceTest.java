@@ -208,7 +208,13 @@ class ContainerSourceTest {
     wm.stubFor(
         get(urlEqualTo(PATH))
             .willReturn(ok(Fixtures.json("A", "B", "C", "2020-01-01T00:00:00Z", null))));
-    run(env()).assertFailure(5, "expired at 2020-01-01T00:00:00Z");
+    run(env())
+        .assertFailure(
+            5,
+            "the credentials from the container credentials endpoint at "
+                + Fixtures.endpoint(wm)
+                + PATH
+                + " expired at 2020-01-01T00:00:00Z");
     wm.stubFor(
         get(urlEqualTo(PATH))
             .willReturn(aResponse().withStatus(302).withHeader("Location", "http://127.0.0.1:1/")));

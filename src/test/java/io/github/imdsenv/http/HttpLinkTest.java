@@ -9,14 +9,22 @@ import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.Run;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -25,22 +33,29 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class HttpLinkTest {
 
-  /** Answers every connection with the same bytes, after reading the request head, then closes. */
+  /**
+   * Answers every connection with the same bytes, after reading the request head, then closes; or,
+   * holding, keeps the connection open until the client closes it (a server that stalls).
+   */
   static final class CannedServer implements AutoCloseable {
     private final ServerSocket server;
     private final AtomicInteger requests = new AtomicInteger();
+    private volatile String lastHead;
 
-    CannedServer(byte[] response) throws IOException {
+    CannedServer(byte[] response, boolean hold) throws IOException {
       server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
       Thread t =
           new Thread(
               () -> {
                 while (!server.isClosed()) {
                   try (Socket s = server.accept()) {
-                    readHead(s.getInputStream());
+                    lastHead = readHead(s.getInputStream());
                     requests.incrementAndGet();
                     s.getOutputStream().write(response);
                     s.getOutputStream().flush();
+                    if (hold) {
+                      s.getInputStream().transferTo(OutputStream.nullOutputStream());
+                    }
                     s.shutdownOutput();
                   } catch (IOException e) {
                     // closed, or the client went away
@@ -51,18 +66,30 @@ class HttpLinkTest {
       t.start();
     }
 
+    CannedServer(byte[] response) throws IOException {
+      this(response, false);
+    }
+
     CannedServer(String response) throws IOException {
       this(response.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    private static void readHead(InputStream in) throws IOException {
+    private static String readHead(InputStream in) throws IOException {
+      StringBuilder head = new StringBuilder();
       int state = 0;
       for (int b = in.read(); b >= 0; b = in.read()) {
+        head.append((char) b);
         state = (b == '\r' && state % 2 == 0) || (b == '\n' && state % 2 == 1) ? state + 1 : 0;
         if (state == 4) {
-          return;
+          break;
         }
       }
+      return head.toString();
+    }
+
+    /** The head of the last request, as sent. */
+    String lastHead() {
+      return lastHead;
     }
 
     String url() {
@@ -266,6 +293,12 @@ class HttpLinkTest {
     assertEquals("hello", exchange(ok("Content-Length: 5, 5\r\n", "hello")).text());
   }
 
+  @Test
+  void contentLength_ofTwelveDigits_isANumber_leadingZerosIncluded() throws IOException {
+    assertEquals("hello", exchange(ok("Content-Length: 000000000005\r\n", "hello")).text());
+    refused(ok("Content-Length: 0000000000005\r\n", "hello"));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"-1", "+5", "5x", "0x5", "", "99999999999999"})
   void contentLength_notANumber_isRefused(String value) throws IOException {
@@ -351,5 +384,270 @@ class HttpLinkTest {
   @Test
   void chunkSizeNotHex_isRefused() throws IOException {
     refused(ok("Transfer-Encoding: chunked\r\n", "zz\r\nhi\r\n0\r\n\r\n"));
+  }
+
+  // ---- the size cap at its exact edge: 64 KiB is accepted, one byte more is refused
+
+  private static final int CAP = 64 * 1024;
+
+  /** A chunked body of {@code data} bytes, then {@code ext} extension bytes and trailers. */
+  static Stream<Arguments> bodiesAtTheCap() {
+    String chunked = "Transfer-Encoding: chunked\r\n";
+    List<Arguments> cases = new ArrayList<>();
+    for (int over = 0; over <= 1; over++) {
+      int accepted = over == 0 ? 1 : -1;
+      cases.add(
+          Arguments.of(
+              "Content-Length +" + over,
+              ok("Content-Length: " + (CAP + over) + "\r\n", "c".repeat(CAP + over)),
+              accepted * (CAP + over)));
+      cases.add(
+          Arguments.of(
+              "until the connection closes +" + over,
+              ok("", "e".repeat(CAP + over)),
+              accepted * (CAP + over)));
+      cases.add(
+          Arguments.of(
+              "one chunk +" + over,
+              ok(
+                  chunked,
+                  Integer.toHexString(CAP + over)
+                      + "\r\n"
+                      + "d".repeat(CAP + over)
+                      + "\r\n0\r\n\r\n"),
+              accepted * (CAP + over)));
+      // the extension ";eee..." counts, the size digits do not: 1 + (1 + 65534) bytes
+      cases.add(
+          Arguments.of(
+              "one byte and an extension +" + over,
+              ok(chunked, "1;" + "e".repeat(CAP - 2 + over) + "\r\nx\r\n0\r\n\r\n"),
+              accepted));
+      // a trailer line counts without its CRLF: 1 + (7 + 65528) bytes
+      cases.add(
+          Arguments.of(
+              "one byte and a trailer +" + over,
+              ok(chunked, "1\r\nx\r\n0\r\nX-Pad: " + "t".repeat(CAP - 8 + over) + "\r\n\r\n"),
+              accepted));
+      // 0x8000 + 3 (";e=") + 0x10 + 3 (";f=") + 6 + the last trailer; one size has leading zeros
+      int data = 0x8000 + 0x10;
+      int trailer = CAP - data - 3 - 3 - "X-A: 1".length() + over;
+      cases.add(
+          Arguments.of(
+              "chunks, extensions and trailers +" + over,
+              ok(
+                  chunked,
+                  "0008000;e=\r\n"
+                      + "d".repeat(0x8000)
+                      + "\r\n10;f=\r\n"
+                      + "d".repeat(0x10)
+                      + "\r\n0\r\nX-A: 1\r\nX-B:"
+                      + "t".repeat(trailer - 4)
+                      + "\r\n\r\n"),
+              accepted * data));
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bodiesAtTheCap")
+  void bodyAtTheCap_isAccepted_oneByteMoreIsRefused(String what, String response, int length)
+      throws IOException {
+    if (length >= 0) {
+      assertEquals(length, exchange(response).body().length, what);
+    } else {
+      ImdsEnvException e = refused(response);
+      assertTrue(e.getMessage().contains("larger than 64 KiB; refused"), e.getMessage());
+    }
+  }
+
+  @Test
+  void response_toString_showsTheSizeNeverTheBody() throws IOException {
+    // a body carries the credentials
+    HttpLink.Response r = exchange(ok("Content-Length: 6\r\n", "secret"));
+    assertEquals("Response[status=200, 6 bytes]", r.toString());
+  }
+
+  @Test
+  void contentLengthZero_isAnEmptyBody() throws IOException {
+    HttpLink.Response r = exchange(ok("Content-Length: 0\r\n", ""));
+    assertEquals(200, r.status());
+    assertEquals(0, r.body().length);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {100, 199, 204, 304})
+  void statusWithoutABody_isReadWithoutOne(int status) throws IOException {
+    // a body would not be read: the connection stays open after the head
+    try (CannedServer s =
+        new CannedServer(
+            ("HTTP/1.1 " + status + " X\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1), true)) {
+      HttpLink.Response r =
+          HttpLink.exchange(
+              URI.create(s.url()), "GET", "/x", "", System.nanoTime() + 3_000_000_000L);
+      assertEquals(status, r.status());
+      assertEquals(0, r.body().length);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {599})
+  void status599_isAnAnswer(int status) throws IOException {
+    assertEquals(
+        status, exchange("HTTP/1.1 " + status + " X\r\nContent-Length: 2\r\n\r\nhi").status());
+  }
+
+  // ---- a server that stalls past the cap is refused at once, not waited on until the deadline
+
+  static Stream<Arguments> stallingPastTheCap() {
+    String chunked = "Transfer-Encoding: chunked\r\n";
+    // an extension of 10001 bytes first: what is left of the cap shrinks by it
+    String extension = "1;" + "e".repeat(10_000) + "\r\nx\r\n";
+    return Stream.of(
+        Arguments.of("a chunk announced over the cap", ok(chunked, "10001\r\n" + "d".repeat(100))),
+        Arguments.of(
+            "a chunk size line that never ends", ok(chunked, extension + "9".repeat(60_000))),
+        Arguments.of(
+            "a trailer that never ends",
+            ok(chunked, extension + "0\r\nX-Pad: " + "t".repeat(60_000))),
+        Arguments.of(
+            "a second trailer that never ends",
+            ok(chunked, extension + "0\r\nX-A: 1\r\nX-Pad: " + "t".repeat(60_000))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stallingPastTheCap")
+  void stallingPastTheCap_isRefusedAtOnce(String what, String response) throws IOException {
+    try (CannedServer s = new CannedServer(response.getBytes(StandardCharsets.ISO_8859_1), true)) {
+      long start = System.nanoTime();
+      ImdsEnvException e =
+          assertThrows(
+              ImdsEnvException.class,
+              () ->
+                  HttpLink.exchange(
+                      URI.create(s.url()), "GET", "/x", "", System.nanoTime() + 3_000_000_000L),
+              what);
+      assertTrue(e.getMessage().contains("larger than 64 KiB; refused"), e.getMessage());
+      assertTrue(System.nanoTime() - start < 2_000_000_000L, "waited on the stalled server");
+    }
+  }
+
+  // ---- the request
+
+  @Test
+  void request_putSaysItsEmptyBody_getSaysNone() throws IOException {
+    try (CannedServer s = new CannedServer(ok("Content-Length: 1\r\n", "t"))) {
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      URI base = URI.create(s.url());
+      HttpLink.exchange(base, "PUT", "/latest/api/token", "X-Ttl: 21600\r\n", deadline);
+      assertEquals(
+          "PUT /latest/api/token HTTP/1.1\r\n"
+              + "Host: 127.0.0.1:"
+              + base.getPort()
+              + "\r\nUser-Agent: imds-env\r\nAccept: */*\r\nX-Ttl: 21600\r\n"
+              + "Content-Length: 0\r\nConnection: close\r\n\r\n",
+          s.lastHead());
+      HttpLink.exchange(URI.create(s.url() + "/v2/creds?id=1"), "GET", "", "", deadline);
+      assertEquals(
+          "GET /v2/creds?id=1 HTTP/1.1\r\n"
+              + "Host: 127.0.0.1:"
+              + base.getPort()
+              + "\r\nUser-Agent: imds-env\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+          s.lastHead());
+    }
+  }
+
+  // ---- deadlines and name resolution
+
+  @Test
+  void deadlineUnder1msAway_isAlreadyATimeout_neverAnInfiniteOne() {
+    // a socket timeout of 0 would mean no timeout at all
+    assertThrows(
+        SocketTimeoutException.class, () -> HttpLink.remainingMillis(System.nanoTime() + 999_999));
+    assertThrows(SocketTimeoutException.class, () -> HttpLink.remainingMillis(System.nanoTime()));
+  }
+
+  @Test
+  void aName_isLookedUp_localhostIsLoopback() throws IOException {
+    InetAddress[] all = HttpLink.resolve("localhost", System.nanoTime() + 5_000_000_000L);
+    assertTrue(all.length > 0);
+    for (InetAddress a : all) {
+      assertTrue(a.isLoopbackAddress(), a.toString());
+    }
+  }
+
+  // ---- connecting
+
+  /** A listener that accepts nobody until told: once its queue is full, a connect waits. */
+  private static ServerSocket fullQueue(List<Socket> queued) throws IOException {
+    ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+    for (int i = 0; i < 2; i++) {
+      Socket s = new Socket();
+      s.connect(server.getLocalSocketAddress(), 1_000);
+      queued.add(s);
+    }
+    return server;
+  }
+
+  @Test
+  void connect_toAListenerThatDoesNotAnswer_endsAtTheDeadline() throws IOException {
+    List<Socket> queued = new ArrayList<>();
+    try (ServerSocket server = fullQueue(queued)) {
+      URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort());
+      long start = System.nanoTime();
+      assertThrows(
+          SocketTimeoutException.class,
+          () -> HttpLink.connectMillis(uri, System.nanoTime() + 300_000_000L));
+      long waited = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(waited >= 250 && waited < 2_000, waited + " ms");
+    } finally {
+      for (Socket s : queued) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
+  void connectMillis_isTheTimeTheConnectionTook() throws Exception {
+    List<Socket> queued = new ArrayList<>();
+    try (ServerSocket server = fullQueue(queued)) {
+      URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort());
+      Thread room =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(300);
+                  server.accept().close();
+                } catch (IOException | InterruptedException e) {
+                  // the test fails on its own then
+                }
+              });
+      room.start();
+      // the kernel drops the SYN while the queue is full; its retry gets in once there is room
+      long ms = HttpLink.connectMillis(uri, System.nanoTime() + 5_000_000_000L);
+      assertTrue(ms >= 250 && ms < 5_000, ms + " ms");
+      room.join();
+    } finally {
+      for (Socket s : queued) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
+  void noPortInTheUrl_isPort80ForHttp() throws IOException {
+    // the ECS agent's URL, http://169.254.170.2/v2/credentials/..., names no port
+    ServerSocket server;
+    try {
+      server = new ServerSocket(80, 5, InetAddress.getByName("127.0.0.1"));
+    } catch (IOException e) {
+      Assumptions.abort("port 80 cannot be bound here: " + e);
+      return;
+    }
+    try (server) {
+      HttpLink.connectMillis(
+          URI.create("http://127.0.0.1/v2/credentials/x"), System.nanoTime() + 5_000_000_000L);
+      server.setSoTimeout(1_000);
+      server.accept().close();
+    }
   }
 }

@@ -24,8 +24,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongUnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Retries, backoff and the deadline of {@link Requester}, over real HTTP (WireMock), with a clock
@@ -39,27 +42,50 @@ class RequesterTest {
 
   /**
    * Runs ahead of the system's clock by the waits it skipped, so HttpLink's deadlines stay real
-   * ones.
+   * ones; or, frozen, stands an hour ahead of it and moves only by those waits. Its jitter is
+   * random (the system's) unless a test fixes it.
    */
-  static final class FakeClock implements Requester.Clock {
+  static class FakeClock implements Requester.Clock {
     final List<Long> sleeps = new ArrayList<>();
+    private final long frozenAt;
     long skippedNanos;
 
-    @Override
-    public long nanoTime() {
-      return System.nanoTime() + skippedNanos;
+    /** Null: the system's. */
+    LongUnaryOperator jitter;
+
+    FakeClock() {
+      this.frozenAt = 0;
+    }
+
+    FakeClock(boolean frozen) {
+      this.frozenAt = frozen ? System.nanoTime() + Duration.ofHours(1).toNanos() : 0;
     }
 
     @Override
-    public void sleep(long millis) {
+    public long nanoTime() {
+      return (frozenAt == 0 ? System.nanoTime() : frozenAt) + skippedNanos;
+    }
+
+    @Override
+    public void sleep(long millis) throws InterruptedException {
       sleeps.add(millis);
       skippedNanos += millis * 1_000_000;
+    }
+
+    @Override
+    public long random(long bound) {
+      return jitter == null ? Requester.Clock.super.random(bound) : jitter.applyAsLong(bound);
     }
   }
 
   private final FakeClock clock = new FakeClock();
 
   private Requester requester(String endpoint, int attempts, Duration timeout, Duration deadline) {
+    return requester(endpoint, attempts, timeout, deadline, clock);
+  }
+
+  private static Requester requester(
+      String endpoint, int attempts, Duration timeout, Duration deadline, Requester.Clock clock) {
     Settings settings =
         Settings.resolve(
                 new Settings.Flags(
@@ -212,5 +238,100 @@ class RequesterTest {
     assertTrue(e.getMessage().contains("refused the connection"), e.getMessage());
     assertEquals(3, clock.sleeps.size());
     assertWithinBackoffBounds(clock.sleeps);
+  }
+
+  /** What a user is told to do once the attempts are spent depends on the last answer. */
+  @ParameterizedTest
+  @CsvSource({
+    "429, answered 429, 'it is throttling this host; call it less often (see --min-validity)'",
+    "500, answered 500, 'it is failing; try again shortly'",
+    "503, answered 503, 'it is failing; try again shortly'",
+    "0, refused the connection, check the endpoint"
+  })
+  void attemptsSpent_theAdviceFitsTheLastAnswer(int status, String failure, String advice)
+      throws Exception {
+    String endpoint = Fixtures.endpoint(wm);
+    if (status == 0) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        endpoint = "http://127.0.0.1:" + s.getLocalPort();
+      }
+    } else {
+      wm.stubFor(get(PATH).willReturn(aResponse().withStatus(status)));
+    }
+    Requester requester = requester(endpoint, 2, Duration.ofSeconds(1), Duration.ofSeconds(10));
+    RuntimeException e =
+        assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
+    assertEquals(
+        "the instance metadata service at "
+            + endpoint
+            + " "
+            + failure
+            + " to GET "
+            + PATH
+            + " (2 attempts): "
+            + advice
+            + (status == 429 ? " and try again" : ""),
+        e.getMessage());
+  }
+
+  @Test
+  void interruptedWhileWaitingToRetry_stopsAndKeepsTheInterrupt() {
+    wm.stubFor(get(PATH).willReturn(aResponse().withStatus(500)));
+    Requester.Clock interrupted =
+        new FakeClock() {
+          @Override
+          public void sleep(long millis) throws InterruptedException {
+            throw new InterruptedException();
+          }
+        };
+    Requester requester =
+        requester(
+            Fixtures.endpoint(wm), 3, Duration.ofSeconds(1), Duration.ofSeconds(10), interrupted);
+    try {
+      RuntimeException e =
+          assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
+      assertEquals("interrupted while waiting to retry GET " + PATH, e.getMessage());
+      assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept");
+      wm.verify(exactly(1), getRequestedFor(urlEqualTo(PATH)));
+    } finally {
+      Thread.interrupted();
+    }
+  }
+
+  /**
+   * With the jitter at its bottom (top), the wait before attempt n is exactly half of (all of)
+   * min(1 s, 100 ms · 2^(n-2)).
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "false, '[50, 100, 200, 400, 500, 500, 500, 500, 500]'",
+    "true, '[100, 200, 400, 800, 1000, 1000, 1000, 1000, 1000]'"
+  })
+  void backoff_atTheEdgesOfTheJitter(boolean top, String waits) {
+    wm.stubFor(get(PATH).willReturn(aResponse().withStatus(503)));
+    clock.jitter = bound -> top ? bound - 1 : 0;
+    Requester requester = requester(10);
+    assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
+    assertEquals(waits, clock.sleeps.toString());
+  }
+
+  /** A wait that would end at the deadline is not begun: no attempt could follow it. */
+  @ParameterizedTest
+  @CsvSource({"1500, 4", "1501, 5"})
+  void aWaitEndingAtTheDeadline_isNotBegun(long deadlineMillis, int requests) {
+    wm.stubFor(get(PATH).willReturn(aResponse().withStatus(503)));
+    FakeClock frozen = new FakeClock(true);
+    frozen.jitter = bound -> bound - 1; // waits of 100, 200, 400, 800, 1000 ms: 1500 ms after 4
+    Requester requester =
+        requester(
+            Fixtures.endpoint(wm),
+            10,
+            Duration.ofSeconds(1),
+            Duration.ofMillis(deadlineMillis),
+            frozen);
+    RuntimeException e =
+        assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
+    assertTrue(e.getMessage().contains("deadline"), e.getMessage());
+    wm.verify(exactly(requests), getRequestedFor(urlEqualTo(PATH)));
   }
 }
