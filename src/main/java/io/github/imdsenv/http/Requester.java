@@ -1,5 +1,6 @@
 package io.github.imdsenv.http;
 
+import io.github.imdsenv.Clock;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Requests to one metadata endpoint, as the SDKs make them: retries with exponential backoff and
@@ -29,36 +29,6 @@ public final class Requester {
   private final Log log;
   private final long deadlineNanos;
   private final Clock clock;
-
-  /**
-   * Time, waiting and jitter between attempts: the system's, or a test's that waits without
-   * sleeping.
-   */
-  interface Clock {
-    long nanoTime();
-
-    void sleep(long millis) throws InterruptedException;
-
-    /** A random number in [0, {@code bound}). */
-    default long random(long bound) {
-      return ThreadLocalRandom.current().nextLong(bound);
-    }
-  }
-
-  /** A class, not a lambda: no invokedynamic bootstrap on the start-up path. */
-  private static final class SystemClock implements Clock {
-    static final SystemClock INSTANCE = new SystemClock();
-
-    @Override
-    public long nanoTime() {
-      return System.nanoTime();
-    }
-
-    @Override
-    public void sleep(long millis) throws InterruptedException {
-      Thread.sleep(millis);
-    }
-  }
 
   /**
    * @param service what the endpoint is, for messages: "the instance metadata service"
@@ -86,7 +56,7 @@ public final class Requester {
             + " (--http-endpoint disabled), or --endpoint is wrong",
         settings,
         log,
-        SystemClock.INSTANCE);
+        Clock.SYSTEM);
   }
 
   /** Requests to the container credentials endpoint at {@code base}. */
@@ -99,7 +69,7 @@ public final class Requester {
             + " / _FULL_URI, or that this runs inside the task or pod",
         settings,
         log,
-        SystemClock.INSTANCE);
+        Clock.SYSTEM);
   }
 
   /** When an attempt starting now must end: its timeout, within the run's deadline. */

@@ -1,5 +1,6 @@
 package io.github.imdsenv.sink;
 
+import io.github.imdsenv.Clock;
 import io.github.imdsenv.settings.Durations;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -23,30 +24,8 @@ final class Guard {
 
   private Guard() {}
 
-  /** Time and waiting for the lock: the system's, or a test's that waits without sleeping. */
-  interface Clock {
-    long nanoTime();
-
-    void sleep(long millis) throws InterruptedException;
-  }
-
-  /** A class, not a lambda: no invokedynamic bootstrap on the start-up path. */
-  private static final class SystemClock implements Clock {
-    static final SystemClock INSTANCE = new SystemClock();
-
-    @Override
-    public long nanoTime() {
-      return System.nanoTime();
-    }
-
-    @Override
-    public void sleep(long millis) throws InterruptedException {
-      Thread.sleep(millis);
-    }
-  }
-
   static FileChannel takeLock(Place place, Duration wait) throws IOException {
-    return takeLock(place, wait, SystemClock.INSTANCE);
+    return takeLock(place, wait, Clock.SYSTEM);
   }
 
   /**

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import io.github.imdsenv.Clock;
 import io.github.imdsenv.Fixtures;
 import io.github.imdsenv.Log;
 import io.github.imdsenv.settings.Settings;
@@ -45,7 +46,7 @@ class RequesterTest {
    * ones; or, frozen, stands an hour ahead of it and moves only by those waits. Its jitter is
    * random (the system's) unless a test fixes it.
    */
-  static class FakeClock implements Requester.Clock {
+  static class FakeClock implements Clock {
     final List<Long> sleeps = new ArrayList<>();
     private final long frozenAt;
     long skippedNanos;
@@ -74,7 +75,7 @@ class RequesterTest {
 
     @Override
     public long random(long bound) {
-      return jitter == null ? Requester.Clock.super.random(bound) : jitter.applyAsLong(bound);
+      return jitter == null ? Clock.super.random(bound) : jitter.applyAsLong(bound);
     }
   }
 
@@ -85,7 +86,7 @@ class RequesterTest {
   }
 
   private static Requester requester(
-      String endpoint, int attempts, Duration timeout, Duration deadline, Requester.Clock clock) {
+      String endpoint, int attempts, Duration timeout, Duration deadline, Clock clock) {
     Settings settings =
         Settings.resolve(
                 new Settings.Flags(
@@ -277,7 +278,7 @@ class RequesterTest {
   @Test
   void interruptedWhileWaitingToRetry_stopsAndKeepsTheInterrupt() {
     wm.stubFor(get(PATH).willReturn(aResponse().withStatus(500)));
-    Requester.Clock interrupted =
+    Clock interrupted =
         new FakeClock() {
           @Override
           public void sleep(long millis) throws InterruptedException {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.imdsenv.Clock;
 import io.github.imdsenv.ImdsEnvException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -205,7 +206,7 @@ class GuardTest {
   }
 
   /** Time that passes only in {@link #sleep}; it starts just before nanoTime's wrap. */
-  private static final class FakeClock implements Guard.Clock {
+  private static final class FakeClock implements Clock {
     long now = Long.MAX_VALUE - 30_000_000L;
     final List<Long> sleeps = new ArrayList<>();
     Runnable onSleep = () -> {};
@@ -274,8 +275,8 @@ class GuardTest {
   void interruptedWhileWaiting_givesUp_keepsTheInterrupt_andClosesTheLockFile() throws Exception {
     Path file = dir.resolve("aws.env");
     Path lockFile = dir.resolve("aws.env.lock");
-    Guard.Clock interrupted =
-        new Guard.Clock() {
+    Clock interrupted =
+        new Clock() {
           @Override
           public long nanoTime() {
             return System.nanoTime();
