@@ -99,15 +99,16 @@ class DeadlineTest {
   @Test
   void tokenPut_slowPastTheDeadline_isADeadlineFailure_notAnImdsV1Fallback() {
     Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(ok(IMDS_TOKEN).withFixedDelay(4000)));
-    ImdsClient c = client(Duration.ofSeconds(5), 3, Duration.ofMillis(600));
+    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(ok(IMDS_TOKEN).withFixedDelay(8000)));
+    // a deadline with room for a loaded machine to send the PUT at all
+    ImdsClient c = client(Duration.ofSeconds(10), 3, Duration.ofMillis(1500));
     ImdsEnvException e = assertThrows(ImdsEnvException.class, c::region);
     assertTrue(
         e.getMessage()
             .contains(
                 "gave no complete answer to PUT "
                     + TOKEN_PATH
-                    + " within the run's 600ms deadline"),
+                    + " within the run's 1.5s deadline"),
         e.getMessage());
     wm.verify(exactly(1), putRequestedFor(urlEqualTo(TOKEN_PATH)));
     wm.verify(exactly(0), getRequestedFor(anyUrl()));
