@@ -1,5 +1,6 @@
 package io.github.imdsenv.container;
 
+import io.github.imdsenv.FileErrors;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.settings.Durations;
@@ -128,14 +129,6 @@ final class AuthorizationToken {
 
   private static ImdsEnvException tokenFileError(String from, IOException e) {
     return new ImdsEnvException(
-        Reason.TOKEN_UNUSABLE,
-        "cannot read "
-            + from
-            + ": "
-            + (e instanceof java.nio.file.NoSuchFileException
-                ? "no such file"
-                : e instanceof java.nio.file.AccessDeniedException
-                    ? "permission denied"
-                    : e.getClass().getSimpleName()));
+        Reason.TOKEN_UNUSABLE, "cannot read " + from + ": " + FileErrors.reason(e));
   }
 }

@@ -1,5 +1,6 @@
 package io.github.imdsenv.sink;
 
+import io.github.imdsenv.FileErrors;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import java.io.IOException;
@@ -8,9 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
@@ -75,7 +74,7 @@ public final class EnvFile implements AutoCloseable {
     } catch (IOException e) {
       closeQuietly(lock);
       closeQuietly(place);
-      throw failure(file, describe(e));
+      throw failure(file, FileErrors.reason(e));
     }
   }
 
@@ -113,7 +112,7 @@ public final class EnvFile implements AutoCloseable {
         return bytes;
       }
     } catch (IOException e) {
-      throw failure(file, describe(e));
+      throw failure(file, FileErrors.reason(e));
     }
   }
 
@@ -180,7 +179,7 @@ public final class EnvFile implements AutoCloseable {
         d.force(true);
       }
     } catch (IOException e) {
-      throw failure(file, describe(e));
+      throw failure(file, FileErrors.reason(e));
     } finally {
       if (p != null) {
         removePrivate(p, priv);
@@ -266,19 +265,6 @@ public final class EnvFile implements AutoCloseable {
    * A failure in a user's words: a refusal's own message ({@link Place.Refused}), the system's
    * reason for a file-system error, else the exception's message or, without one, its kind.
    */
-  static String describe(IOException e) {
-    if (e instanceof AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof NoSuchFileException) {
-      return "no such file or directory";
-    }
-    if (e instanceof FileSystemException f && f.getReason() != null) {
-      return f.getReason();
-    }
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-  }
-
   private static ImdsEnvException failure(Path file, String why) {
     return new ImdsEnvException(
         Reason.OUTPUT, "cannot write " + file + ": " + why + "; the file was left as it was");

@@ -1,6 +1,7 @@
 package io.github.imdsenv.sink;
 
 import io.github.imdsenv.Clock;
+import io.github.imdsenv.FileErrors;
 import io.github.imdsenv.settings.Durations;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -56,7 +57,7 @@ final class Guard {
           "cannot open its lock file "
               + shown
               + ": "
-              + EnvFile.describe(e)
+              + FileErrors.reason(e)
               + " (without the lock, concurrent runs could interleave)");
     }
     try {
@@ -132,10 +133,11 @@ final class Guard {
                   + e.getMessage()
                   + "; pass a file in a directory no one else can write instead");
         }
-        if (at != place) {
-          at.close();
-        }
+        Place passed = at;
         at = next;
+        if (passed != place) {
+          passed.close();
+        }
       }
     } catch (IOException | RuntimeException e) {
       if (at != place) {

@@ -1,5 +1,6 @@
 package io.github.imdsenv.sink;
 
+import io.github.imdsenv.FileErrors;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -94,7 +95,7 @@ final class Ownership {
               + ":"
               + old.group().getName()
               + ", which this user cannot give a new file ("
-              + EnvFile.describe(e)
+              + FileErrors.reason(e)
               + "); run as root or as its owner");
     }
   }

@@ -144,14 +144,14 @@ class AuthorizationTokenTest {
     Path fifo = dir.resolve("fifo");
     assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
     assertEquals("not a regular file", refusal(fifo));
-    assertEquals("no such file", refusal(dir.resolve("missing")));
+    assertEquals("no such file or directory", refusal(dir.resolve("missing")));
   }
 
   @Test
   void tokenFile_thatCannotBeOpened_saysWhy() throws Exception {
     Path loop = dir.resolve("loop");
     Files.createSymbolicLink(loop, loop);
-    assertEquals("FileSystemException", refusal(loop));
+    assertTrue(refusal(loop).startsWith("Too many levels of symbolic links"), refusal(loop));
     // root may open any file but a write-only sysfs one: the one way to see "permission denied"
     Path writeOnly = Path.of("/sys/bus/platform/uevent");
     Assumptions.assumeTrue(

@@ -106,9 +106,7 @@ class DeadlineTest {
     assertTrue(
         e.getMessage()
             .contains(
-                "gave no complete answer to PUT "
-                    + TOKEN_PATH
-                    + " within the run's 1.5s deadline"),
+                "gave no complete answer to PUT " + TOKEN_PATH + " within the run's 1.5s deadline"),
         e.getMessage());
     wm.verify(exactly(1), putRequestedFor(urlEqualTo(TOKEN_PATH)));
     wm.verify(exactly(0), getRequestedFor(anyUrl()));

@@ -11,13 +11,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.github.imdsenv.ImdsEnvException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -234,42 +230,6 @@ class EnvFileTest {
       assertEquals(ImdsEnvException.Reason.OUTPUT, e.reason());
     }
     assertFalse(Files.exists(app));
-  }
-
-  /** Real failures (where root can meet them) in the words the error line gives. */
-  @Test
-  void failure_isToldInAUsersWords() throws Exception {
-    Path regular = Files.writeString(dir.resolve("regular"), "");
-    assertEquals(
-        "permission denied", EnvFile.describe(new AccessDeniedException(regular.toString())));
-    assertEquals(
-        "no such file or directory",
-        EnvFile.describe(caught(() -> Files.readAttributes(dir.resolve("gone"), "unix:mode"))));
-    // the system's reason, not the path that Java's message starts with
-    assertEquals(
-        "Not a directory",
-        EnvFile.describe(caught(() -> Files.createDirectory(regular.resolve("sub")))));
-    // no reason given: the message (the path) rather than nothing
-    IOException exists = caught(() -> Files.createFile(regular));
-    assertTrue(exists instanceof FileSystemException, exists.toString());
-    assertEquals(regular.toString(), EnvFile.describe(exists));
-    // no message at all: the kind of failure
-    FileChannel closed = FileChannel.open(regular);
-    closed.close();
-    IOException e = caught(() -> closed.read(ByteBuffer.allocate(1)));
-    assertTrue(e instanceof ClosedChannelException, e.toString());
-    assertEquals("ClosedChannelException", EnvFile.describe(e));
-    assertEquals(
-        "it changed while being read",
-        EnvFile.describe(new Place.Refused("it changed while being read")));
-  }
-
-  private interface Io {
-    void run() throws IOException;
-  }
-
-  private static IOException caught(Io io) {
-    return assertThrows(IOException.class, io::run);
   }
 
   // ---- owner and mode
