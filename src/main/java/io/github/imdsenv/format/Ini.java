@@ -50,7 +50,10 @@ final class Ini extends Renderer {
 
   /** A profile name this format can write a header for and find again. */
   static boolean validProfileName(String name) {
-    if (name.isEmpty() || name.strip().length() != name.length()) {
+    // white space at either end as for values: a name that reads the same to every parser
+    if (name.isEmpty()
+        || Format.isPythonSpace(name.charAt(0))
+        || Format.isPythonSpace(name.charAt(name.length() - 1))) {
       return false;
     }
     for (int i = 0; i < name.length(); i++) {

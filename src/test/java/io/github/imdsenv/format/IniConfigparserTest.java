@@ -40,7 +40,7 @@ class IniConfigparserTest {
           "#not-a-comment",
           "k = v",
           "caf\u00e9",
-          "nbsp\u00a0",
+          "nb\u00a0sp",
           "\u65e5\u672c \ud83d\ude00");
 
   /** Values with an inner space, delimiters, quotes, expansions, Python's other spaces inside. */
@@ -91,6 +91,9 @@ class IniConfigparserTest {
         "a ",
         "\u2003a",
         "a\u3000",
+        "a\u00a0",
+        "\u0085a",
+        "a\u202f",
         "a\tb",
         "a\u001fb",
         "a\u007fb",
