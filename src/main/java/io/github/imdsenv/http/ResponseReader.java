@@ -14,6 +14,7 @@ import java.net.Socket;
 final class ResponseReader {
 
   private static final int MAX_HEAD = 16 * 1024;
+  private static final int MAX_INTERIM = 8;
 
   private final Socket socket;
   private final InputStream in;
@@ -22,6 +23,8 @@ final class ResponseReader {
   private final byte[] buf = new byte[8192];
   private int pos;
   private int end;
+  private String contentLength;
+  private String transferEncoding;
 
   ResponseReader(Socket socket, long deadlineNanos, String url) throws IOException {
     this.socket = socket;
@@ -31,10 +34,50 @@ final class ResponseReader {
   }
 
   HttpLink.Response read() throws IOException {
+    int status = head();
+    // interim answers (100 Continue, 103 Early Hints, ...) come before the final one: skipped
+    for (int interim = 1; status < 200; interim++) {
+      if (interim > MAX_INTERIM) {
+        throw malformed("more than " + MAX_INTERIM + " interim (1xx) responses");
+      }
+      status = head();
+    }
+    boolean chunked = false;
+    if (transferEncoding != null) {
+      if (!transferEncoding.equalsIgnoreCase("chunked")) {
+        throw malformed(
+            "Transfer-Encoding '"
+                + Printable.escape(transferEncoding, 40)
+                + "' (only chunked is understood)");
+      }
+      if (contentLength != null) {
+        throw malformed("both Transfer-Encoding and Content-Length");
+      }
+      chunked = true;
+    }
+    byte[] body;
+    if (status == 204 || status == 304) {
+      body = new byte[0];
+    } else if (chunked) {
+      body = chunked();
+    } else if (contentLength != null) {
+      long length = parseNumber(contentLength, 10);
+      if (length > MAX_BODY) {
+        throw tooLarge();
+      }
+      body = exactly((int) length);
+    } else {
+      body = untilEof();
+    }
+    return new HttpLink.Response(status, body);
+  }
+
+  /** A status line and its header lines; returns the status and keeps the framing headers. */
+  private int head() throws IOException {
     String statusLine = line(MAX_HEAD, true);
     int status = status(statusLine);
-    String contentLength = null;
-    String transferEncoding = null;
+    contentLength = null;
+    transferEncoding = null;
     int headBytes = statusLine.length();
     for (String h = line(MAX_HEAD, true); !h.isEmpty(); h = line(MAX_HEAD, true)) {
       headBytes += h.length();
@@ -63,34 +106,7 @@ final class ResponseReader {
         transferEncoding = transferEncoding == null ? value : transferEncoding + ", " + value;
       }
     }
-    boolean chunked = false;
-    if (transferEncoding != null) {
-      if (!transferEncoding.equalsIgnoreCase("chunked")) {
-        throw malformed(
-            "Transfer-Encoding '"
-                + Printable.escape(transferEncoding, 40)
-                + "' (only chunked is understood)");
-      }
-      if (contentLength != null) {
-        throw malformed("both Transfer-Encoding and Content-Length");
-      }
-      chunked = true;
-    }
-    byte[] body;
-    if (status == 204 || status == 304 || (status >= 100 && status < 200)) {
-      body = new byte[0];
-    } else if (chunked) {
-      body = chunked();
-    } else if (contentLength != null) {
-      long length = parseNumber(contentLength, 10);
-      if (length > MAX_BODY) {
-        throw tooLarge();
-      }
-      body = exactly((int) length);
-    } else {
-      body = untilEof();
-    }
-    return new HttpLink.Response(status, body);
+    return status;
   }
 
   /**

@@ -475,7 +475,7 @@ class HttpLinkTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {100, 199, 204, 304})
+  @ValueSource(ints = {204, 304})
   void statusWithoutABody_isReadWithoutOne(int status) throws IOException {
     // a body would not be read: the connection stays open after the head
     try (CannedServer s =
@@ -487,6 +487,25 @@ class HttpLinkTest {
       assertEquals(status, r.status());
       assertEquals(0, r.body().length);
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {100, 102, 103, 199})
+  void interimAnswers_areSkipped_forTheFinalOne(int status) throws IOException {
+    // 103 Early Hints from a proxy before an https FULL_URI's answer, 100 Continue, ...
+    String interim = "HTTP/1.1 " + status + " Interim\r\nLink: </x>; rel=preload\r\n\r\n";
+    HttpLink.Response r =
+        exchange(interim + interim + ok("Content-Length: 2\r\n", "hi").replace("200", "201"));
+    assertEquals(201, r.status());
+    assertEquals("hi", new String(r.body(), StandardCharsets.US_ASCII));
+  }
+
+  @Test
+  void interimAnswers_withoutEnd_areRefused() throws IOException {
+    String interim = "HTTP/1.1 103 Early Hints\r\n\r\n";
+    assertEquals(200, exchange(interim.repeat(8) + ok("Content-Length: 0\r\n", "")).status());
+    ImdsEnvException e = refused(interim.repeat(9) + ok("Content-Length: 0\r\n", ""));
+    assertTrue(e.getMessage().contains("more than 8 interim (1xx) responses"), e.getMessage());
   }
 
   @ParameterizedTest
