@@ -464,7 +464,10 @@ class HttpLinkTest {
   void response_toString_showsTheSizeNeverTheBody() throws IOException {
     // a body carries the credentials
     HttpLink.Response r = exchange(ok("Content-Length: 6\r\n", "secret"));
-    assertEquals("Response[status=200, 6 bytes]", r.toString());
+    String shown = r.toString();
+    assertTrue(shown.contains("200"), "the status is not shown");
+    assertTrue(shown.contains("6 bytes"), "the size is not shown");
+    assertFalse(shown.contains("secret"), "the body is shown");
   }
 
   @Test
@@ -543,10 +546,11 @@ class HttpLinkTest {
               ImdsEnvException.class,
               () ->
                   HttpLink.exchange(
-                      URI.create(s.url()), "GET", "/x", "", System.nanoTime() + 3_000_000_000L),
+                      URI.create(s.url()), "GET", "/x", "", System.nanoTime() + 30_000_000_000L),
               what);
       assertTrue(e.getMessage().contains("larger than 64 KiB; refused"), e.getMessage());
-      assertTrue(System.nanoTime() - start < 2_000_000_000L, "waited on the stalled server");
+      // far below the deadline, with room for a loaded machine
+      assertTrue(System.nanoTime() - start < 10_000_000_000L, "waited on the stalled server");
     }
   }
 
@@ -596,7 +600,11 @@ class HttpLinkTest {
 
   // ---- connecting
 
-  /** A listener that accepts nobody until told: once its queue is full, a connect waits. */
+  /**
+   * A listener that accepts nobody until told: once its queue is full, a connect waits. Linux
+   * behaviour, relied on by the two tests below: a backlog of 1 holds two connections, a SYN past
+   * them is dropped, not refused, and the client resends it after about 1 s, then 3 s, 7 s.
+   */
   private static ServerSocket fullQueue(List<Socket> queued) throws IOException {
     ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
     for (int i = 0; i < 2; i++) {
@@ -617,7 +625,7 @@ class HttpLinkTest {
           SocketTimeoutException.class,
           () -> HttpLink.connectMillis(uri, System.nanoTime() + 300_000_000L));
       long waited = (System.nanoTime() - start) / 1_000_000;
-      assertTrue(waited >= 250 && waited < 2_000, waited + " ms");
+      assertTrue(waited >= 250 && waited < 10_000, waited + " ms");
     } finally {
       for (Socket s : queued) {
         s.close();
@@ -642,8 +650,9 @@ class HttpLinkTest {
               });
       room.start();
       // the kernel drops the SYN while the queue is full; its retry gets in once there is room
-      long ms = HttpLink.connectMillis(uri, System.nanoTime() + 5_000_000_000L);
-      assertTrue(ms >= 250 && ms < 5_000, ms + " ms");
+      // a deadline past several resends, should the accept come late on a loaded machine
+      long ms = HttpLink.connectMillis(uri, System.nanoTime() + 30_000_000_000L);
+      assertTrue(ms >= 250 && ms < 30_000, ms + " ms");
       room.join();
     } finally {
       for (Socket s : queued) {
