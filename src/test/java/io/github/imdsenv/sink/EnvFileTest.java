@@ -69,7 +69,7 @@ class EnvFileTest {
   }
 
   private static void mkfifo(Path p) throws Exception {
-    assertEquals(0, new ProcessBuilder("mkfifo", p.toString()).inheritIO().start().waitFor());
+    Fixtures.run("mkfifo", p.toString());
   }
 
   private static void chown(Path p, String user) throws IOException {

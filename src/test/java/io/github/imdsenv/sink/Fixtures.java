@@ -1,6 +1,7 @@
 package io.github.imdsenv.sink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.FileSystems;
@@ -11,6 +12,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** What the file-sink tests make and look at: other users' files, FIFOs, open descriptors. */
@@ -34,7 +36,11 @@ final class Fixtures {
 
   static Path run(String... command) throws Exception {
     Process p = new ProcessBuilder(command).inheritIO().start();
-    assertEquals(0, p.waitFor(), String.join(" ", command));
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      fail(String.join(" ", command) + ": still running after 60 s");
+    }
+    assertEquals(0, p.exitValue(), String.join(" ", command));
     return Path.of(command[command.length - 1]);
   }
 

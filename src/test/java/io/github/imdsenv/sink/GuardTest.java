@@ -139,10 +139,13 @@ class GuardTest {
                 lockFile.toString())
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
-    assertEquals(
-        "locked",
+    String said =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))
-            .readLine());
+            .readLine();
+    if (!"locked".equals(said)) {
+      p.destroyForcibly();
+    }
+    assertEquals("locked", said);
     return p;
   }
 
@@ -194,7 +197,7 @@ class GuardTest {
                   + " past the run's 600ms deadline; try again later"),
           message);
       assertTrue(waited >= 550 && waited < 3_000, "waited " + waited + " ms for a 600 ms wait");
-      assertTrue(cpu < waited / 4, cpu + " ms of CPU in " + waited + " ms: a busy wait");
+      assertTrue(cpu < waited / 2, cpu + " ms of CPU in " + waited + " ms: a busy wait");
       assertFalse(Files.exists(file));
       assertEquals(List.of(), openUnder(dir), "the lock file is left open");
     } finally {
@@ -263,12 +266,18 @@ class GuardTest {
             }
           }
         };
-    try (Place place = Place.of(file);
-        FileChannel ch = Guard.takeLock(place, Duration.ofSeconds(10), clock)) {
-      assertEquals(List.of(20L, 20L, 20L), clock.sleeps);
-      assertFalse(freeForOthers(lockFile), "taken, but not locked against other runs");
+    try {
+      try (Place place = Place.of(file);
+          FileChannel ch = Guard.takeLock(place, Duration.ofSeconds(10), clock)) {
+        assertEquals(List.of(20L, 20L, 20L), clock.sleeps);
+        assertFalse(freeForOthers(lockFile), "taken, but not locked against other runs");
+      }
+      assertTrue(freeForOthers(lockFile), "still locked after the channel was closed");
+    } finally {
+      // released only in the third sleep: should the test fail before it, the holder still runs
+      holder.destroy();
+      holder.waitFor(10, TimeUnit.SECONDS);
     }
-    assertTrue(freeForOthers(lockFile), "still locked after the channel was closed");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.github.imdsenv.sink;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.imdsenv.format.Format;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +92,10 @@ class IniLinesTest {
   private static List<String> python(String script) throws Exception {
     Process p = new ProcessBuilder("python3", "-c", script).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor(60, TimeUnit.SECONDS);
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      fail("python3 still running after 60 s");
+    }
     assertEquals(0, p.exitValue(), out);
     return out.lines().toList();
   }
