@@ -19,7 +19,10 @@ import io.github.imdsenv.Fixtures;
 import io.github.imdsenv.Log;
 import io.github.imdsenv.settings.Settings;
 import io.github.imdsenv.settings.SourceKind;
-import java.net.ServerSocket;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -226,19 +229,32 @@ class RequesterTest {
     assertWithinBackoffBounds(clock.sleeps);
   }
 
+  /**
+   * A loopback port nothing listens on, for as long as the socket stays open: bound but not
+   * listening, it is answered with a reset (refused), and no listener or outgoing connection can
+   * take the port meanwhile, as one could a closed socket's.
+   */
+  private static Socket unlistenedPort() throws IOException {
+    Socket s = new Socket();
+    s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+    return s;
+  }
+
   @Test
   void connectionRefused_isRetriedWithBackoff() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
+    try (Socket unlistened = unlistenedPort()) {
+      Requester requester =
+          requester(
+              "http://127.0.0.1:" + unlistened.getLocalPort(),
+              4,
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(10));
+      RuntimeException e =
+          assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
+      assertTrue(e.getMessage().contains("refused the connection"), e.getMessage());
+      assertEquals(3, clock.sleeps.size());
+      assertWithinBackoffBounds(clock.sleeps);
     }
-    Requester requester =
-        requester("http://127.0.0.1:" + port, 4, Duration.ofSeconds(1), Duration.ofSeconds(10));
-    RuntimeException e =
-        assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
-    assertTrue(e.getMessage().contains("refused the connection"), e.getMessage());
-    assertEquals(3, clock.sleeps.size());
-    assertWithinBackoffBounds(clock.sleeps);
   }
 
   /** What a user is told to do once the attempts are spent depends on the last answer. */
@@ -251,28 +267,30 @@ class RequesterTest {
   })
   void attemptsSpent_theAdviceFitsTheLastAnswer(int status, String failure, String advice)
       throws Exception {
-    String endpoint = Fixtures.endpoint(wm);
-    if (status == 0) {
-      try (ServerSocket s = new ServerSocket(0)) {
-        endpoint = "http://127.0.0.1:" + s.getLocalPort();
+    // null, and so not closed, when WireMock answers
+    try (Socket unlistened = status == 0 ? unlistenedPort() : null) {
+      String endpoint;
+      if (unlistened != null) {
+        endpoint = "http://127.0.0.1:" + unlistened.getLocalPort();
+      } else {
+        endpoint = Fixtures.endpoint(wm);
+        wm.stubFor(get(PATH).willReturn(aResponse().withStatus(status)));
       }
-    } else {
-      wm.stubFor(get(PATH).willReturn(aResponse().withStatus(status)));
+      Requester requester = requester(endpoint, 2, Duration.ofSeconds(1), Duration.ofSeconds(10));
+      RuntimeException e =
+          assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
+      assertEquals(
+          "the instance metadata service at "
+              + endpoint
+              + " "
+              + failure
+              + " to GET "
+              + PATH
+              + " (2 attempts): "
+              + advice
+              + (status == 429 ? " and try again" : ""),
+          e.getMessage());
     }
-    Requester requester = requester(endpoint, 2, Duration.ofSeconds(1), Duration.ofSeconds(10));
-    RuntimeException e =
-        assertThrows(RuntimeException.class, () -> requester.send("GET", PATH, "", false));
-    assertEquals(
-        "the instance metadata service at "
-            + endpoint
-            + " "
-            + failure
-            + " to GET "
-            + PATH
-            + " (2 attempts): "
-            + advice
-            + (status == 429 ? " and try again" : ""),
-        e.getMessage());
   }
 
   @Test
