@@ -19,7 +19,7 @@ final class Ids {
 
   static synchronized boolean trusted(UserPrincipal owner) throws IOException {
     if (caller == null) {
-      caller = effectiveUser(Path.of("/proc/self"));
+      caller = effectiveUser(Path.of("/proc/self"), Path.of(System.getProperty("java.io.tmpdir")));
       // UnixUserPrincipals compare by id: "0" is root even where no passwd entry names it
       root =
           Path.of("/").getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("0");
@@ -29,14 +29,14 @@ final class Ids {
 
   /**
    * The process's effective user: the owner of {@code proc} (/proc/self belongs to it); where there
-   * is no such path, the owner of a file made just now.
+   * is no such path, the owner of a file made just now in {@code probeDir}, and removed.
    */
-  static UserPrincipal effectiveUser(Path proc) throws IOException {
-    return Files.exists(proc) ? Files.getOwner(proc) : madeNow();
+  static UserPrincipal effectiveUser(Path proc, Path probeDir) throws IOException {
+    return Files.exists(proc) ? Files.getOwner(proc) : madeNow(probeDir);
   }
 
-  private static UserPrincipal madeNow() throws IOException {
-    Path probe = Files.createTempFile("imds-env", ".owner");
+  private static UserPrincipal madeNow(Path probeDir) throws IOException {
+    Path probe = Files.createTempFile(probeDir, "imds-env", ".owner");
     try {
       return Files.getOwner(probe);
     } finally {
