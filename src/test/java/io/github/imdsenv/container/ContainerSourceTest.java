@@ -65,8 +65,11 @@ class ContainerSourceTest {
     serve();
     Run r = run(env(), "-f", "json", "--account-id").assertSuccess();
     assertTrue(
-        r.out().contains("\"AWS_SESSION_TOKEN\" : \"" + Fixtures.SESSION_TOKEN + "\""), r.out());
-    assertTrue(r.out().contains("\"AWS_ACCOUNT_ID\" : \"123456789012\""), r.out());
+        r.out().contains("\"AWS_SESSION_TOKEN\" : \"" + Fixtures.SESSION_TOKEN + "\""),
+        "no AWS_SESSION_TOKEN with the token");
+    assertTrue(
+        r.out().contains("\"AWS_ACCOUNT_ID\" : \"123456789012\""),
+        "no AWS_ACCOUNT_ID 123456789012");
     for (String format :
         new String[] {
           "env", "env-no-export", "fish", "powershell", "windows-cmd", "process", "ini"
@@ -225,7 +228,8 @@ class ContainerSourceTest {
   void region_comesFromTheContainersEnvironment() {
     serve();
     Run r = run(env("AWS_REGION", "ap-southeast-2"), "--region").assertSuccess();
-    assertTrue(r.out().contains("export AWS_REGION='ap-southeast-2'\n"), r.out());
+    assertTrue(
+        r.out().contains("export AWS_REGION='ap-southeast-2'\n"), "no AWS_REGION ap-southeast-2");
     run(env(), "--region").assertFailure(3, "neither AWS_REGION nor AWS_DEFAULT_REGION is set");
   }
 

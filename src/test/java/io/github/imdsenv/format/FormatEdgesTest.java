@@ -43,7 +43,9 @@ class FormatEdgesTest {
   private static ImdsEnvException refused(Format format, String value) {
     ImdsEnvException e =
         assertThrows(
-            ImdsEnvException.class, () -> format.render(token(value)), format + " " + value);
+            ImdsEnvException.class,
+            () -> format.render(token(value)),
+            format + " took a token it should refuse");
     assertEquals(ImdsEnvException.Reason.UNREPRESENTABLE, e.reason());
     return e;
   }
@@ -58,11 +60,12 @@ class FormatEdgesTest {
   void astralCharacters_areCarried_whereTheFormatTakesNonAscii(Format format) throws Exception {
     String[] key = format.keyLine(Variables.SESSION_TOKEN);
     String out = format.render(token(ASTRAL));
-    assertTrue(out.contains(key[0] + ASTRAL + key[1]), out);
+    assertTrue(
+        out.contains(key[0] + ASTRAL + key[1]), format + ": the AWS_SESSION_TOKEN line differs");
     if (format == Format.JSON || format == Format.PROCESS) {
+      String name = format == Format.JSON ? "AWS_SESSION_TOKEN" : "SessionToken";
       JsonNode read = new ObjectMapper().readTree(out);
-      assertEquals(
-          ASTRAL, read.get(format == Format.JSON ? "AWS_SESSION_TOKEN" : "SessionToken").asText());
+      assertTrue(ASTRAL.equals(read.get(name).asText()), name + " reads back differently");
     }
   }
 
@@ -99,7 +102,10 @@ class FormatEdgesTest {
         "$(x) `y` \"z\"|$(x) `y` \"z\""
       })
   void powershell_doublesEveryQuoteCharacter_andOnlyThose(String value, String quoted) {
-    assertEquals("$Env:AWS_SESSION_TOKEN = '" + quoted + "'", tokenLine(Format.POWERSHELL, value));
+    SecretText.assertSame(
+        "$Env:AWS_SESSION_TOKEN = '" + quoted + "'",
+        tokenLine(Format.POWERSHELL, value),
+        "the PowerShell line");
   }
 
   /** cmd.exe: printable ASCII but " % ! ^ inside set "NAME=value"; nothing else. */
@@ -111,9 +117,10 @@ class FormatEdgesTest {
         printable.append(c);
       }
     }
-    assertEquals(
+    SecretText.assertSame(
         "set \"AWS_SESSION_TOKEN=" + printable + "\"",
-        tokenLine(Format.WINDOWS_CMD, printable.toString()));
+        tokenLine(Format.WINDOWS_CMD, printable.toString()),
+        "the cmd.exe line");
     List<String> bad = new ArrayList<>(List.of("a\"b", "a%b", "a!b", "a^b", "\u00e9", ASTRAL));
     for (char c : new char[] {0x01, 0x09, 0x0a, 0x1f, 0x7f, 0x80, 0xa0}) {
       bad.add("a" + c + "b");

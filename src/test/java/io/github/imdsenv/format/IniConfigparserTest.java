@@ -13,7 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,19 +65,25 @@ class IniConfigparserTest {
     }
     List<String> read = configparser(NAMES.size());
     ObjectMapper json = new ObjectMapper();
+    Map<String, String> expected = new LinkedHashMap<>();
+    expected.put("aws_access_key_id", EDGY.accessKeyId());
+    expected.put("aws_secret_access_key", EDGY.secretAccessKey());
+    expected.put("aws_session_token", EDGY.sessionToken());
+    expected.put("x_security_token_expires", "2026-11-29T15:00:00Z");
+    expected.put("aws_account_id", "123456789012");
     for (int i = 0; i < NAMES.size(); i++) {
+      String name = NAMES.get(i);
+      // keys and section names shown on failure, values never
+      assertTrue(read.get(i).startsWith("{"), name + ": configparser " + read.get(i));
       JsonNode sections = json.readTree(read.get(i));
-      assertEquals(1, sections.size(), read.get(i));
-      JsonNode profile = sections.get(NAMES.get(i));
-      assertEquals(
-          json.createObjectNode()
-              .put("aws_access_key_id", EDGY.accessKeyId())
-              .put("aws_secret_access_key", EDGY.secretAccessKey())
-              .put("aws_session_token", EDGY.sessionToken())
-              .put("x_security_token_expires", "2026-11-29T15:00:00Z")
-              .put("aws_account_id", "123456789012"),
-          profile,
-          read.get(i));
+      assertEquals(List.of(name), fieldNames(sections), name);
+      JsonNode profile = sections.get(name);
+      assertEquals(List.copyOf(expected.keySet()), fieldNames(profile), name);
+      for (Map.Entry<String, String> e : expected.entrySet()) {
+        assertTrue(
+            e.getValue().equals(profile.get(e.getKey()).asText()),
+            name + ": configparser reads " + e.getKey() + " differently");
+      }
     }
   }
 
@@ -132,7 +141,13 @@ class IniConfigparserTest {
         read.startsWith("{")
             && token.equals(
                 new ObjectMapper().readTree(read).at("/p/aws_session_token").asText(null)),
-        read);
+        "configparser reads the value as written");
+  }
+
+  private static List<String> fieldNames(JsonNode object) {
+    List<String> names = new ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   /** The format's own rule beyond that: a value is one line of printable text, never empty. */
