@@ -1,6 +1,7 @@
 package io.github.imdsenv.sink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,7 +84,10 @@ class ConfigparserOracleTest {
             .redirectErrorStream(true)
             .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor(60, TimeUnit.SECONDS);
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      fail("python3 still running after 60 s");
+    }
     assertEquals(0, p.exitValue(), out);
     int compared = 0;
     for (String line : out.split("\n")) {
