@@ -310,6 +310,38 @@ class HttpLinkTest {
     refused(ok("this is no header\r\n", ""));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {": value", " : value", "Content-Length : 0", "\tfolded: line", "X A: b"})
+  void headerLineWithoutAName_isRefused(String header) throws IOException {
+    ImdsEnvException e = refused(ok(header + "\r\n", ""));
+    assertTrue(e.getMessage().contains("a header line without a name and a colon"), e.getMessage());
+  }
+
+  @Test
+  void lineEndings_bareLf_areReadAsCrLf() throws IOException {
+    HttpLink.Response r = exchange("HTTP/1.1 200 OK\nContent-Length: 2\n\nhi");
+    assertEquals(200, r.status());
+    assertEquals("hi", new String(r.body(), StandardCharsets.US_ASCII));
+  }
+
+  /** A head of many short lines: their sum counts, up to 16 KiB (line ends not counted). */
+  @Test
+  void responseHead_atTheCap_isRead_oneByteMoreIsRefused() throws IOException {
+    String status = "HTTP/1.1 200 OK";
+    StringBuilder lines = new StringBuilder();
+    int counted = status.length();
+    for (int i = 0; 16 * 1024 - counted > 1000; i++) {
+      String line = String.format("X-%04d: %s", i, "v".repeat(90));
+      lines.append(line).append("\r\n");
+      counted += line.length();
+    }
+    String last = "X-Last: " + "f".repeat(16 * 1024 - counted - "X-Last: ".length());
+    String atTheCap = status + "\r\n" + lines + last + "\r\n\r\n";
+    assertEquals(200, exchange(atTheCap).status());
+    ImdsEnvException e = refused(atTheCap.replace("X-Last: ", "X-Last: f"));
+    assertTrue(e.getMessage().contains("a response head over 16 KiB"), e.getMessage());
+  }
+
   // ---- the size cap counts chunk extensions and trailers
 
   @Test
