@@ -86,10 +86,10 @@ final class ResponseReader {
       }
       int colon = h.indexOf(':');
       // a name is a token: no white space in it or before the colon (RFC 9112), no folded line
-      String name = colon < 0 ? "" : h.substring(0, colon);
-      if (name.isEmpty() || name.indexOf(' ') >= 0 || name.indexOf('\t') >= 0) {
+      if (colon <= 0 || h.lastIndexOf(' ', colon) >= 0 || h.lastIndexOf('\t', colon) >= 0) {
         throw malformed("a header line without a name and a colon");
       }
+      String name = h.substring(0, colon);
       String value = h.substring(colon + 1).trim();
       if (name.equalsIgnoreCase("Content-Length")) {
         // repeated (or a list) only with one value, as RFC 9110 allows

@@ -324,6 +324,16 @@ class HttpLinkTest {
     assertEquals("hi", new String(r.body(), StandardCharsets.US_ASCII));
   }
 
+  @Test
+  void statusLine_ofSixteenKiB_isRead_oneByteMoreIsRefused() throws IOException {
+    String status = "HTTP/1.1 200 ";
+    // 16 KiB with its CR
+    String atTheCap = status + "r".repeat(16 * 1024 - 1 - status.length());
+    assertEquals(200, exchange(atTheCap + "\r\n\r\n").status());
+    ImdsEnvException e = refused(atTheCap + "r\r\n\r\n");
+    assertTrue(e.getMessage().contains("a response head line over 16 KiB"), e.getMessage());
+  }
+
   /** A head of many short lines: their sum counts, up to 16 KiB (line ends not counted). */
   @Test
   void responseHead_atTheCap_isRead_oneByteMoreIsRefused() throws IOException {
