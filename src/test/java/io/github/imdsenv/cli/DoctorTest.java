@@ -71,6 +71,17 @@ class DoctorTest {
   @Test
   void healthyInstance_allOk_exit0() {
     healthyWithV1(false);
+    // six hours from now, not from when Fixtures was loaded: a long suite (or a PIT minion, mutant
+    // after mutant) gets here minutes later, and "in 5h 59m" would be "5h 5xm"
+    Instant expires = Instant.now().plus(6, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+    Fixtures.healthy(
+        wm,
+        Fixtures.json(
+            Fixtures.ACCESS_KEY_ID,
+            Fixtures.SECRET,
+            Fixtures.SESSION_TOKEN,
+            expires.toString(),
+            "123456789012"));
     Run r = doctor();
     assertEquals(0, r.exit(), r.out() + r.err());
     assertLine(
@@ -84,7 +95,7 @@ class DoctorTest {
     assertLine(
         r,
         "ok    credentials access key …2B3C, expiring "
-            + Fixtures.EXPIRES
+            + expires
             + ", last updated 2026-11-29T09:00:00Z (in 5h 59m)");
     assertLine(r, "ok    region      eu-central-2 (from placement/region)");
     assertTrue(
