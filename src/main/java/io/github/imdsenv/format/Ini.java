@@ -25,9 +25,7 @@ final class Ini extends Renderer {
                 vars.name(i), "a control character or line break", "an ini value is one line");
           }
         }
-        if (value.isEmpty()
-            || Format.isPythonSpace(value.charAt(0))
-            || Format.isPythonSpace(value.charAt(value.length() - 1))) {
+        if (emptyOrSpaceAtAnEnd(value)) {
           throw cannotCarry(
               vars.name(i), "leading or trailing white space", "an ini parser would strip it");
         }
@@ -48,12 +46,17 @@ final class Ini extends Renderer {
     return k == null ? null : k.ini();
   }
 
+  /** Empty, or white space at either end that Python (botocore's parser) would strip. */
+  private static boolean emptyOrSpaceAtAnEnd(String s) {
+    return s.isEmpty()
+        || Format.isPythonSpace(s.charAt(0))
+        || Format.isPythonSpace(s.charAt(s.length() - 1));
+  }
+
   /** A profile name this format can write a header for and find again. */
   static boolean validProfileName(String name) {
     // white space at either end as for values: a name that reads the same to every parser
-    if (name.isEmpty()
-        || Format.isPythonSpace(name.charAt(0))
-        || Format.isPythonSpace(name.charAt(name.length() - 1))) {
+    if (emptyOrSpaceAtAnEnd(name)) {
       return false;
     }
     for (int i = 0; i < name.length(); i++) {

@@ -261,10 +261,7 @@ public final class EnvFile implements AutoCloseable {
     }
   }
 
-  /**
-   * A failure in a user's words: a refusal's own message ({@link Place.Refused}), the system's
-   * reason for a file-system error, else the exception's message or, without one, its kind.
-   */
+  /** FILE could not be written ({@code why}: a refusal's message or {@link FileErrors#reason}). */
   private static ImdsEnvException failure(Path file, String why) {
     return new ImdsEnvException(
         Reason.OUTPUT, "cannot write " + file + ": " + why + "; the file was left as it was");
