@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.imdsenv.ImdsEnvException;
+import io.github.imdsenv.Python;
 import io.github.imdsenv.credentials.Credentials;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -183,15 +182,8 @@ class IniConfigparserTest {
             "        print(json.dumps({s: dict(c[s]) for s in c.sections()}))",
             "    except configparser.Error as e:",
             "        print('error', type(e).__name__)");
-    Process p =
-        new ProcessBuilder("python3", "-c", script, dir.toString(), String.valueOf(n))
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-    assertEquals(0, p.exitValue(), out);
-    List<String> lines = out.lines().toList();
-    assertEquals(n, lines.size(), out);
+    List<String> lines = Python.lines(script, dir.toString(), String.valueOf(n));
+    assertEquals(n, lines.size(), String.join("\n", lines));
     return lines;
   }
 }

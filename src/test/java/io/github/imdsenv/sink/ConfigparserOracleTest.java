@@ -1,15 +1,14 @@
 package io.github.imdsenv.sink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.imdsenv.Python;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,18 +78,9 @@ class ConfigparserOracleTest {
             "        print(i, 'ok', repr(c.sections()))",
             "    except configparser.Error as e:",
             "        print(i, 'error', type(e).__name__)");
-    Process p =
-        new ProcessBuilder("python3", "-c", script, dir.toString(), String.valueOf(files))
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail("python3 still running after 60 s");
-    }
-    assertEquals(0, p.exitValue(), out);
+    List<String> out = Python.lines(script, dir.toString(), String.valueOf(files));
     int compared = 0;
-    for (String line : out.split("\n")) {
+    for (String line : out) {
       String[] parts = line.split(" ", 3);
       if (!parts[1].equals("ok")) {
         continue; // a file botocore cannot read: only its bytes matter, and they are kept

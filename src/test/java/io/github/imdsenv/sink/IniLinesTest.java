@@ -2,13 +2,12 @@ package io.github.imdsenv.sink;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.imdsenv.Python;
 import io.github.imdsenv.format.Format;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,7 +63,7 @@ class IniLinesTest {
       System.arraycopy(merged, 0, kept, 0, bytes.length);
       assertArrayEquals(bytes, kept, c.file());
     }
-    assertEquals(ours, python("FILES = [" + String.join(", ", files) + "]\n" + script));
+    assertEquals(ours, Python.lines("FILES = [" + String.join(", ", files) + "]\n" + script));
   }
 
   @Test
@@ -76,7 +75,8 @@ class IniLinesTest {
       }
     }
     assertEquals(
-        ours, python("print('\\n'.join(str(i) for i in range(0xffff) if chr(i).isspace()))\n"));
+        ours,
+        Python.lines("print('\\n'.join(str(i) for i in range(0xffff) if chr(i).isspace()))\n"));
     assertEquals("a \u00a0b", IniLines.strip("\t\u3000a \u00a0b\u2029\u000b"));
   }
 
@@ -87,16 +87,5 @@ class IniLinesTest {
       sb.append(String.format("\\u%04x", (int) c));
     }
     return sb.append('\'').toString();
-  }
-
-  private static List<String> python(String script) throws Exception {
-    Process p = new ProcessBuilder("python3", "-c", script).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail("python3 still running after 60 s");
-    }
-    assertEquals(0, p.exitValue(), out);
-    return out.lines().toList();
   }
 }
