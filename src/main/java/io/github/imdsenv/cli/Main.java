@@ -2,6 +2,7 @@ package io.github.imdsenv.cli;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +29,8 @@ public final class Main {
             Cli.execute(
                 args,
                 environment(),
-                utf8(FileDescriptor.out),
-                utf8(FileDescriptor.err),
+                utf8(new FileOutputStream(FileDescriptor.out)),
+                utf8(new FileOutputStream(FileDescriptor.err)),
                 handoff == null ? null : Path.of(handoff)));
   }
 
@@ -38,8 +39,7 @@ public final class Main {
     return System.getenv();
   }
 
-  private static PrintWriter utf8(FileDescriptor fd) {
-    return new PrintWriter(
-        new OutputStreamWriter(new FileOutputStream(fd), StandardCharsets.UTF_8), false);
+  static PrintWriter utf8(OutputStream out) {
+    return new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), false);
   }
 }

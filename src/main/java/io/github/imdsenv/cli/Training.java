@@ -1,0 +1,142 @@
+package io.github.imdsenv.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The class-data archive's training run: what scripts/imds-env runs, in a JVM of its own after a
+ * user's run, to make the archive. It never touches the user's run, files or network: the exports
+ * an everyday run makes (stdout, each format, {@code -o} with the ini merge and the {@code
+ * --min-validity} fast path, the container source) go to a metadata service of its own on
+ * 127.0.0.1 and to a private temporary directory, and print nothing. Exits 0 only when every run
+ * did, so that an archive is kept only from a training that worked.
+ */
+public final class Training {
+
+  private static final String KEY = "ASIATRAININGEXAMPLE0";
+  private static final String SECRET = "training/secret/not/a/credential/at/all/0";
+  /** As long as a real session token (which grows the parser's buffers, as a real run's does). */
+  private static final String TOKEN = "training-session-token/".repeat(64);
+
+  private Training() {}
+
+  public static void main(String[] args) throws Exception {
+    Runtime.getRuntime().halt(run());
+  }
+
+  static int run() throws IOException {
+    String expires =
+        Instant.now().plus(6, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString();
+    String credentials =
+        "{\n  \"Code\" : \"Success\",\n  \"LastUpdated\" : \"2026-01-01T00:00:00Z\",\n"
+            + "  \"Type\" : \"AWS-HMAC\",\n  \"AccessKeyId\" : \""
+            + KEY
+            + "\",\n  \"SecretAccessKey\" : \""
+            + SECRET
+            + "\",\n  \"Token\" : \""
+            + TOKEN
+            + "\",\n  \"Expiration\" : \""
+            + expires
+            + "\",\n  \"AccountId\" : \"123456789012\"\n}";
+    Path dir = Files.createTempDirectory("imds-env-training");
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread answering = new Thread(() -> answer(server, credentials), "training-imds");
+      answering.setDaemon(true);
+      answering.start();
+      String endpoint = "http://127.0.0.1:" + server.getLocalPort();
+      // what Main reads before every run: the process environment, stdout and stderr writers
+      Main.environment().size();
+      Map<String, String> none = Map.of();
+      Map<String, String> container =
+          Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", endpoint + "/v1/credentials");
+      String env = dir.resolve("aws.env").toString();
+      String ini = dir.resolve("credentials").toString();
+      Files.writeString(dir.resolve("credentials"), "[other]\naws_access_key_id = x\n");
+      List<Map.Entry<Map<String, String>, String[]>> runs =
+          List.of(
+              Map.entry(none, new String[] {"--endpoint", endpoint}),
+              Map.entry(none, new String[] {"--endpoint", endpoint, "--region", "-f", "json"}),
+              Map.entry(none, new String[] {"--endpoint", endpoint, "-f", "process"}),
+              Map.entry(none, new String[] {"--endpoint", endpoint, "-f", "env-no-export"}),
+              Map.entry(none, new String[] {"--endpoint", endpoint, "-o", env}),
+              Map.entry(
+                  none, new String[] {"--endpoint", endpoint, "-o", env, "--min-validity", "15m"}),
+              Map.entry(
+                  none,
+                  new String[] {
+                    "--endpoint", endpoint, "-f", "ini", "--profile-name", "instance", "-o", ini
+                  }),
+              Map.entry(container, new String[] {}));
+      int worst = 0;
+      for (Map.Entry<Map<String, String>, String[]> run : runs) {
+        PrintWriter nowhere = Main.utf8(OutputStream.nullOutputStream());
+        worst = Math.max(worst, Cli.execute(run.getValue(), run.getKey(), nowhere, nowhere));
+      }
+      return worst;
+    } finally {
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  /** A metadata service that answers every path the exports ask, one connection at a time. */
+  private static void answer(ServerSocket server, String credentials) {
+    while (true) {
+      try (Socket s = server.accept()) {
+        String head = head(s.getInputStream());
+        String path = head.isEmpty() ? "" : head.split(" ", 3)[1];
+        String body;
+        if (path.equals("/latest/api/token")) {
+          body = "training-imds-token";
+        } else if (path.endsWith("/security-credentials/")) {
+          body = "training-role";
+        } else if (path.endsWith("/placement/region")) {
+          body = "us-east-1";
+        } else {
+          body = credentials;
+        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        OutputStream out = s.getOutputStream();
+        out.write(
+            ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
+                    + bytes.length
+                    + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        out.write(bytes);
+        out.flush();
+      } catch (IOException closed) {
+        return;
+      }
+    }
+  }
+
+  /** The request's head, up to its blank line (a training request has no body). */
+  private static String head(InputStream in) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int c;
+    while ((c = in.read()) >= 0) {
+      sb.append((char) c);
+      if (sb.length() >= 4 && sb.lastIndexOf("\r\n\r\n") == sb.length() - 4) {
+        break;
+      }
+    }
+    return sb.toString();
+  }
+}
