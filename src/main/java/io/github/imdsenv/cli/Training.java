@@ -21,14 +21,15 @@ import java.util.stream.Stream;
  * The class-data archive's training run: what scripts/imds-env runs, in a JVM of its own after a
  * user's run, to make the archive. It never touches the user's run, files or network: the exports
  * an everyday run makes (stdout, each format, {@code -o} with the ini merge and the {@code
- * --min-validity} fast path, the container source) go to a metadata service of its own on
- * 127.0.0.1 and to a private temporary directory, and print nothing. Exits 0 only when every run
- * did, so that an archive is kept only from a training that worked.
+ * --min-validity} fast path, the container source) go to a metadata service of its own on 127.0.0.1
+ * and to a private temporary directory, and print nothing. Exits 0 only when every run did, so that
+ * an archive is kept only from a training that worked.
  */
 public final class Training {
 
   private static final String KEY = "ASIATRAININGEXAMPLE0";
   private static final String SECRET = "training/secret/not/a/credential/at/all/0";
+
   /** As long as a real session token (which grows the parser's buffers, as a real run's does). */
   private static final String TOKEN = "training-session-token/".repeat(64);
 

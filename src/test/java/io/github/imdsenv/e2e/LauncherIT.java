@@ -368,13 +368,14 @@ class LauncherIT {
   }
 
   /**
-   * The first run after an install makes the class-data archive, so the launcher's shell waits on
-   * the JVM rather than becoming it: SIGQUIT to the PID the caller started then ends the run once
-   * the JVM is done, with that signal's status, stdout empty and no half-made archive left.
+   * The first run after an install makes the class-data archive after the export, so the launcher's
+   * shell waits on the JVM rather than becoming it: SIGQUIT to the PID the caller started then ends
+   * the run once the JVM is done, with that signal's status, stdout empty and no archive made.
    */
   @Test
   void sigquitDuringTheRunThatMakesTheArchive_leavesStdoutEmpty_andNoArchive() throws Exception {
     Path install = OutputFileIT.worldReadableInstall(Files.createDirectory(dir.resolve("fresh")));
+    Path home = Files.createDirectory(dir.resolve("home"));
     try (java.net.ServerSocket slow =
         new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
       slow.setSoTimeout(30_000);
@@ -389,6 +390,7 @@ class LauncherIT {
               "1");
       pb.environment().clear();
       pb.environment().putAll(Proc.cronEnv());
+      pb.environment().put("HOME", home.toString());
       pb.redirectOutput(dir.resolve("stdout").toFile())
           .redirectError(dir.resolve("stderr").toFile());
       Process p = pb.start();
@@ -403,6 +405,12 @@ class LauncherIT {
       assertEquals("", Files.readString(dir.resolve("stdout")));
       try (var files = Files.list(install.getParent().resolveSibling("target"))) {
         assertEquals(List.of("imds-env.jar"), files.map(f -> f.getFileName().toString()).toList());
+      }
+      Path cache = home.resolve(".cache/imds-env");
+      if (Files.isDirectory(cache)) {
+        try (var files = Files.list(cache)) {
+          assertEquals(List.of(), files.toList());
+        }
       }
     }
   }
