@@ -136,8 +136,7 @@ class TarballIT {
               .filter(
                   n ->
                       n.startsWith("io/github/imdsenv/sim/")
-                          || n.startsWith("com/fasterxml/jackson/databind/")
-                          || n.equals("io/github/imdsenv/Training.class"))
+                          || n.startsWith("com/fasterxml/jackson/databind/"))
               .toList();
       assertEquals(List.of(), tools);
     }
