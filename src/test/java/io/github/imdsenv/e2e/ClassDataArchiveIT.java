@@ -91,7 +91,9 @@ class ClassDataArchiveIT {
     assertTrue(maps.contains("libjvm.so"), maps);
     // the JDK's own default archive (lib/server/classes.jsa) is mapped, never one of imds-env's
     assertFalse(
-        java.util.regex.Pattern.compile("(?m)/imds-env-[^/]*\\.(jsa|aot)$").matcher(maps).find(),
+        java.util.regex.Pattern.compile("(?m)/e-[0-9]+\\.[0-9]+/[^/]*\\.(jsa|aot)$")
+            .matcher(maps)
+            .find(),
         maps);
   }
 
@@ -142,24 +144,35 @@ class ClassDataArchiveIT {
         p.out());
   }
 
+  /**
+   * The archives of the entries of a cache (e-KEY.N/VERSION.jsa or .aot), not those moved aside.
+   */
   private static List<Path> archives(Path d) throws IOException {
     if (!Files.isDirectory(d)) {
       return List.of();
     }
-    try (Stream<Path> files = Files.list(d)) {
+    try (Stream<Path> files = Files.walk(d, 2)) {
       return files
+          .filter(p -> p.getParent().getFileName().toString().startsWith("e-"))
           .filter(p -> p.toString().endsWith(".jsa") || p.toString().endsWith(".aot"))
+          .sorted()
           .toList();
     }
   }
 
-  /** Temporary files of the archive's making: none may stay. */
+  /** What a making leaves while it works: none may stay (what it moved aside is deleted later). */
   private static List<Path> leftovers(Path d) throws IOException {
     if (!Files.isDirectory(d)) {
       return List.of();
     }
-    try (Stream<Path> files = Files.list(d)) {
-      return files.filter(p -> p.getFileName().toString().startsWith(".")).toList();
+    try (Stream<Path> files = Files.walk(d, 2)) {
+      return files
+          .filter(
+              p ->
+                  p.getFileName().toString().startsWith(".new-")
+                      || (p.getParent().getFileName().toString().startsWith("e-")
+                          && p.getFileName().toString().startsWith(".")))
+          .toList();
     }
   }
 
@@ -265,7 +278,7 @@ class ClassDataArchiveIT {
     assertEquals(List.of(), archives(lib), "nothing is written beside the jar");
     assertEquals("rwx------", mode(cache));
     assertEquals("r--------", mode(archive));
-    assertEquals("rw-------", mode(cache.resolve("index")));
+    assertEquals("rwx------", mode(archive.getParent()));
     assertMapped(archive);
     assertCleanSuccess(run(env()));
     assertEquals(List.of(archive), archives(cache));
@@ -352,8 +365,8 @@ class ClassDataArchiveIT {
     assertCleanSuccess(run(env));
     List<Path> after = archives(cache);
     assertEquals(1, after.size(), after.toString());
-    assertTrue(after.get(0).getFileName().toString().contains("-rebuilt-"), after.toString());
-    assertFalse(Files.exists(before.get(0)), "the old build's archive is pruned");
+    assertTrue(after.get(0).getFileName().toString().contains("-rebuilt."), after.toString());
+    assertFalse(Files.exists(before.get(0)), "the old build's archive is moved aside");
   }
 
   /**
@@ -370,7 +383,7 @@ class ClassDataArchiveIT {
         "not an archive, with the jar's mtime",
         "a symlink to the archive",
         "another user's file",
-        "the index another user's",
+        "the entry another user's",
         "an empty file"
       })
   void doubtfulArchive_changesNothing_andIsReplaced(String what) throws Exception {
@@ -401,7 +414,7 @@ class ClassDataArchiveIT {
       case "a symlink to the archive" ->
           sh("mv \"$1\" \"$1.real\" && ln -s \"$1.real\" \"$1\"", archive);
       case "another user's file" -> sh("chown 65534:65534 \"$1\"", archive);
-      case "the index another user's" -> sh("chown 65534:65534 \"$1\"", cache.resolve("index"));
+      case "the entry another user's" -> sh("chown 65534:65534 \"$1\"", archive.getParent());
       case "an empty file" ->
           sh("chmod u+w \"$1\" && : > \"$1\" && touch -r \"$2\" \"$1\"", archive, jar);
       default -> throw new AssertionError(what);
@@ -484,7 +497,7 @@ class ClassDataArchiveIT {
     }
     String ls1 = Files.readString(out.resolve("ls1"));
     assertTrue(ls1.contains(".failed-imds-env-"), ls1);
-    assertFalse(ls1.matches("(?s)(.*\n)?imds-env-[^\n]*\n.*"), "no archive: " + ls1);
+    assertFalse(ls1.matches("(?s)(.*\n)?e-[^\n]*\n.*"), "no entry: " + ls1);
     assertEquals(ls1, Files.readString(out.resolve("ls2")));
     long javas =
         Files.readAllLines(out.resolve("trace")).stream()
@@ -642,6 +655,6 @@ class ClassDataArchiveIT {
     assertCleanSuccess(run(env()));
     List<Path> now = archives(cache);
     assertEquals(1, now.size(), now.toString());
-    assertFalse(Files.exists(first), "the removed install's archive is pruned");
+    assertFalse(Files.exists(first), "the removed install's archive is moved aside");
   }
 }
