@@ -286,11 +286,14 @@ class LauncherIT {
           0, Proc.run(List.of(self, "--endpoint", Fixtures.endpoint(wm)), logged, dir).exit());
       Proc p = Proc.run(List.of(self, "--endpoint", Fixtures.endpoint(wm)), logged, dir);
       assertEquals(0, p.exit(), p.err());
-      // on every JDK: the class path the archive records is /dev/fd/7/jar, whatever the install
-      // path (JDK-8339460 kept an archive from a jar whose path needed %-escapes before JDK 24)
-      assertTrue(
-          p.err().contains("io.github.imdsenv.cli.Cli source: shared objects file"),
-          "the archive is used: " + p.err());
+      if (Runtime.version().feature() >= 24) {
+        // before JDK 24 (JDK-8339460) CDS compares a jar's URL, %20 and all, with its real path
+        // (the JVM resolves /dev/fd/7/jar): the archive then holds the JDK's classes only, and
+        // imds-env runs from the jar as without one
+        assertTrue(
+            p.err().contains("io.github.imdsenv.cli.Cli source: shared objects file"),
+            "the archive is used: " + p.err());
+      }
     }
     Proc export = Proc.run(List.of(self, "--endpoint", Fixtures.endpoint(wm)), env, Path.of("/"));
     assertEquals(0, export.exit(), export.err());
