@@ -545,6 +545,79 @@ class ClassDataArchiveIT {
   }
 
   /**
+   * Root whose HOME is a sticky directory anyone may write (HOME=/tmp): another user plants
+   * HOME/.cache as a symlink to a root-owned directory of her choosing. Root neither follows it nor
+   * writes there (its making refuses any symlink on the way to the cache).
+   */
+  @Test
+  void root_followsNoSymlinkPlantedOnTheWayToItsCache() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        OutputFileIT.asUnprivileged().isEmpty(), "needs root, as CI runs");
+    Path sticky = Files.createDirectory(dir.resolve("sticky"));
+    Path target = Files.createDirectory(dir.resolve("roots-own"));
+    sh(
+        "chmod 1777 \"$1\" && ln -s \"$2\" \"$1/.cache\" && chown -h 65534:65534 \"$1/.cache\"",
+        sticky,
+        target);
+    Map<String, String> env = env();
+    env.put("HOME", sticky.toString());
+    assertCleanSuccess(run(env));
+    assertCleanSuccess(run(env));
+    try (Stream<Path> files = Files.list(target)) {
+      assertEquals(List.of(), files.toList(), "root wrote nothing through the planted link");
+    }
+  }
+
+  /**
+   * Issue 17 item 2, what is left: an archive corrupted behind its mtime's back (bit rot; here dd,
+   * then the jar's mtime put back by hand) passes every check a run can make without reading it.
+   * The JVM may then crash: never a byte on stdout or stderr, never a crash report left behind.
+   */
+  @Test
+  void archiveCorruptedBehindItsMtime_neverPrintsACrash() throws Exception {
+    Path archive = made();
+    sh(
+        "chmod u+w \"$1\" && head -c 65536 /dev/urandom"
+            + " | dd of=\"$1\" bs=4096 seek=16 conv=notrunc 2>/dev/null && touch -r \"$2\" \"$1\"",
+        archive,
+        lib.resolve("imds-env.jar"));
+    Proc p = run(env());
+    assertEquals("", p.err());
+    if (p.exit() == 0) {
+      assertCleanSuccess(p);
+    } else {
+      assertEquals(134, p.exit(), "the JVM's abort");
+      assertEquals("", p.out());
+    }
+    assertNoCrashReport();
+  }
+
+  /** A making whose check of the new archive fails keeps nothing, and says so for a day. */
+  @Test
+  void archiveThatFailsItsCheck_isNotKept() throws Exception {
+    Path jdk = Files.createDirectories(dir.resolve("jdk/bin"));
+    Path realJava = Path.of(System.getProperty("java.home"), "bin", "java");
+    Files.writeString(
+        jdk.resolve("java"),
+        "#!/bin/sh\ncase \"$*\" in *VerifySharedSpaces*) exit 1 ;; esac\nexec '"
+            + realJava
+            + "' \"$@\"\n");
+    Files.setPosixFilePermissions(
+        jdk.resolve("java"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.copy(Path.of(System.getProperty("java.home"), "release"), jdk.resolveSibling("release"));
+    Map<String, String> env = env();
+    env.put("JAVA_HOME", jdk.getParent().toString());
+    assertCleanSuccess(run(env));
+    assertEquals(List.of(), archives(cache));
+    assertEquals(List.of(), leftovers(cache));
+    try (Stream<Path> files = Files.list(cache)) {
+      assertTrue(
+          files.anyMatch(f -> f.getFileName().toString().startsWith(".failed-")),
+          "the failure is remembered");
+    }
+  }
+
+  /**
    * The caller's own cache directory made loose (0777) gets 0700 back from the next making; a cache
    * root that others may write (~/.cache 0775) gets no archive at all.
    */
