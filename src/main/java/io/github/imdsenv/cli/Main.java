@@ -2,9 +2,7 @@ package io.github.imdsenv.cli;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -39,7 +37,6 @@ public final class Main {
   }
 
   private static PrintWriter utf8(FileDescriptor fd) {
-    return new PrintWriter(
-        new OutputStreamWriter(new FileOutputStream(fd), StandardCharsets.UTF_8), false);
+    return new Console(new FileOutputStream(fd));
   }
 }

@@ -8,6 +8,7 @@ import io.github.imdsenv.Run;
 import io.github.imdsenv.settings.Settings;
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -110,5 +111,18 @@ class EndpointValueTest {
         Settings.resolve(
             new Settings.Flags(url, null, null, null, null, false, null, false, false), Map.of());
     assertEquals(port, s.endpoint().getPort());
+  }
+
+  /** The advice of an endpoint that does not answer names where it came from, as doctor does. */
+  @Test
+  void unreachableEndpoint_theAdviceNamesWhereItCameFrom() {
+    Run.cli(env("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1"), "--attempts", "1")
+        .assertFailure(
+            3,
+            "refused the connection to PUT /latest/api/token (1 attempt): this is not an EC2"
+                + " instance, IMDS is turned off (--http-endpoint disabled), or the endpoint (from"
+                + " AWS_EC2_METADATA_SERVICE_ENDPOINT) is wrong");
+    Run.cli(env(), "--endpoint", "http://127.0.0.1:1", "--attempts", "1")
+        .assertFailure(3, "or the endpoint (from --endpoint) is wrong");
   }
 }

@@ -145,7 +145,51 @@ class LauncherIT {
             env,
             dir);
     assertEquals(6, p.exit());
-    assertEquals("imds-env: cannot write to stdout (closed, or a broken pipe)\n", p.err());
+    // the system's reason (Bad file descriptor: the JVM's own files may take descriptor 1)
+    assertTrue(
+        p.err().startsWith("imds-env: cannot write to stdout (") && p.err().endsWith(")\n"),
+        p.err());
+    assertEquals(1, p.err().lines().count(), p.err());
+  }
+
+  @Test
+  void stdoutOnAFullDisk_exit6_saysSo() throws Exception {
+    Fixtures.healthy(wm);
+    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    env.put("IMDS_ENV", Proc.LAUNCHER);
+    Proc p =
+        Proc.run(
+            List.of(
+                "sh",
+                "-c",
+                "\"$IMDS_ENV\" --endpoint \"$1\" >/dev/full",
+                "sh",
+                Fixtures.endpoint(wm)),
+            env,
+            dir);
+    assertEquals(6, p.exit());
+    assertEquals("imds-env: cannot write to stdout (No space left on device)\n", p.err());
+  }
+
+  /**
+   * A name that does not resolve is said to be one (the JVM's resolver given a hosts file without
+   * it: no name server is asked), and where the endpoint came from.
+   */
+  @Test
+  void endpointWhoseNameDoesNotResolve_saysSo_andWhereItCameFrom() throws Exception {
+    Path hosts = Files.writeString(dir.resolve("hosts"), "127.0.0.1 localhost\n");
+    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    env.put("IMDS_ENV_JAVA_OPTS", "-Djdk.net.hosts.file=" + hosts);
+    env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://imds.invalid");
+    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--attempts", "1"), env, dir);
+    assertEquals(3, p.exit(), p.err());
+    assertEquals("", p.out());
+    assertEquals(
+        "imds-env: the name imds.invalid does not resolve: the instance metadata service at"
+            + " http://imds.invalid cannot be reached (PUT /latest/api/token, 1 attempt); check the"
+            + " host name (from AWS_EC2_METADATA_SERVICE_ENDPOINT) and the resolver"
+            + " (/etc/resolv.conf)\n",
+        p.err());
   }
 
   @Test
