@@ -154,7 +154,7 @@ final class ExportRun {
 
   private Variables variables(Settings settings, Variables.Extras extras, PrintWriter err) {
     return format.needsValues()
-        ? Exporter.fetch(settings, extras, export.allowExpired(), err)
+        ? Exporter.fetch(settings, export, err)
         : Variables.namesOnly(extras);
   }
 

@@ -301,6 +301,33 @@ public record Settings(
     return !role.equals(".") && !role.equals("..");
   }
 
+  /**
+   * A region name as the AWS partitions write them (us-east-1, us-gov-west-1, cn-north-1,
+   * us-isob-east-1, eusc-de-east-1; botocore's regionRegex per partition): 2 to 4 letters, words of
+   * letters, a number, joined by dashes. Nothing else is taken for one: {@code --region} before
+   * COMMAND or another word stays bare.
+   */
+  public static boolean validRegionName(String name) {
+    String[] parts = name.split("-", -1);
+    if (name.length() > 64 || parts.length < 3 || parts[0].length() < 2 || parts[0].length() > 4) {
+      return false;
+    }
+    for (int i = 0; i < parts.length; i++) {
+      String part = parts[i];
+      if (part.isEmpty()) {
+        return false;
+      }
+      for (int j = 0; j < part.length(); j++) {
+        char c = part.charAt(j);
+        boolean ok = i == parts.length - 1 ? c >= '0' && c <= '9' : c >= 'a' && c <= 'z';
+        if (!ok) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   /** A record's own toString would show the container authorization token. */
   @Override
   public String toString() {
