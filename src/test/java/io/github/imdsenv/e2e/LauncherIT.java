@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -105,6 +106,46 @@ class LauncherIT {
     assertEquals(2, p.exit());
     assertEquals("", p.out());
     assertEquals("imds-env: Unknown option: '--frobnicate' (see 'imds-env --help')\n", p.err());
+  }
+
+  /** The AWS CLI's habits, through the launcher: typos get what was meant, exec its help. */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "docter|imds-env: unknown command 'docter'; did you mean 'doctor'? (see 'imds-env --help')",
+        "--fromat json|imds-env: unknown option '--fromat'; did you mean '--format'? (see 'imds-env --help')",
+        "exec|imds-env: exec needs the COMMAND to run: imds-env exec [OPTIONS] -- COMMAND [ARG...] (see 'imds-env exec --help')",
+        "--region=us-east1|imds-env: Invalid value for option '--region': 'us-east1' is not a region name (such as us-east-1 or us-gov-west-1) (see 'imds-env --help')"
+      })
+  void typoOrMissingCommand_exit2_oneLine_sayingWhatWasMeant(String line, String message)
+      throws Exception {
+    List<String> c = new ArrayList<>(List.of(Proc.LAUNCHER));
+    c.addAll(List.of(line.split(" ")));
+    Proc p = Proc.run(c, Proc.cronEnv(), dir);
+    assertEquals(2, p.exit(), p.err());
+    assertEquals("", p.out());
+    assertEquals(message + "\n", p.err());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"--region us-east-1", "--region=us-east-1", "-f env --region us-east-1"})
+  void regionGiven_likeTheAwsCli_setsBothVariables(String line) throws Exception {
+    Fixtures.healthy(wm);
+    List<String> c = new ArrayList<>(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm)));
+    c.addAll(List.of(line.split(" ")));
+    Proc p = Proc.run(c, Proc.cronEnv(), dir);
+    assertEquals(0, p.exit(), p.err());
+    assertTrue(
+        p.out().endsWith("export AWS_REGION='us-east-1'\nexport AWS_DEFAULT_REGION='us-east-1'\n"),
+        p.out());
+    Proc bare =
+        Proc.run(
+            List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm), "--region", "-f", "json"),
+            Proc.cronEnv(),
+            dir);
+    assertEquals(0, bare.exit(), bare.err());
+    assertTrue(bare.out().contains("\"AWS_REGION\" : \"eu-central-2\""), bare.out());
   }
 
   @Test
