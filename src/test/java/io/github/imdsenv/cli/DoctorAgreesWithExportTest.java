@@ -5,7 +5,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -159,14 +158,14 @@ class DoctorAgreesWithExportTest {
       void script() {
         Fixtures.healthy(wm);
         wm.stubFor(put(urlEqualTo(Fixtures.TOKEN_PATH)).willReturn(Fixtures.status(403)));
-        tokenlessGets401();
+        Fixtures.imdsV1Off(wm);
       }
     },
     IMDSV2_ONLY {
       @Override
       void script() {
         Fixtures.healthy(wm);
-        tokenlessGets401();
+        Fixtures.imdsV1Off(wm);
       }
     },
     TOKEN_FAILING_500 {
@@ -196,14 +195,6 @@ class DoctorAgreesWithExportTest {
     };
 
     abstract void script();
-
-    static void tokenlessGets401() {
-      wm.stubFor(
-          get(urlMatching(".*"))
-              .atPriority(1)
-              .withHeader("X-aws-ec2-metadata-token", absent())
-              .willReturn(Fixtures.status(401)));
-    }
   }
 
   @ParameterizedTest

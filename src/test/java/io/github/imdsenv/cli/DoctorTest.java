@@ -5,7 +5,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,13 +35,7 @@ class DoctorTest {
   private static void healthyWithV1(boolean v1) {
     Fixtures.healthy(wm);
     if (!v1) {
-      wm.stubFor(
-          get(urlMatching(".*"))
-              .atPriority(1)
-              .withHeader(
-                  "X-aws-ec2-metadata-token",
-                  com.github.tomakehurst.wiremock.client.WireMock.absent())
-              .willReturn(Fixtures.status(401)));
+      Fixtures.imdsV1Off(wm);
     }
   }
 
