@@ -94,6 +94,17 @@ public final class Fixtures {
     healthy(wm, credentialsJson());
   }
 
+  /** IMDSv1 off, as IMDS with --http-tokens required: every GET without a token answers 401. */
+  public static void imdsV1Off(WireMockExtension wm) {
+    wm.stubFor(
+        get(com.github.tomakehurst.wiremock.client.WireMock.urlMatching(".*"))
+            .atPriority(1)
+            .withHeader(
+                "X-aws-ec2-metadata-token",
+                com.github.tomakehurst.wiremock.client.WireMock.absent())
+            .willReturn(status(401)));
+  }
+
   public static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder status(
       int status) {
     return aResponse().withStatus(status);

@@ -266,7 +266,8 @@ public final class Dist {
         } else if (takesFile(o)) {
           sb.append(" -r -F");
         } else {
-          sb.append(" -x");
+          // an optional value (--region [REGION]): nothing is required after the option
+          sb.append(o.arity().min() == 0 ? " -f" : " -x");
         }
       } else {
         sb.append(" -f");
@@ -342,6 +343,10 @@ public final class Dist {
           action = ":" + label + ":_files";
         } else {
           action = ":" + label + ": ";
+        }
+        if (o.arity().min() == 0) {
+          // an optional value: "::" in zsh's spec
+          action = ":" + action;
         }
       }
       for (String name : o.names()) {

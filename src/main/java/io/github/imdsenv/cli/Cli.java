@@ -8,11 +8,15 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /** Builds the command line and turns every failure into one stderr line and an exit code. */
 public final class Cli {
@@ -142,10 +146,46 @@ public final class Cli {
   }
 
   private static int usageError(ParameterException e, String[] args) {
-    PrintWriter err = e.getCommandLine().getErr();
-    err.println("imds-env: " + shown(e.getMessage()) + " (see 'imds-env --help')");
+    CommandLine cl = e.getCommandLine();
+    PrintWriter err = cl.getErr();
+    err.println(
+        "imds-env: "
+            + shown(usageMessage(e, args))
+            + " (see '"
+            + cl.getCommandSpec().qualifiedName()
+            + " --help')");
     err.flush();
     return ExitCodes.USAGE;
+  }
+
+  /** picocli's message, or one that says what was probably meant, where that can be told. */
+  static String usageMessage(ParameterException e, String[] args) {
+    CommandSpec spec = e.getCommandLine().getCommandSpec();
+    if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+      String word = u.getUnmatched().get(0);
+      int at = Arrays.asList(args).indexOf(word);
+      if (at > 0 && args[at - 1].equals(OptionNames.REGION)) {
+        // a bare --region took none of it: the word was meant as its value
+        return OptionNames.REGION + ": " + ExportOptions.notARegion(word);
+      }
+      String name = u.isUnknownOption() ? word.replaceFirst("=.*", "") : word;
+      String meant =
+          Typo.closest(
+              name, u.isUnknownOption() ? spec.optionsMap().keySet() : spec.subcommands().keySet());
+      if (meant != null) {
+        return (u.isUnknownOption() ? "unknown option '" : "unknown command '")
+            + name
+            + "'; did you mean '"
+            + meant
+            + "'?";
+      }
+    }
+    if (e instanceof MissingParameterException m
+        && spec.userObject() instanceof ExecCommand
+        && m.getMissing().equals(spec.positionalParameters())) {
+      return "exec needs the COMMAND to run: imds-env exec [OPTIONS] -- COMMAND [ARG...]";
+    }
+    return e.getMessage();
   }
 
   /** The one place an exception becomes a message and an exit code. */

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Check the way to the credentials, one line a check: ok, warn or FAIL, what was seen, and the"
           + " fix.",
-      "Exit 0 when nothing failed; else the exit code of the first failure (3, 4 or 5)."
+      "Exit 0 when nothing failed (a warning does not fail); else the exit code of the first"
+          + " failure (2: a setting, 3, 4 or 5)."
     })
 final class DoctorCommand implements Callable<Integer> {
 
@@ -40,9 +41,11 @@ final class DoctorCommand implements Callable<Integer> {
   public Integer call() {
     Cli.rejectOptionsBefore(spec);
     DoctorReport report = new DoctorReport(spec.commandLine().getOut());
-    Settings settings = source.settings(env);
-    Log log = Log.create(settings.verbose());
     try {
+      // a bad value (an endpoint's port out of range, say) is doctor's first FAIL, exit 2
+      report.check("settings");
+      Settings settings = report.observe(() -> source.settings(env));
+      Log log = Log.create(settings.verbose());
       if (settings.source() == SourceKind.CONTAINER) {
         new ContainerChecks(report, env).run(settings, log);
       } else {

@@ -105,10 +105,7 @@ final class ExecCommand implements Callable<Integer> {
     }
     int shift = handoff.shift(request.command());
     Settings settings = Settings.resolve(request.source(), env);
-    handoff.exec(
-        shift,
-        SCRUBBED,
-        Exporter.fetch(settings, request.export().extras(), request.export().allowExpired(), err));
+    handoff.exec(shift, SCRUBBED, Exporter.fetch(settings, request.export(), err));
     return 0;
   }
 }

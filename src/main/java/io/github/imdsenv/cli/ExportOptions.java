@@ -1,22 +1,43 @@
 package io.github.imdsenv.cli;
 
 import io.github.imdsenv.format.Variables;
+import io.github.imdsenv.settings.Settings;
+import java.util.Map;
+import java.util.Stack;
+import picocli.CommandLine.IParameterPreprocessor;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * What to export besides the four credential variables, and whether expired credentials will do.
  */
 public final class ExportOptions {
 
+  /**
+   * What picocli sets for a bare {@code --region}: never a region name, nor anything argv can hold.
+   */
+  static final String FROM_SOURCE = "\0";
+
   @Option(
       names = OptionNames.REGION,
+      arity = "0..1",
+      fallbackValue = FROM_SOURCE,
+      paramLabel = "REGION",
+      preprocessor = RegionValue.class,
+      converter = RegionConverter.class,
       description =
           "Also "
               + Variables.REGION
               + " and "
               + Variables.DEFAULT_REGION
-              + ", from placement/region.")
-  boolean region;
+              + ": REGION (--region us-east-1), or without it the instance's, from"
+              + " placement/region (the container source: its "
+              + Variables.REGION
+              + ").")
+  String region;
 
   @Option(
       names = OptionNames.ACCOUNT_ID,
@@ -35,6 +56,45 @@ public final class ExportOptions {
 
   /** What these options say, as parsed. */
   Request.Export values() {
-    return new Request.Export(region, accountId, securityToken, allowExpired);
+    return new Request.Export(
+        region != null,
+        FROM_SOURCE.equals(region) ? null : region,
+        accountId,
+        securityToken,
+        allowExpired);
+  }
+
+  /**
+   * --region's value: attached (--region=X) it is one whatever it is (the converter judges it);
+   * apart, only a region name is (picocli would take any word, exec's COMMAND too), else none.
+   */
+  static final class RegionValue implements IParameterPreprocessor {
+    @Override
+    public boolean preprocess(
+        Stack<String> args, CommandSpec spec, ArgSpec option, Map<String, Object> info) {
+      boolean attached = !" ".equals(info.get("separator"));
+      if (!attached && (args.isEmpty() || !Settings.validRegionName(args.peek()))) {
+        args.push(FROM_SOURCE);
+      }
+      return false;
+    }
+  }
+
+  /**
+   * A region name, or (for a bare --region) the fallback. A word that is no region name is refused,
+   * and picocli then leaves it for what follows (exec's COMMAND).
+   */
+  static final class RegionConverter implements ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      if (!value.equals(FROM_SOURCE) && !Settings.validRegionName(value)) {
+        throw new TypeConversionException(notARegion(value));
+      }
+      return value;
+    }
+  }
+
+  static String notARegion(String value) {
+    return "'" + value + "' is not a region name (such as us-east-1 or us-gov-west-1)";
   }
 }

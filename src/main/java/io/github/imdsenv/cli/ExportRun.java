@@ -59,8 +59,10 @@ final class ExportRun {
       out.print(text);
       out.flush();
       if (out.checkError()) {
+        String why = Console.failure(out);
         throw new ImdsEnvException(
-            ImdsEnvException.Reason.STDOUT, "cannot write to stdout (closed, or a broken pipe)");
+            ImdsEnvException.Reason.STDOUT,
+            "cannot write to stdout (" + (why != null ? why : "closed, or a broken pipe") + ")");
       }
       return 0;
     }
@@ -152,7 +154,7 @@ final class ExportRun {
 
   private Variables variables(Settings settings, Variables.Extras extras, PrintWriter err) {
     return format.needsValues()
-        ? Exporter.fetch(settings, extras, export.allowExpired(), err)
+        ? Exporter.fetch(settings, export, err)
         : Variables.namesOnly(extras);
   }
 

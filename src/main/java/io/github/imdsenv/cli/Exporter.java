@@ -29,8 +29,9 @@ final class Exporter {
    * The run's variables; expired credentials are refused unless {@code allowExpired} (then a
    * warning).
    */
-  static Variables fetch(
-      Settings settings, Variables.Extras extras, boolean allowExpired, PrintWriter err) {
+  static Variables fetch(Settings settings, Request.Export export, PrintWriter err) {
+    Variables.Extras extras = export.extras();
+    boolean allowExpired = export.allowExpired();
     Log log = Log.create(settings.verbose());
     CredentialSource source = source(settings, log);
     Credentials c = source.credentials();
@@ -70,7 +71,10 @@ final class Exporter {
               + " gave no AccountId (IMDS gives it only on its"
               + " extended credentials path; -v shows which path answered); AWS_ACCOUNT_ID is not set");
     }
-    String region = extras.region() ? source.region() : null;
+    String region =
+        !extras.region()
+            ? null
+            : export.regionName() != null ? export.regionName() : source.region();
     return Variables.of(c, region, extras);
   }
 }

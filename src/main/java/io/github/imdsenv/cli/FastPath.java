@@ -41,6 +41,7 @@ final class FastPath {
     boolean verbose = false;
     boolean quiet = false;
     boolean region = false;
+    String regionName = null;
     boolean accountId = false;
     boolean securityToken = false;
     boolean allowExpired = false;
@@ -75,9 +76,18 @@ final class FastPath {
           return null;
         }
         switch (name) {
+          // an optional value: a region name, attached or next; anything else is not its value
+          case OptionNames.REGION -> {
+            if (value == null && i + 1 < args.length && Settings.validRegionName(args[i + 1])) {
+              value = args[++i];
+            } else if (value != null && !Settings.validRegionName(value)) {
+              return null;
+            }
+            region = true;
+            regionName = value;
+          }
           // flags (arity 0): a value attached with = is picocli's to judge
-          case OptionNames.REGION,
-              OptionNames.ACCOUNT_ID,
+          case OptionNames.ACCOUNT_ID,
               OptionNames.SECURITY_TOKEN,
               OptionNames.ALLOW_EXPIRED,
               OptionNames.NO_IMDSV1,
@@ -89,7 +99,6 @@ final class FastPath {
               return null;
             }
             switch (name) {
-              case OptionNames.REGION -> region = true;
               case OptionNames.ACCOUNT_ID -> accountId = true;
               case OptionNames.SECURITY_TOKEN -> securityToken = true;
               case OptionNames.ALLOW_EXPIRED -> allowExpired = true;
@@ -142,7 +151,7 @@ final class FastPath {
     return new Request(
         new Settings.Flags(
             endpoint, endpointMode, role, timeout, attempts, noImdsv1, source, verbose, quiet),
-        new Request.Export(region, accountId, securityToken, allowExpired),
+        new Request.Export(region, regionName, accountId, securityToken, allowExpired),
         format,
         output,
         minValidity,

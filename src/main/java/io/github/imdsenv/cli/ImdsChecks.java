@@ -1,6 +1,5 @@
 package io.github.imdsenv.cli;
 
-import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
 import io.github.imdsenv.imds.ImdsClient;
@@ -9,8 +8,10 @@ import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.settings.Settings;
 
 /**
- * Doctor's IMDS checks: the endpoint, doctor's TCP probe, the IMDS client's session, role,
- * credentials and region steps as it reports them, and doctor's own GET without a token.
+ * Doctor's IMDS checks: the endpoint, doctor's TCP probe, then the IMDS client's session, role,
+ * credentials and region steps as it reports them: doctor judges with the export's own requests.
+ * Its one request of its own is a GET without a token, when the session holds one (IMDSv1 still
+ * served is a warning: Security Hub control EC2.8).
  */
 final class ImdsChecks {
 
@@ -35,89 +36,56 @@ final class ImdsChecks {
         settings.endpoint(),
         "not an EC2 instance, or IMDS is disabled for it (`aws ec2 modify-instance-metadata-options"
             + " --instance-id ID --http-endpoint enabled`)");
-    ImdsSteps steps = new ImdsSteps();
+    ImdsSteps steps = new ImdsSteps(settings);
     ImdsClient client = ImdsClient.create(settings, log, steps);
-    ImdsEnvException noSession = null;
-    try {
-      client.startSession();
-    } catch (ImdsEnvException e) {
-      noSession = e;
+    // the session as the export starts it: a token, or the IMDSv1 fallback, or the export's error
+    report.check("IMDSv2");
+    report.observe(
+        () -> {
+          client.startSession();
+          return null;
+        });
+    if (steps.ttlSeconds > 0) {
+      report.line("ok", "IMDSv2", "token received (TTL " + steps.ttlSeconds + " s)");
+      imdsV1(client.statusWithoutToken(), settings.v1Disabled());
+      steps.sessionChecked();
     }
-    session(steps, noSession, client.statusWithoutToken(), settings.v1Disabled());
-
-    if (settings.role() == null) {
-      report.check("role");
-    } else {
-      report.line(
-          "ok", "role", settings.role() + " (from --role / " + Environment.PROFILE_NAME + ")");
-      report.check("credentials");
-    }
+    // else it fell back: the export's first GET, without a token, tells whether IMDSv1 works
+    // (ImdsSteps); one that gets no answer at all fails under IMDSv2 with the client's message
     report.credentials(report.observe(client::credentials));
     report.check("region");
     report.line("ok", "region", report.observe(client::region) + " (from placement/region)");
   }
 
+  /** Security Hub's control for instances that still answer IMDSv1, and its fix. */
+  static final String REQUIRE_TOKENS =
+      "Security Hub control EC2.8: require tokens with `aws ec2 modify-instance-metadata-options"
+          + " --instance-id ID --http-tokens required`";
+
   /**
-   * The IMDSv2 and IMDSv1 lines: the client's token step, and doctor's own GET without a token
-   * ({@code v1}, -1: no answer).
+   * The IMDSv1 line once the session holds a token: doctor's one GET of its own, without a token
+   * ({@code status}; -1: no answer).
    */
-  private void session(ImdsSteps steps, ImdsEnvException noSession, int v1, boolean v1Disabled) {
-    boolean viaV1 = steps.fellBack && v1 == 200;
-    Reason kind = noSession != null ? noSession.reason() : Reason.UNREACHABLE;
-    if (steps.ttlSeconds > 0) {
-      report.line("ok", "IMDSv2", "token received (TTL " + steps.ttlSeconds + " s)");
-    } else if (steps.tokenTimedOut) {
-      String seen = "the token request (" + steps.tokenRequest + ") timed out while GETs answer: ";
-      if (viaV1) {
-        report.line(
-            "warn", "IMDSv2", seen + "imds-env falls back to IMDSv1; " + ImdsClient.HOP_LIMIT_FIX);
-      } else {
-        report.fail(kind, "IMDSv2", seen + ImdsClient.HOP_LIMIT_FIX);
-      }
-    } else if (steps.tokenStatus == 403) {
-      String seen =
-          "the token request answered 403: IMDS is off for tokens, or the token API is disabled";
-      if (viaV1) {
-        report.line("warn", "IMDSv2", seen + "; imds-env falls back to IMDSv1");
-      } else {
-        report.fail(
-            kind,
-            "IMDSv2",
-            seen
-                + " (`aws ec2 modify-instance-metadata-options --instance-id ID"
-                + " --http-endpoint enabled --http-tokens required`)");
-      }
-    } else if (viaV1) {
+  private void imdsV1(int status, boolean v1Disabled) {
+    String asked = "a GET of " + ImdsClient.pathWithoutToken() + " without a token answered ";
+    if (status == 401) {
+      report.line("ok", "IMDSv1", "off: the instance requires IMDSv2 tokens (recommended)");
+    } else if (status == 200 || status == 404) {
       report.line(
           "warn",
-          "IMDSv2",
-          "the token request answered "
-              + steps.tokenStatus
-              + " (an IMDS without IMDSv2?); imds-env falls back to IMDSv1");
-    } else if (steps.fellBack) {
-      report.fail(
-          kind,
-          "IMDSv2",
-          "the token request answered "
-              + steps.tokenStatus
-              + " and IMDSv1 is not available: no way to read metadata");
-    } else {
-      // no token and no fallback: the client says why (a status no fallback follows, --no-imdsv1,
-      // no answer)
-      report.fail(kind, "IMDSv2", noSession.getMessage());
-    }
-    if (v1 < 0) {
-      report.line("warn", "IMDSv1", "a GET without token did not answer");
-    } else if (v1 == 401) {
-      report.line("ok", "IMDSv1", "off: the instance requires IMDSv2 tokens (recommended)");
-    } else if (v1 == 200) {
-      report.line(
-          "ok",
           "IMDSv1",
-          "allowed by the instance (tokens optional)"
-              + (v1Disabled ? "; not used: --no-imdsv1 / " + Environment.V1_DISABLED : ""));
+          "still on: "
+              + asked
+              + status
+              + (v1Disabled
+                  ? " (imds-env does not use it: --no-imdsv1 / " + Environment.V1_DISABLED + ")"
+                  : "")
+              + "; "
+              + REQUIRE_TOKENS);
+    } else if (status < 0) {
+      report.line("warn", "IMDSv1", "a GET without a token did not answer");
     } else {
-      report.line("warn", "IMDSv1", "a GET without token answered " + v1);
+      report.line("warn", "IMDSv1", asked + status);
     }
   }
 
@@ -126,12 +94,16 @@ final class ImdsChecks {
    * {@link DoctorReport#observe}.
    */
   private final class ImdsSteps implements ImdsListener {
+    private final Settings settings;
     int ttlSeconds;
-    boolean tokenTimedOut;
-    String tokenRequest;
-    int tokenStatus;
-    boolean fellBack;
+    private boolean tokenTimedOut;
+    private int tokenStatus;
+    private boolean answeredWithoutToken;
     private boolean roleShown;
+
+    ImdsSteps(Settings settings) {
+      this.settings = settings;
+    }
 
     @Override
     public void tokenReceived(int ttlSeconds) {
@@ -141,18 +113,71 @@ final class ImdsChecks {
     @Override
     public void tokenTimedOut(String request) {
       tokenTimedOut = true;
-      tokenRequest = request;
     }
 
     @Override
     public void tokenRefused(String request, int status) {
-      tokenRequest = request;
       tokenStatus = status;
     }
 
+    /** The fallback's first GET tells whether IMDSv1 works: the IMDSv2 and IMDSv1 lines then. */
     @Override
-    public void v1FallbackTaken(String why) {
-      fellBack = true;
+    public void answeredWithoutToken(String path, int status) {
+      if (answeredWithoutToken) {
+        return;
+      }
+      answeredWithoutToken = true;
+      if (status == 401) {
+        // the client fails now, as the export does: the FAIL is the token's
+        report.check("IMDSv2");
+        report.explain(
+            null,
+            tokenSeen()
+                + (tokenTimedOut
+                    ? ": " + ImdsClient.HOP_LIMIT_FIX
+                    : "; IMDSv1 is off too ("
+                        + path
+                        + " answered 401 without a token): no way to read metadata"));
+        return;
+      }
+      report.line(
+          "warn",
+          "IMDSv2",
+          tokenSeen()
+              + ": imds-env falls back to IMDSv1"
+              + (tokenTimedOut ? "; " + ImdsClient.HOP_LIMIT_FIX : ""));
+      report.line(
+          "warn",
+          "IMDSv1",
+          "in use: "
+              + path
+              + " answered "
+              + status
+              + " without a token; "
+              + REQUIRE_TOKENS
+              + (tokenTimedOut ? ", once the hop limit is raised" : ""));
+      sessionChecked();
+    }
+
+    /** What the token request met. */
+    private String tokenSeen() {
+      return tokenTimedOut
+          ? "the token request (PUT /latest/api/token) timed out while GETs answer"
+          : tokenStatus == 403
+              ? "the token request answered 403: IMDS is off for tokens, or the token API is"
+                  + " disabled"
+              : "the token request answered " + tokenStatus + " (an IMDS without IMDSv2?)";
+    }
+
+    /** The session is judged: the role's check comes next (the named role's line, if any). */
+    void sessionChecked() {
+      if (settings.role() == null) {
+        report.check("role");
+      } else {
+        report.line(
+            "ok", "role", settings.role() + " (from --role / " + Environment.PROFILE_NAME + ")");
+        report.check("credentials");
+      }
     }
 
     @Override

@@ -3,9 +3,7 @@ package io.github.imdsenv.cli;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -40,6 +38,6 @@ public final class Main {
   }
 
   static PrintWriter utf8(OutputStream out) {
-    return new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), false);
+    return new Console(out);
   }
 }

@@ -34,8 +34,16 @@ record Request(
     return command != null;
   }
 
-  /** The options of {@link ExportOptions}. */
-  record Export(boolean region, boolean accountId, boolean securityToken, boolean allowExpired) {
+  /**
+   * The options of {@link ExportOptions}; {@code regionName} is the value of {@code --region
+   * REGION}, null for a bare {@code --region} (the source's region) or none.
+   */
+  record Export(
+      boolean region,
+      String regionName,
+      boolean accountId,
+      boolean securityToken,
+      boolean allowExpired) {
 
     Variables.Extras extras() {
       return new Variables.Extras(securityToken, region, accountId);

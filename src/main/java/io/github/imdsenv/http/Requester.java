@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
 
 /**
  * Requests to one metadata endpoint, as the SDKs make them: retries with exponential backoff and
@@ -25,6 +26,7 @@ public final class Requester {
   private final URI base;
   private final String service;
   private final String unreachableAdvice;
+  private final String origin;
   private final Settings settings;
   private final Log log;
   private final long deadlineNanos;
@@ -33,14 +35,22 @@ public final class Requester {
   /**
    * @param service what the endpoint is, for messages: "the instance metadata service"
    * @param unreachableAdvice what to check when it does not answer at all
+   * @param origin where the endpoint came from, for messages: "--endpoint", a variable's name
    * @param clock the system's, or a test's; its {@code nanoTime} must not run behind {@link
    *     System#nanoTime()}: the deadlines handed to {@link HttpLink} are in its terms
    */
   Requester(
-      URI base, String service, String unreachableAdvice, Settings settings, Log log, Clock clock) {
+      URI base,
+      String service,
+      String unreachableAdvice,
+      String origin,
+      Settings settings,
+      Log log,
+      Clock clock) {
     this.base = base;
     this.service = service;
     this.unreachableAdvice = unreachableAdvice;
+    this.origin = origin;
     this.settings = settings;
     this.log = log;
     this.clock = clock;
@@ -52,8 +62,11 @@ public final class Requester {
     return new Requester(
         base,
         "the instance metadata service",
-        "this is not an EC2 instance, IMDS is turned off"
-            + " (--http-endpoint disabled), or --endpoint is wrong",
+        "this is not an EC2 instance, IMDS is turned off (--http-endpoint disabled), or the"
+            + " endpoint (from "
+            + settings.endpointOrigin()
+            + ") is wrong",
+        settings.endpointOrigin(),
         settings,
         log,
         Clock.SYSTEM);
@@ -67,6 +80,7 @@ public final class Requester {
         "check "
             + Environment.CONTAINER_RELATIVE_URI
             + " / _FULL_URI, or that this runs inside the task or pod",
+        Environment.CONTAINER_RELATIVE_URI + " / _FULL_URI",
         settings,
         log,
         Clock.SYSTEM);
@@ -106,12 +120,14 @@ public final class Requester {
       boolean timeoutIsAnswer,
       boolean lastStatusIsAnswer) {
     String failure = null;
+    boolean unresolved = false;
     HttpLink.Response last = null;
     for (int attempt = 1; attempt <= settings.attempts(); attempt++) {
       if (attempt > 1) {
         backoff(attempt, method, path, failure);
       }
       long start = clock.nanoTime();
+      unresolved = false;
       long attemptDeadline = Math.min(start + settings.timeout().toNanos(), deadlineNanos);
       try {
         HttpLink.Response r = HttpLink.exchange(base, method, path, headers, attemptDeadline);
@@ -135,6 +151,12 @@ public final class Requester {
         log.debug(method + " " + path + " -> connection refused (" + millisSince(start) + " ms)");
         failure = "refused the connection";
         last = null;
+      } catch (UnknownHostException e) {
+        // retried all the same: a resolver that fails for a moment looks just like this
+        log.debug(method + " " + path + " -> unknown host (" + millisSince(start) + " ms)");
+        failure = "failed (its name does not resolve)";
+        unresolved = true;
+        last = null;
       } catch (IOException e) {
         log.debug(
             method + " " + path + " -> " + e.getClass().getSimpleName() + ": " + e.getMessage());
@@ -144,6 +166,25 @@ public final class Requester {
     }
     if (lastStatusIsAnswer && last != null) {
       return last;
+    }
+    if (unresolved) {
+      throw new ImdsEnvException(
+          Reason.UNREACHABLE,
+          "the name "
+              + HttpLink.host(base)
+              + " does not resolve: "
+              + service
+              + " at "
+              + base
+              + " cannot be reached ("
+              + method
+              + " "
+              + path
+              + ", "
+              + attempts()
+              + "); check the host name (from "
+              + origin
+              + ") and the resolver (/etc/resolv.conf)");
     }
     throw new ImdsEnvException(
         Reason.UNREACHABLE,
@@ -157,10 +198,13 @@ public final class Requester {
             + " "
             + path
             + " ("
-            + settings.attempts()
-            + (settings.attempts() == 1 ? " attempt" : " attempts")
+            + attempts()
             + "): "
             + adviceFor(last == null ? 0 : last.status()));
+  }
+
+  private String attempts() {
+    return settings.attempts() + (settings.attempts() == 1 ? " attempt" : " attempts");
   }
 
   /**

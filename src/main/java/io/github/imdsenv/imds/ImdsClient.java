@@ -25,12 +25,6 @@ public final class ImdsClient implements CredentialSource {
       "/latest/meta-data/iam/security-credentials-extended/";
   private static final String REGION_PATH = "/latest/meta-data/placement/region";
 
-  /**
-   * What doctor's GET without a token asks for: any metadata path answers it when IMDSv1 is
-   * allowed.
-   */
-  private static final String METADATA_PATH = "/latest/meta-data/";
-
   public static final String HOP_LIMIT_FIX =
       "from a container on a bridge network the token reply's hop limit is 1: raise it with `aws"
           + " ec2 modify-instance-metadata-options --instance-id ID --http-put-response-hop-limit"
@@ -74,15 +68,21 @@ public final class ImdsClient implements CredentialSource {
   }
 
   /**
-   * Doctor's own probe, no part of a fetch: the status a metadata GET without a token gets (200:
-   * IMDSv1 allowed; 401: IMDSv2 required), or -1 when it gets no answer.
+   * Doctor's one request of its own, once the session holds a token (its GETs then show nothing of
+   * IMDSv1): the role list the export asks for, without a token. Returns its status (401: IMDSv2
+   * required; 200 or 404: IMDSv1 still served), or -1 when it gets no answer.
    */
   public int statusWithoutToken() {
     try {
-      return http.send("GET", METADATA_PATH, "", false).status();
+      return http.send("GET", ROLES_PATH, "", false).status();
     } catch (ImdsEnvException e) {
       return -1;
     }
+  }
+
+  /** The path of {@link #statusWithoutToken}. */
+  public static String pathWithoutToken() {
+    return ROLES_PATH;
   }
 
   @Override

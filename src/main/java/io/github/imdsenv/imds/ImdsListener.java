@@ -23,6 +23,12 @@ public interface ImdsListener {
   default void v1FallbackTaken(String why) {}
 
   /**
+   * A GET without a token (IMDSv1) answered {@code status}: 401 means the instance requires IMDSv2
+   * (and the fetch fails), anything else that it still serves IMDSv1.
+   */
+  default void answeredWithoutToken(String path, int status) {}
+
+  /**
    * The role list at {@code path} answered; {@code name} is its first role, and {@code valid} says
    * whether it passed the client's role-name check (if not, {@code name} is the line as listed,
    * escaped, and the fetch fails).

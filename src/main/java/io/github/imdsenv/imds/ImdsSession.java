@@ -55,6 +55,9 @@ final class ImdsSession {
   HttpLink.Response get(String path, boolean lastStatusIsAnswer) {
     start();
     HttpLink.Response r = send(path, lastStatusIsAnswer);
+    if (token == null && listener != null) {
+      listener.answeredWithoutToken(path, r.status());
+    }
     if (r.status() == 401) {
       if (token == null) {
         throw new ImdsEnvException(

@@ -195,35 +195,88 @@ public record Settings(
 
   /**
    * An http:// base URL (https:// too for the container endpoint, whose URI may carry a path and
-   * query).
+   * query). A refusal names {@code where} the text came from and what is wrong with it.
    */
   private static URI httpEndpoint(String text, String where, boolean container) {
     String t = text.trim();
-    while (!container && t.endsWith("/")) {
+    while (!container && t.endsWith("/") && !t.endsWith("://")) {
       t = t.substring(0, t.length() - 1);
     }
+    String form = container ? "http(s)://HOST[:PORT]/PATH" : "http://HOST[:PORT]";
+    URI uri;
     try {
-      URI uri = new URI(t);
-      String scheme =
-          uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
-      boolean schemeOk = scheme.equals("http") || (container && scheme.equals("https"));
-      if (!schemeOk
-          || uri.getHost() == null
-          || uri.getRawFragment() != null
-          || uri.getRawUserInfo() != null
-          || (!container && uri.getRawQuery() != null)) {
-        throw usage(
-            where
-                + " '"
-                + text
-                + "' is not an "
-                + (container ? "http(s)://HOST[:PORT]/PATH" : "http://HOST[:PORT]")
-                + " URL");
-      }
-      return uri;
+      uri = new URI(t);
     } catch (URISyntaxException e) {
-      throw usage(where + " '" + text + "' is not a URL: " + e.getReason());
+      throw badUrl(text, where, "is not a URL: " + e.getReason());
     }
+    String scheme =
+        uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (uri.isOpaque() || !(scheme.equals("http") || (container && scheme.equals("https")))) {
+      throw badUrl(text, where, "is not an " + form + " URL");
+    }
+    if (uri.getRawUserInfo() != null) {
+      throw badUrl(
+          text, where, "has a user name or password in it, which is never sent: remove it");
+    }
+    if (uri.getRawFragment() != null) {
+      throw badUrl(text, where, "has a fragment (#...), which no request carries: remove it");
+    }
+    if (!container && uri.getRawQuery() != null) {
+      throw badUrl(text, where, "has a query (?...): write " + form);
+    }
+    if (uri.getHost() == null) {
+      throw badUrl(text, where, authorityProblem(uri.getRawAuthority(), form));
+    }
+    if (uri.getPort() == 0 || uri.getPort() > MAX_PORT) {
+      throw badUrl(text, where, portProblem(String.valueOf(uri.getPort())));
+    }
+    return uri;
+  }
+
+  private static final int MAX_PORT = 65535;
+
+  /** Why an authority has no host that java.net.URI accepts. */
+  private static String authorityProblem(String authority, String form) {
+    if (authority == null || authority.isEmpty() || authority.startsWith(":")) {
+      return "has no host: write " + form;
+    }
+    int colon = authority.lastIndexOf(':');
+    if (authority.indexOf(':') != colon) {
+      return "has an IPv6 address without brackets: write it as in http://[fd00:ec2::254]:80";
+    }
+    String port = colon < 0 ? "" : authority.substring(colon + 1);
+    boolean portOk = port.length() <= 5 && !port.isEmpty();
+    for (int i = 0; i < port.length(); i++) {
+      portOk &= port.charAt(i) >= '0' && port.charAt(i) <= '9';
+    }
+    if (colon >= 0
+        && (!portOk || Integer.parseInt(port) == 0 || Integer.parseInt(port) > MAX_PORT)) {
+      return portProblem(port);
+    }
+    return "has a host name that is not valid (letters, digits, '-' and '.')";
+  }
+
+  private static String portProblem(String port) {
+    return "has port " + port + ", not a number from 1 to " + MAX_PORT;
+  }
+
+  private static ImdsEnvException badUrl(String text, String where, String problem) {
+    return usage(where + " '" + withoutUserInfo(text) + "' " + problem);
+  }
+
+  /** The URL as a message may show it: a user name or password in it (a secret) left out. */
+  static String withoutUserInfo(String text) {
+    int start = text.indexOf("://");
+    if (start < 0) {
+      return text;
+    }
+    start += 3;
+    int end = start;
+    while (end < text.length() && "/?#".indexOf(text.charAt(end)) < 0) {
+      end++;
+    }
+    int at = text.lastIndexOf('@', end - 1);
+    return at < start ? text : text.substring(0, start) + "...@" + text.substring(at + 1);
   }
 
   /**
@@ -246,6 +299,33 @@ public record Settings(
       }
     }
     return !role.equals(".") && !role.equals("..");
+  }
+
+  /**
+   * A region name as the AWS partitions write them (us-east-1, us-gov-west-1, cn-north-1,
+   * us-isob-east-1, eusc-de-east-1; botocore's regionRegex per partition): 2 to 4 letters, words of
+   * letters, a number, joined by dashes. Nothing else is taken for one: {@code --region} before
+   * COMMAND or another word stays bare.
+   */
+  public static boolean validRegionName(String name) {
+    String[] parts = name.split("-", -1);
+    if (name.length() > 64 || parts.length < 3 || parts[0].length() < 2 || parts[0].length() > 4) {
+      return false;
+    }
+    for (int i = 0; i < parts.length; i++) {
+      String part = parts[i];
+      if (part.isEmpty()) {
+        return false;
+      }
+      for (int j = 0; j < part.length(); j++) {
+        char c = part.charAt(j);
+        boolean ok = i == parts.length - 1 ? c >= '0' && c <= '9' : c >= 'a' && c <= 'z';
+        if (!ok) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** A record's own toString would show the container authorization token. */

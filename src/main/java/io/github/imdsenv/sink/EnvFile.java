@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
@@ -261,9 +262,14 @@ public final class EnvFile implements AutoCloseable {
     }
   }
 
-  /** FILE could not be written ({@code why}: a refusal's message or {@link FileErrors#reason}). */
+  /**
+   * FILE could not be written ({@code why}: a refusal's message or {@link FileErrors#reason}). That
+   * it was left as it was is said of a FILE that is there (for the message alone: no decision).
+   */
   private static ImdsEnvException failure(Path file, String why) {
+    boolean there = Files.exists(file, LinkOption.NOFOLLOW_LINKS);
     return new ImdsEnvException(
-        Reason.OUTPUT, "cannot write " + file + ": " + why + "; the file was left as it was");
+        Reason.OUTPUT,
+        "cannot write " + file + ": " + why + (there ? "; the file was left as it was" : ""));
   }
 }

@@ -6,6 +6,8 @@ import io.github.imdsenv.settings.Durations;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -58,7 +60,11 @@ final class Guard {
               + shown
               + ": "
               + FileErrors.reason(e)
-              + " (without the lock, concurrent runs could interleave)");
+              + (cannotWriteHere(e)
+                  ? " (the lock and the new file are made beside FILE): write FILE in a directory"
+                      + " you may write, or run as a user who may write "
+                      + place.dirPath
+                  : " (without the lock, concurrent runs could interleave)"));
     }
     try {
       PosixFileAttributes a = place.attributes(name);
@@ -98,6 +104,12 @@ final class Guard {
       Thread.currentThread().interrupt();
       throw new Place.Refused("interrupted while waiting for its lock file " + shown);
     }
+  }
+
+  /** The directory refuses new files to this user: no permission, or a read-only file system. */
+  private static boolean cannotWriteHere(IOException e) {
+    return e instanceof AccessDeniedException
+        || (e instanceof FileSystemException f && "Read-only file system".equals(f.getReason()));
   }
 
   /**

@@ -15,6 +15,7 @@ import io.github.imdsenv.Run;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,14 +31,12 @@ class DoctorTest {
     Fixtures.warmUp(wm);
   }
 
+  /** A healthy IMDSv2; without {@code v1}, every GET without a token answers 401. */
   private static void healthyWithV1(boolean v1) {
     Fixtures.healthy(wm);
-    wm.stubFor(
-        get(urlEqualTo("/latest/meta-data/"))
-            .withHeader(
-                "X-aws-ec2-metadata-token",
-                com.github.tomakehurst.wiremock.client.WireMock.absent())
-            .willReturn(v1 ? ok("iam/\n") : Fixtures.status(401)));
+    if (!v1) {
+      Fixtures.imdsV1Off(wm);
+    }
   }
 
   private static Run doctor(String... extra) {
@@ -141,8 +140,104 @@ class DoctorTest {
     assertEquals(0, r.exit(), r.out());
     assertLine(
         r,
-        "warn  IMDSv2      the token request (PUT /latest/api/token) timed out while GETs answer: imds-env falls back to IMDSv1");
-    assertLine(r, "ok    IMDSv1      allowed by the instance (tokens optional)");
+        "warn  IMDSv2      the token request (PUT /latest/api/token) timed out while GETs answer:"
+            + " imds-env falls back to IMDSv1; from a container on a bridge network the token"
+            + " reply's hop limit is 1: raise it with");
+    assertLine(
+        r,
+        "warn  IMDSv1      in use: "
+            + Fixtures.ROLES
+            + " answered 200 without a token; "
+            + EC2_8
+            + ", once the hop limit is raised");
+    assertTrue(r.out().endsWith("6 ok, 2 warn, 0 FAIL: imds-env can export credentials here\n"));
+  }
+
+  private static final String EC2_8 =
+      "Security Hub control EC2.8: require tokens with `aws ec2 modify-instance-metadata-options"
+          + " --instance-id ID --http-tokens required`";
+
+  @Test
+  void imdsV1StillServed_withATokenToo_isAWarning_namingTheFix_exit0() {
+    healthyWithV1(true);
+    // a token PUT that is slow on a loaded machine must not look like a hop limit of 1 here
+    Run r = doctor("--timeout", "5s");
+    assertEquals(0, r.exit(), r.out());
+    assertLine(r, "ok    IMDSv2      token received (TTL 21600 s)");
+    assertLine(
+        r,
+        "warn  IMDSv1      still on: a GET of "
+            + Fixtures.ROLES
+            + " without a token answered 200; "
+            + EC2_8);
+    assertTrue(r.out().endsWith("7 ok, 1 warn, 0 FAIL: imds-env can export credentials here\n"));
+    // doctor's one request of its own: the role list the export asks, without a token
+    wm.verify(
+        1,
+        com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(urlEqualTo(Fixtures.ROLES))
+            .withHeader(
+                "X-aws-ec2-metadata-token",
+                com.github.tomakehurst.wiremock.client.WireMock.absent()));
+    wm.verify(
+        0,
+        com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+            urlEqualTo("/latest/meta-data/")));
+    Run notUsed = doctor("--no-imdsv1", "--timeout", "5s");
+    assertLine(
+        notUsed,
+        "warn  IMDSv1      still on: a GET of "
+            + Fixtures.ROLES
+            + " without a token answered 200 (imds-env does not use it: --no-imdsv1 /"
+            + " AWS_EC2_METADATA_V1_DISABLED); "
+            + EC2_8);
+  }
+
+  /**
+   * Issue 22: a small emulator refuses the token (403) and /latest/meta-data/ (404) but serves the
+   * role, credentials and region without one. The export succeeds through IMDSv1: doctor agrees,
+   * with warnings, from the export's own requests.
+   */
+  @Test
+  void emulatorWithoutImdsV2_servingOnlyTheExportsPaths_warns_exit0_asTheExportSucceeds() {
+    Fixtures.healthy(wm);
+    wm.stubFor(put(urlEqualTo(Fixtures.TOKEN_PATH)).willReturn(Fixtures.status(403)));
+    wm.stubFor(get(urlEqualTo("/latest/meta-data/")).willReturn(Fixtures.status(404)));
+    Run export = Run.against(Fixtures.endpoint(wm), "--region");
+    assertEquals(0, export.exit(), export.err());
+    Run r = doctor("--timeout", "5s");
+    assertEquals(0, r.exit(), r.out());
+    assertLine(
+        r,
+        "warn  IMDSv2      the token request answered 403: IMDS is off for tokens, or the token"
+            + " API is disabled: imds-env falls back to IMDSv1");
+    assertLine(
+        r,
+        "warn  IMDSv1      in use: " + Fixtures.ROLES + " answered 200 without a token; " + EC2_8);
+    assertLine(r, "ok    role        app-role (instance profile attached)");
+    assertLine(r, "ok    region      eu-central-2");
+    assertTrue(r.out().lines().noneMatch(l -> l.startsWith("FAIL")), r.out());
+  }
+
+  @Test
+  void fallbackWithANamedRole_theRoleLineComesAfterTheSessionLines() {
+    Fixtures.healthy(wm);
+    wm.stubFor(put(urlEqualTo(Fixtures.TOKEN_PATH)).willReturn(Fixtures.status(404)));
+    Run r = doctor("--role", Fixtures.ROLE, "--timeout", "5s");
+    assertEquals(0, r.exit(), r.out());
+    List<String> names =
+        r.out().lines().map(l -> l.length() > 17 ? l.substring(6, 17).trim() : l).toList();
+    assertEquals(
+        List.of(
+            "source", "endpoint", "reachable", "IMDSv2", "IMDSv1", "role", "credentials", "region"),
+        names.subList(0, 8),
+        r.out());
+    assertLine(
+        r,
+        "warn  IMDSv1      in use: "
+            + Fixtures.EXTENDED
+            + Fixtures.ROLE
+            + " answered 200 without a token; "
+            + EC2_8);
   }
 
   @Test
@@ -153,7 +248,10 @@ class DoctorTest {
     assertEquals(3, r.exit());
     assertLine(
         r,
-        "FAIL  IMDSv2      the token request answered 403: IMDS is off for tokens, or the token API is disabled");
+        "FAIL  IMDSv2      the token request answered 403: IMDS is off for tokens, or the token API"
+            + " is disabled; IMDSv1 is off too ("
+            + Fixtures.ROLES
+            + " answered 401 without a token): no way to read metadata");
   }
 
   @Test

@@ -131,6 +131,11 @@ class FastPathTest {
           continue;
         }
         String what = spec.name() + " " + o.longestName();
+        if (o.arity().min() == 0 && o.arity().max() == 1) {
+          walked.addAll(Arrays.asList(o.names()));
+          optionalValue(before, after, o, what);
+          continue;
+        }
         assertEquals(
             o.arity().min(), o.arity().max(), what + ": the fast path takes a fixed arity");
         assertTrue(
@@ -197,6 +202,48 @@ class FastPathTest {
       }
     }
     assertTrue(walked.contains("--endpoint") && walked.contains("-f"), walked.toString());
+  }
+
+  /** The values an option with an optional value takes (--region's), and words it does not. */
+  private static final List<String> OPTIONAL_VALUES = List.of("us-east-1", "us-gov-west-1");
+
+  private static final List<String> NOT_ITS_VALUE = List.of("us-east1", "docker", "US-EAST-1");
+
+  /**
+   * An option whose value may be left out: bare, with a value apart or attached, before a word that
+   * is not its value (exec's COMMAND), repeated; the last one wins in both parsers.
+   */
+  private static void optionalValue(
+      List<String> before, String[] after, OptionSpec o, String what) {
+    assertFalse(o.isMultiValue(), what);
+    assertNull(o.defaultValue(), what);
+    String name = o.longestName();
+    assertTakenAlike(args(before, args(List.of(name), after)));
+    assertTakenAlike(args(before, args(List.of(name, name), after)));
+    String v0 = OPTIONAL_VALUES.get(0);
+    String v1 = OPTIONAL_VALUES.get(1);
+    for (String value : OPTIONAL_VALUES) {
+      assertTakenAlike(args(before, args(List.of(name, value), after)));
+      assertTakenAlike(args(before, args(List.of(name + "=" + value), after)));
+    }
+    assertTakenAlike(args(before, args(List.of(name, v0, name, v1), after)));
+    assertTakenAlike(args(before, args(List.of(name, v0, name), after)));
+    assertTakenAlike(args(before, args(List.of(name, name, v1), after)));
+    if (before.isEmpty()) {
+      assertTakenAlike(args(before, name));
+    } else {
+      // exec without COMMAND: picocli's to report
+      assertLeftToPicocli(args(before, name));
+    }
+    for (String word : NOT_ITS_VALUE) {
+      // attached, it is a value all the same, and a wrong one: picocli's to report
+      assertLeftToPicocli(args(before, args(List.of(name + "=" + word), after)));
+      assertNull(viaPicocli(args(before, args(List.of(name + "=" + word), after))), word);
+      if (!before.isEmpty()) {
+        // exec: the word apart is COMMAND
+        assertTakenAlike(args(before, name, word, "--region"));
+      }
+    }
   }
 
   @Test
@@ -271,7 +318,16 @@ class FastPathTest {
         "--profile-name p",
         "-o /tmp/aws.env --mode 0640",
         "--mode=600 -o /tmp/aws.env",
-        "-o /tmp/aws.env --mode 0770");
+        "-o /tmp/aws.env --mode 0770",
+        "--region us-east-1",
+        "--region=us-gov-west-1 -f json",
+        "--region -f json",
+        "--region --account-id",
+        "-f env --region cn-north-1 --region",
+        "--region --region us-isob-east-1",
+        "--region eusc-de-east-1 -o /tmp/aws.env --min-validity 15m",
+        "--region us-iso-east-1 --endpoint http://127.0.0.1:8080",
+        "-q --region eu-isoe-west-1");
   }
 
   @ParameterizedTest
@@ -292,7 +348,14 @@ class FastPathTest {
         "exec -- curl -d @body.json http://example.test/",
         "exec @args --region",
         "exec -- --",
-        "exec -- exec");
+        "exec -- exec",
+        "exec --region us-west-2 -- env",
+        "exec --region us-west-2 env",
+        "exec --region=us-west-2 env",
+        "exec --region -- us-west-2",
+        "exec --region env us-west-2",
+        "exec --region us-west-2 us-east-1",
+        "exec --region --region ap-southeast-7 --account-id -- env");
   }
 
   @ParameterizedTest
@@ -313,6 +376,9 @@ class FastPathTest {
         "exec -vq -- true",
         "exec --role @r -- true",
         "exec --frob -- true",
+        "exec --region=docker env",
+        "exec --region=",
+        "exec --region us-west-2",
         "--region exec -- true"
       })
   void execArgumentsItCannotTake_areLeftToPicocli(String line) {
@@ -331,6 +397,12 @@ class FastPathTest {
         "-fjson",
         "-f=json",
         "--region=true",
+        "--region=",
+        "--region=us-east1",
+        "--region us-east1",
+        "--region US-EAST-1",
+        "--region @regions",
+        "--region doctor",
         "--endpoint",
         "--role -v",
         "-f yaml",

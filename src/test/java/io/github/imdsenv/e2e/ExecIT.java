@@ -104,6 +104,42 @@ class ExecIT {
     assertEquals("", p.err());
   }
 
+  /** --region REGION, as the AWS CLI takes it, before COMMAND: a bare one leaves COMMAND alone. */
+  @Test
+  void regionGiven_orBare_beforeTheCommand() throws Exception {
+    Fixtures.healthy(wm);
+    String print = "printf '%s|%s|' \"$AWS_REGION\" \"$AWS_DEFAULT_REGION\"";
+    for (List<String> args :
+        List.of(
+            List.of("--region", "us-west-2", "--"),
+            List.of("--region=us-west-2"),
+            List.of("--region", "us-west-2"))) {
+      List<String> c =
+          new ArrayList<>(List.of(Proc.LAUNCHER, "exec", "--endpoint", Fixtures.endpoint(wm)));
+      c.addAll(args);
+      c.addAll(List.of("sh", "-c", print));
+      Proc p = Proc.run(c, env(), dir);
+      assertEquals(0, p.exit(), p.err());
+      assertEquals("us-west-2|us-west-2|", p.out(), args.toString());
+    }
+    // bare before COMMAND: the word after it is COMMAND, not its value
+    Proc bare =
+        Proc.run(
+            List.of(
+                Proc.LAUNCHER,
+                "exec",
+                "--endpoint",
+                Fixtures.endpoint(wm),
+                "--region",
+                "sh",
+                "-c",
+                print),
+            env(),
+            dir);
+    assertEquals(0, bare.exit(), bare.err());
+    assertEquals("eu-central-2|eu-central-2|", bare.out());
+  }
+
   @Test
   void accountId_setsAwsAccountId_overTheInheritedOne() throws Exception {
     Fixtures.healthy(wm);

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -107,6 +108,46 @@ class LauncherIT {
     assertEquals("imds-env: Unknown option: '--frobnicate' (see 'imds-env --help')\n", p.err());
   }
 
+  /** The AWS CLI's habits, through the launcher: typos get what was meant, exec its help. */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "docter|imds-env: unknown command 'docter'; did you mean 'doctor'? (see 'imds-env --help')",
+        "--fromat json|imds-env: unknown option '--fromat'; did you mean '--format'? (see 'imds-env --help')",
+        "exec|imds-env: exec needs the COMMAND to run: imds-env exec [OPTIONS] -- COMMAND [ARG...] (see 'imds-env exec --help')",
+        "--region=us-east1|imds-env: Invalid value for option '--region': 'us-east1' is not a region name (such as us-east-1 or us-gov-west-1) (see 'imds-env --help')"
+      })
+  void typoOrMissingCommand_exit2_oneLine_sayingWhatWasMeant(String line, String message)
+      throws Exception {
+    List<String> c = new ArrayList<>(List.of(Proc.LAUNCHER));
+    c.addAll(List.of(line.split(" ")));
+    Proc p = Proc.run(c, Proc.cronEnv(), dir);
+    assertEquals(2, p.exit(), p.err());
+    assertEquals("", p.out());
+    assertEquals(message + "\n", p.err());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"--region us-east-1", "--region=us-east-1", "-f env --region us-east-1"})
+  void regionGiven_likeTheAwsCli_setsBothVariables(String line) throws Exception {
+    Fixtures.healthy(wm);
+    List<String> c = new ArrayList<>(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm)));
+    c.addAll(List.of(line.split(" ")));
+    Proc p = Proc.run(c, Proc.cronEnv(), dir);
+    assertEquals(0, p.exit(), p.err());
+    assertTrue(
+        p.out().endsWith("export AWS_REGION='us-east-1'\nexport AWS_DEFAULT_REGION='us-east-1'\n"),
+        p.out());
+    Proc bare =
+        Proc.run(
+            List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm), "--region", "-f", "json"),
+            Proc.cronEnv(),
+            dir);
+    assertEquals(0, bare.exit(), bare.err());
+    assertTrue(bare.out().contains("\"AWS_REGION\" : \"eu-central-2\""), bare.out());
+  }
+
   @Test
   void badFormat_exit2_listsTheFormats() throws Exception {
     Proc p = Proc.run(List.of(Proc.LAUNCHER, "-f", "yaml"), Proc.cronEnv(), dir);
@@ -145,7 +186,51 @@ class LauncherIT {
             env,
             dir);
     assertEquals(6, p.exit());
-    assertEquals("imds-env: cannot write to stdout (closed, or a broken pipe)\n", p.err());
+    // the system's reason (Bad file descriptor: the JVM's own files may take descriptor 1)
+    assertTrue(
+        p.err().startsWith("imds-env: cannot write to stdout (") && p.err().endsWith(")\n"),
+        p.err());
+    assertEquals(1, p.err().lines().count(), p.err());
+  }
+
+  @Test
+  void stdoutOnAFullDisk_exit6_saysSo() throws Exception {
+    Fixtures.healthy(wm);
+    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    env.put("IMDS_ENV", Proc.LAUNCHER);
+    Proc p =
+        Proc.run(
+            List.of(
+                "sh",
+                "-c",
+                "\"$IMDS_ENV\" --endpoint \"$1\" >/dev/full",
+                "sh",
+                Fixtures.endpoint(wm)),
+            env,
+            dir);
+    assertEquals(6, p.exit());
+    assertEquals("imds-env: cannot write to stdout (No space left on device)\n", p.err());
+  }
+
+  /**
+   * A name that does not resolve is said to be one (the JVM's resolver given a hosts file without
+   * it: no name server is asked), and where the endpoint came from.
+   */
+  @Test
+  void endpointWhoseNameDoesNotResolve_saysSo_andWhereItCameFrom() throws Exception {
+    Path hosts = Files.writeString(dir.resolve("hosts"), "127.0.0.1 localhost\n");
+    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    env.put("IMDS_ENV_JAVA_OPTS", "-Djdk.net.hosts.file=" + hosts);
+    env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://imds.invalid");
+    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--attempts", "1"), env, dir);
+    assertEquals(3, p.exit(), p.err());
+    assertEquals("", p.out());
+    assertEquals(
+        "imds-env: the name imds.invalid does not resolve: the instance metadata service at"
+            + " http://imds.invalid cannot be reached (PUT /latest/api/token, 1 attempt); check the"
+            + " host name (from AWS_EC2_METADATA_SERVICE_ENDPOINT) and the resolver"
+            + " (/etc/resolv.conf)\n",
+        p.err());
   }
 
   @Test

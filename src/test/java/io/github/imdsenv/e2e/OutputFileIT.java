@@ -181,7 +181,7 @@ class OutputFileIT {
             + dir.resolve("no/such/dir/aws.env")
             + ": its directory "
             + dir.resolve("no/such/dir")
-            + " does not exist; the file was left as it was\n",
+            + " does not exist\n",
         p.err());
   }
 
@@ -200,7 +200,17 @@ class OutputFileIT {
       c.set(asUnprivileged().size(), worldReadableInstall(installDir).toString());
       Proc p = Proc.run(c, Proc.cronEnv(), Path.of("/"));
       assertEquals(6, p.exit(), p.err());
-      assertTrue(p.err().startsWith("imds-env: cannot write " + file() + ": "), p.err());
+      // the lock's failure, and the fix
+      assertEquals(
+          "imds-env: cannot write "
+              + file()
+              + ": cannot open its lock file "
+              + file()
+              + ".lock: permission denied (the lock and the new file are made beside FILE): write"
+              + " FILE in a directory you may write, or run as a user who may write "
+              + dir
+              + "; the file was left as it was\n",
+          p.err());
       assertEquals(OLD, Files.readString(file()));
       assertEquals(t, Files.getLastModifiedTime(file()));
       try (var files = Files.list(dir)) {

@@ -100,6 +100,7 @@ class RequesterTest {
         URI.create(endpoint),
         "the instance metadata service",
         "check the endpoint",
+        "--endpoint",
         settings,
         Log.create(false),
         clock);

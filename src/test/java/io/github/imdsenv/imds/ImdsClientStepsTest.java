@@ -1,12 +1,14 @@
 package io.github.imdsenv.imds;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
@@ -58,6 +60,11 @@ class ImdsClientStepsTest {
         @Override
         public void v1FallbackTaken(String why) {
           steps.add("IMDSv1");
+        }
+
+        @Override
+        public void answeredWithoutToken(String path, int status) {
+          steps.add("without token " + path + " " + status);
         }
 
         @Override
@@ -124,7 +131,9 @@ class ImdsClientStepsTest {
         List.of(
             "token refused: PUT " + Fixtures.TOKEN_PATH + " 404",
             "IMDSv1",
+            "without token " + Fixtures.ROLES + " 200",
             "role " + Fixtures.ROLES + " app-role",
+            "without token " + Fixtures.EXTENDED + "app-role 200",
             "credentials " + Fixtures.EXTENDED + "app-role " + Fixtures.EXPIRES),
         steps);
   }
@@ -192,28 +201,67 @@ class ImdsClientStepsTest {
         steps);
   }
 
-  /** Doctor's GET without a token: 401 when IMDSv2 is required, -1 when nothing answers. */
+  /**
+   * Doctor's GET without a token asks the role list, a path the export asks (an emulator may serve
+   * nothing else): 401 when IMDSv2 is required, -1 when nothing answers.
+   */
   @Test
-  void doctorsProbe_401_orMinusOneWithoutAnAnswer() {
+  void doctorsProbe_asksTheRoleListWithoutAToken_401_orMinusOneWithoutAnAnswer() {
     Fixtures.healthy(wm);
     ImdsClient c = client(recorder);
-    wm.stubFor(get(urlEqualTo("/latest/meta-data/")).willReturn(Fixtures.status(401)));
+    wm.stubFor(
+        get(urlEqualTo(Fixtures.ROLES))
+            .withHeader("X-aws-ec2-metadata-token", absent())
+            .willReturn(Fixtures.status(401)));
     assertEquals(401, c.statusWithoutToken());
     wm.stubFor(
-        get(urlEqualTo("/latest/meta-data/"))
+        get(urlEqualTo(Fixtures.ROLES))
+            .withHeader("X-aws-ec2-metadata-token", absent())
             .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
     assertEquals(-1, c.statusWithoutToken());
+    assertEquals(Fixtures.ROLES, ImdsClient.pathWithoutToken());
+    assertEquals(List.of(), steps, "no step of a fetch");
   }
 
   @Test
-  void startSession_tokenTimesOut_reportsIt_andDoctorsProbeSeesV1() {
+  void startSession_tokenTimesOut_reportsIt_thenEachGetWithoutATokenIsReported() {
     Fixtures.healthy(wm);
     wm.stubFor(put(urlEqualTo(Fixtures.TOKEN_PATH)).willReturn(ok("late").withFixedDelay(2000)));
-    wm.stubFor(get(urlEqualTo("/latest/meta-data/")).willReturn(ok("iam/\n")));
     ImdsClient c = client(recorder);
     c.startSession();
-    assertEquals(200, c.statusWithoutToken());
     assertEquals(List.of("token timed out: PUT " + Fixtures.TOKEN_PATH, "IMDSv1"), steps);
+    steps.clear();
+    c.credentials();
+    assertEquals(
+        List.of(
+            "without token " + Fixtures.ROLES + " 200",
+            "role " + Fixtures.ROLES + " " + Fixtures.ROLE,
+            "without token " + Fixtures.EXTENDED + Fixtures.ROLE + " 200",
+            "credentials " + Fixtures.EXTENDED + Fixtures.ROLE + " " + Fixtures.EXPIRES),
+        steps);
+  }
+
+  @Test
+  void fallback_getAnswers401_isReportedBeforeTheClientFails() {
+    Fixtures.healthy(wm);
+    wm.stubFor(put(urlEqualTo(Fixtures.TOKEN_PATH)).willReturn(Fixtures.status(403)));
+    wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).willReturn(Fixtures.status(401)));
+    ImdsClient c = client(recorder);
+    ImdsEnvException e = assertThrows(ImdsEnvException.class, c::credentials);
+    assertEquals(ImdsEnvException.Reason.NO_TOKEN, e.reason());
+    assertEquals(
+        List.of(
+            "token refused: PUT " + Fixtures.TOKEN_PATH + " 403",
+            "IMDSv1",
+            "without token " + Fixtures.ROLES + " 401"),
+        steps);
+  }
+
+  @Test
+  void withAToken_noGetIsReportedAsWithoutOne() {
+    Fixtures.healthy(wm);
+    client(recorder).credentials();
+    assertTrue(steps.stream().noneMatch(s -> s.startsWith("without token")), steps.toString());
   }
 
   @Test

@@ -102,7 +102,7 @@ class SettingsTest {
         "AWS_METADATA_SERVICE_NUM_ATTEMPTS|0|attempts must be between 1 and 10, not 0",
         "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE|IPv5|'IPv5' is not an endpoint mode; choose one of: IPv4, IPv6",
         "AWS_EC2_METADATA_SERVICE_ENDPOINT|ftp://x|AWS_EC2_METADATA_SERVICE_ENDPOINT 'ftp://x' is not an http://HOST[:PORT] URL",
-        "AWS_EC2_METADATA_SERVICE_ENDPOINT|http://h/?q=1|is not an http://HOST[:PORT] URL",
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT|http://h/?q=1|AWS_EC2_METADATA_SERVICE_ENDPOINT 'http://h/?q=1' has a query",
         "AWS_EC2_METADATA_SERVICE_ENDPOINT|https://127.0.0.1|AWS_EC2_METADATA_SERVICE_ENDPOINT 'https://127.0.0.1' is not an http://HOST[:PORT] URL",
         "AWS_EC2_INSTANCE_PROFILE_NAME|../etc|role name '../etc' is not a valid IAM role name",
         "AWS_CONTAINER_CREDENTIALS_FULL_URI|file:///etc/passwd|is not an http(s)://HOST[:PORT]/PATH URL"

@@ -224,9 +224,8 @@ class EnvFileTest {
           assertThrows(
               ImdsEnvException.class,
               () -> f.replace("A=1\n".getBytes(StandardCharsets.UTF_8), null));
-      assertEquals(
-          "cannot write " + file + ": no such file or directory; the file was left as it was",
-          e.getMessage());
+      // FILE never existed: nothing is said of leaving it as it was
+      assertEquals("cannot write " + file + ": no such file or directory", e.getMessage());
       assertEquals(ImdsEnvException.Reason.OUTPUT, e.reason());
     }
     assertFalse(Files.exists(app));

@@ -54,9 +54,13 @@ class GuardTest {
     }
   }
 
-  /** The refusal's whole message, as the user sees it. */
+  /** The refusal's whole message, as the user sees it (a FILE that is not there was not "left"). */
   private static String refusal(Path file, String why) {
-    return "cannot write " + file + ": " + why + "; the file was left as it was";
+    return "cannot write "
+        + file
+        + ": "
+        + why
+        + (Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? "; the file was left as it was" : "");
   }
 
   private static String refused(Path file, Duration wait) {
