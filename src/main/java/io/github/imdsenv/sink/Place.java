@@ -88,17 +88,40 @@ final class Place implements Closeable {
    */
   SecureDirectoryStream<Path> makePrivate(Path entry) throws IOException {
     Files.createDirectory(viaDescriptor().resolve(entry), PRIVATE);
-    SecureDirectoryStream<Path> p = dir.newDirectoryStream(entry, LinkOption.NOFOLLOW_LINKS);
-    PosixFileAttributes a = p.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
-    if (!a.owner().equals(Ids.caller()) || !a.permissions().equals(PRIVATE_PERMISSIONS)) {
-      p.close();
+    SecureDirectoryStream<Path> p = openDirectory(entry);
+    PosixFileAttributes a =
+        p == null ? null : p.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
+    if (a == null
+        || !a.owner().equals(Ids.caller())
+        || !a.permissions().equals(PRIVATE_PERMISSIONS)) {
+      EnvFile.closeQuietly(p);
       throw new Refused(
           "its temporary directory " + dirPath.resolve(entry) + " was replaced by someone else");
     }
     return p;
   }
 
-  private static final Set<PosixFilePermission> PRIVATE_PERMISSIONS =
+  /**
+   * The directory {@code entry}, opened as {@code entry/.}: a FIFO put there fails at once (not a
+   * directory) where opening it would wait for a writer forever; and it must be the very directory
+   * seen by name (no symbolic link: {@code entry/.} would follow one). Null when it is not.
+   */
+  SecureDirectoryStream<Path> openDirectory(Path entry) throws IOException {
+    PosixFileAttributes seen = attributes(entry);
+    if (seen == null || !seen.isDirectory()) {
+      return null;
+    }
+    SecureDirectoryStream<Path> d =
+        dir.newDirectoryStream(entry.resolve("."), LinkOption.NOFOLLOW_LINKS);
+    Object key = d.getFileAttributeView(PosixFileAttributeView.class).readAttributes().fileKey();
+    if (key == null || !key.equals(seen.fileKey())) {
+      d.close();
+      return null;
+    }
+    return d;
+  }
+
+  static final Set<PosixFilePermission> PRIVATE_PERMISSIONS =
       PosixFilePermissions.fromString("rwx------");
   private static final FileAttribute<Set<PosixFilePermission>> PRIVATE =
       PosixFilePermissions.asFileAttribute(PRIVATE_PERMISSIONS);
