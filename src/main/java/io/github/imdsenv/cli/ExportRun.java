@@ -80,16 +80,14 @@ final class ExportRun {
       settings = settings.withDeadline(settings.deadline().minusNanos(System.nanoTime() - started));
       byte[] existing = format == Format.INI || minValidity != null ? file.read() : null;
       try {
-        String section =
+        // read before any fetch: a profile that appears twice is refused at once
+        CredentialsFile.Section section =
             format == Format.INI && existing != null
                 ? CredentialsFile.section(existing, profile)
                 : null;
         if (minValidity != null
             && existing != null
-            && fresh(
-                format == Format.INI ? section : new String(existing, StandardCharsets.UTF_8),
-                extras,
-                log)) {
+            && fresh(validUntil(existing, section, extras), log)) {
           return 0;
         }
         String text = format.render(variables(settings, extras, err), profile);
@@ -108,13 +106,23 @@ final class ExportRun {
     return 0;
   }
 
+  /** When the credentials in FILE (for ini: in its profile's section) expire; null for none. */
+  private Instant validUntil(
+      byte[] existing, CredentialsFile.Section section, Variables.Extras extras) {
+    Variables names = Variables.namesOnly(extras);
+    if (format != Format.INI) {
+      return Expiry.validUntil(format, existing, 0, existing.length, names);
+    }
+    return section == null
+        ? null
+        : Expiry.validUntil(format, existing, section.from(), section.to(), names);
+  }
+
   /**
-   * True when {@code content} (FILE, or its profile's section) holds every variable asked for,
-   * valid for longer than --min-validity.
+   * True when the credentials FILE holds, valid {@code until} (null: none, or not every variable
+   * asked for), are valid for longer than --min-validity.
    */
-  private boolean fresh(String content, Variables.Extras extras, Log log) {
-    Instant until =
-        content == null ? null : Expiry.validUntil(format, content, Variables.namesOnly(extras));
+  private boolean fresh(Instant until, Log log) {
     Instant now = Instant.now();
     if (until == null) {
       log.debug(output + " holds no readable credentials: fetching");
