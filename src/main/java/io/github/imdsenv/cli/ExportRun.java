@@ -181,5 +181,12 @@ final class ExportRun {
           ImdsEnvException.Reason.USAGE,
           "--profile-name '" + profileName + "' cannot stand in an ini section header");
     }
+    if (Format.INI_DEFAULT_SECTION.equals(profileName)) {
+      throw new ImdsEnvException(
+          ImdsEnvException.Reason.USAGE,
+          "--profile-name DEFAULT is the ini default section, whose keys every profile inherits"
+              + " (botocore reads it so); for the default profile, leave --profile-name out or"
+              + " write 'default'");
+    }
   }
 }
