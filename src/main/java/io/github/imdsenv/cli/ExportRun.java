@@ -10,6 +10,7 @@ import io.github.imdsenv.settings.Settings;
 import io.github.imdsenv.sink.CredentialsFile;
 import io.github.imdsenv.sink.EnvFile;
 import io.github.imdsenv.sink.Expiry;
+import io.github.imdsenv.sink.FileKind;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -78,7 +79,11 @@ final class ExportRun {
             })) {
       // the lock wait counts against the run's deadline
       settings = settings.withDeadline(settings.deadline().minusNanos(System.nanoTime() - started));
-      byte[] existing = format == Format.INI || minValidity != null ? file.read() : null;
+      byte[] existing = file.read();
+      String mismatch = existing == null ? null : FileKind.mismatch(output, format, existing);
+      if (mismatch != null) {
+        throw new ImdsEnvException(ImdsEnvException.Reason.OUTPUT, mismatch);
+      }
       try {
         // read before any fetch: a profile that appears twice is refused at once
         CredentialsFile.Section section =

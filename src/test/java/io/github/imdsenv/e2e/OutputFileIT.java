@@ -503,6 +503,84 @@ class OutputFileIT {
         Files.readString(creds));
   }
 
+  /**
+   * A forgotten -f never turns a file into another kind (issue 22): the default env over a
+   * credentials file, -f ini over a docker env file; refused before any request, the file as it
+   * was, and the -f that fits named.
+   */
+  @Test
+  void forgottenFormat_neverTurnsAFileIntoAnotherKind_exit6_beforeAnyRequest() throws Exception {
+    Fixtures.healthy(wm);
+    wm.resetRequests();
+    Path creds = dir.resolve("credentials");
+    String profiles =
+        "[default]\naws_access_key_id = AKIAMAIN\n\n[other]\naws_access_key_id = AKIAOTHER\n";
+    Files.writeString(creds, profiles);
+    Proc p =
+        Proc.run(
+            List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm), "-o", creds.toString()),
+            Proc.cronEnv(),
+            dir);
+    assertEquals(6, p.exit(), p.err());
+    assertEquals("", p.out());
+    assertEquals(
+        "imds-env: "
+            + creds
+            + " holds ini profiles ([default], [other]); -o would replace them with export lines:"
+            + " use -f ini --profile-name NAME to update one profile, or another FILE\n",
+        p.err());
+    assertEquals(profiles, Files.readString(creds));
+
+    Path app = dir.resolve("app.env");
+    String env = "APP_MODE=prod\nAWS_REGION=eu-west-1\n";
+    Files.writeString(app, env);
+    p =
+        Proc.run(
+            List.of(
+                Proc.LAUNCHER,
+                "--endpoint",
+                Fixtures.endpoint(wm),
+                "-f",
+                "ini",
+                "-o",
+                app.toString()),
+            Proc.cronEnv(),
+            dir);
+    assertEquals(6, p.exit(), p.err());
+    assertEquals("", p.out());
+    assertEquals(
+        "imds-env: "
+            + app
+            + " holds NAME=value lines; -f ini would add an ini profile to it:"
+            + " use -f env-no-export to replace it, or another FILE\n",
+        p.err());
+    assertEquals(env, Files.readString(app));
+    assertEquals(0, wm.getAllServeEvents().size(), "no request before the refusals");
+
+    // the -f each message names writes them
+    Proc ini =
+        Proc.run(
+            List.of(
+                Proc.LAUNCHER,
+                "--endpoint",
+                Fixtures.endpoint(wm),
+                "-f",
+                "ini",
+                "--profile-name",
+                "imds",
+                "-o",
+                creds.toString()),
+            Proc.cronEnv(),
+            dir);
+    assertEquals(0, ini.exit(), ini.err());
+    assertTrue(Files.readString(creds).startsWith(profiles + "\n[imds]\n"));
+    List<String> dockerEnv = cmd();
+    dockerEnv.set(dockerEnv.indexOf(file().toString()), app.toString());
+    Proc docker = Proc.run(dockerEnv, Proc.cronEnv(), dir);
+    assertEquals(0, docker.exit(), docker.err());
+    assertTrue(Files.readString(app).startsWith("AWS_ACCESS_KEY_ID=" + Fixtures.ACCESS_KEY_ID));
+  }
+
   @Test
   void environmentFile_isReadBackByShells_andEveryValueIsExact() throws Exception {
     Fixtures.healthy(wm);
