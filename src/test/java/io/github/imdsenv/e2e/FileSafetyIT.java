@@ -582,6 +582,53 @@ class FileSafetyIT {
    * Another user who can write FILE's directory renames, replaces and links whatever appears there
    * while root writes FILE over and over: root's file is never theirs, never a FIFO, never late.
    */
+  /**
+   * Another user who can write FILE's directory renames root's data/ to the name of a writer's
+   * private directory: root's next run leaves it and its files alone (issue 17 item 5). A leftover
+   * of the exact shape a killed writer leaves is still cleared.
+   */
+  @Test
+  void rootsDirectoryRenamedToThePrivateName_byAnotherUser_isLeftWithItsFiles() throws Exception {
+    requireRoot("the other user is nobody, which needs root");
+    Path app = Files.createDirectory(base.resolve("app"));
+    chown(app, "nobody", "nogroup");
+    String prefix = ".imds-env-" + Integer.toHexString("aws.env".hashCode()) + "-";
+    int n = 0;
+    for (List<String> files :
+        List.<List<String>>of(List.of("db", "new"), List.of("new/"), List.of())) {
+      for (String mode : List.of("rwx------", "rwxr-xr-x")) {
+        if (files.isEmpty() && mode.equals("rwx------")) {
+          continue; // an empty private directory of root's is the shape a writer leaves
+        }
+        Path data = Files.createDirectory(app.resolve("data"));
+        for (String f : files) {
+          if (f.endsWith("/")) {
+            Files.createDirectory(data.resolve(f));
+          } else {
+            Files.writeString(data.resolve(f), "root's");
+          }
+        }
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString(mode));
+        Path renamed = app.resolve(prefix + n++);
+        List<String> mv = new ArrayList<>(NOBODY);
+        mv.addAll(List.of("mv", data.toString(), renamed.toString()));
+        assertEquals(0, Proc.run(mv, Proc.cronEnv(), base).exit(), "nobody renames root's data/");
+        Proc p = run(app.resolve("aws.env"));
+        assertEquals(0, p.exit(), p.err());
+        assertTrue(Files.isDirectory(renamed), files + " " + mode + ": left as it was");
+        for (String f : files) {
+          assertTrue(Files.exists(renamed.resolve(f)), files + " " + mode + ": " + f + " kept");
+        }
+      }
+    }
+    // what a writer killed mid-write leaves: the caller's, 0700, one regular file "new"
+    Path leftover = Files.createDirectory(app.resolve(prefix + "dead"));
+    Files.writeString(leftover.resolve("new"), "half");
+    Files.setPosixFilePermissions(leftover, PosixFilePermissions.fromString("rwx------"));
+    assertEquals(0, run(app.resolve("aws.env")).exit());
+    assertFalse(Files.exists(leftover));
+  }
+
   @Test
   void anotherUserRacingInTheDirectory_neverGetsTheCredentials_norHoldsTheRun() throws Exception {
     requireRoot("the racing user is nobody, which needs root");
