@@ -42,18 +42,9 @@ class OutputKindTest {
     Fixtures.healthy(wm);
   }
 
-  /** The formats, in the columns' order below. */
+  /** The formats, in the columns' order below: a new one needs its column. */
   private static final List<String> FORMATS =
-      List.of(
-          "env",
-          "env-no-export",
-          "fish",
-          "powershell",
-          "windows-cmd",
-          "process",
-          "json",
-          "ini",
-          "docker-args");
+      Stream.of(Format.values()).map(Format::label).toList();
 
   /**
    * A kind of existing file (null: none), and per format in {@link #FORMATS}' order: W written, 6
@@ -94,6 +85,7 @@ class OutputKindTest {
   static Stream<Arguments> cells() {
     List<Arguments> cells = new ArrayList<>();
     for (Row row : TABLE) {
+      assertEquals(FORMATS.size(), row.outcomes().length(), row.kind());
       for (int i = 0; i < FORMATS.size(); i++) {
         cells.add(
             Arguments.of(

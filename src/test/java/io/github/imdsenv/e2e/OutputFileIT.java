@@ -503,6 +503,13 @@ class OutputFileIT {
         Files.readString(creds));
   }
 
+  /** The launcher against the simulated IMDS with these arguments, as cron runs it. */
+  private Proc launch(String... args) throws Exception {
+    List<String> c = new ArrayList<>(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm)));
+    c.addAll(List.of(args));
+    return Proc.run(c, Proc.cronEnv(), dir);
+  }
+
   /**
    * A forgotten -f never turns a file into another kind (issue 22): the default env over a
    * credentials file, -f ini over a docker env file; refused before any request, the file as it
@@ -516,11 +523,7 @@ class OutputFileIT {
     String profiles =
         "[default]\naws_access_key_id = AKIAMAIN\n\n[other]\naws_access_key_id = AKIAOTHER\n";
     Files.writeString(creds, profiles);
-    Proc p =
-        Proc.run(
-            List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm), "-o", creds.toString()),
-            Proc.cronEnv(),
-            dir);
+    Proc p = launch("-o", creds.toString());
     assertEquals(6, p.exit(), p.err());
     assertEquals("", p.out());
     assertEquals(
@@ -534,18 +537,7 @@ class OutputFileIT {
     Path app = dir.resolve("app.env");
     String env = "APP_MODE=prod\nAWS_REGION=eu-west-1\n";
     Files.writeString(app, env);
-    p =
-        Proc.run(
-            List.of(
-                Proc.LAUNCHER,
-                "--endpoint",
-                Fixtures.endpoint(wm),
-                "-f",
-                "ini",
-                "-o",
-                app.toString()),
-            Proc.cronEnv(),
-            dir);
+    p = launch("-f", "ini", "-o", app.toString());
     assertEquals(6, p.exit(), p.err());
     assertEquals("", p.out());
     assertEquals(
@@ -558,26 +550,11 @@ class OutputFileIT {
     assertEquals(0, wm.getAllServeEvents().size(), "no request before the refusals");
 
     // the -f each message names writes them
-    Proc ini =
-        Proc.run(
-            List.of(
-                Proc.LAUNCHER,
-                "--endpoint",
-                Fixtures.endpoint(wm),
-                "-f",
-                "ini",
-                "--profile-name",
-                "imds",
-                "-o",
-                creds.toString()),
-            Proc.cronEnv(),
-            dir);
-    assertEquals(0, ini.exit(), ini.err());
+    p = launch("-f", "ini", "--profile-name", "imds", "-o", creds.toString());
+    assertEquals(0, p.exit(), p.err());
     assertTrue(Files.readString(creds).startsWith(profiles + "\n[imds]\n"));
-    List<String> dockerEnv = cmd();
-    dockerEnv.set(dockerEnv.indexOf(file().toString()), app.toString());
-    Proc docker = Proc.run(dockerEnv, Proc.cronEnv(), dir);
-    assertEquals(0, docker.exit(), docker.err());
+    p = launch("-f", "env-no-export", "-o", app.toString());
+    assertEquals(0, p.exit(), p.err());
     assertTrue(Files.readString(app).startsWith("AWS_ACCESS_KEY_ID=" + Fixtures.ACCESS_KEY_ID));
   }
 
