@@ -101,18 +101,22 @@ final class Place implements Closeable {
     return p;
   }
 
-  /**
-   * The directory {@code entry}, opened as {@code entry/.}: a FIFO put there fails at once (not a
-   * directory) where opening it would wait for a writer forever; and it must be the very directory
-   * seen by name (no symbolic link: {@code entry/.} would follow one). Null when it is not.
-   */
+  /** The directory {@code entry}, opened as {@link #openAsSeen} does; null when it is none. */
   SecureDirectoryStream<Path> openDirectory(Path entry) throws IOException {
     PosixFileAttributes seen = attributes(entry);
-    if (seen == null || !seen.isDirectory()) {
-      return null;
-    }
+    return seen == null || !seen.isDirectory() ? null : openAsSeen(dir, entry, seen);
+  }
+
+  /**
+   * The directory {@code entry} of {@code in}, opened as {@code entry/.}: a FIFO put there
+   * meanwhile fails at once (not a directory) where the JDK's plain open would wait for a writer
+   * forever; and it must be the very directory {@code seen} by name ({@code entry/.} would follow a
+   * symbolic link). Null when it is not.
+   */
+  private static SecureDirectoryStream<Path> openAsSeen(
+      SecureDirectoryStream<Path> in, Path entry, PosixFileAttributes seen) throws IOException {
     SecureDirectoryStream<Path> d =
-        dir.newDirectoryStream(entry.resolve("."), LinkOption.NOFOLLOW_LINKS);
+        in.newDirectoryStream(entry.resolve("."), LinkOption.NOFOLLOW_LINKS);
     Object key = d.getFileAttributeView(PosixFileAttributeView.class).readAttributes().fileKey();
     if (key == null || !key.equals(seen.fileKey())) {
       d.close();
@@ -240,7 +244,11 @@ final class Place implements Closeable {
         if (!a.isDirectory()) {
           throw new Refused(curPath.resolve(n) + " is not a directory");
         }
-        cur = replace(cur, cur.newDirectoryStream(entry, LinkOption.NOFOLLOW_LINKS));
+        SecureDirectoryStream<Path> next = openAsSeen(cur, entry, a);
+        if (next == null) {
+          throw new Refused(curPath.resolve(n) + " was replaced while being opened");
+        }
+        cur = replace(cur, next);
         curPath = curPath.resolve(n);
       }
       return new Place(cur, curPath, null);
