@@ -10,6 +10,7 @@ import io.github.imdsenv.settings.Settings;
 import io.github.imdsenv.sink.CredentialsFile;
 import io.github.imdsenv.sink.EnvFile;
 import io.github.imdsenv.sink.Expiry;
+import io.github.imdsenv.sink.FileKind;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -80,18 +81,20 @@ final class ExportRun {
             })) {
       // the lock wait counts against the run's deadline
       settings = settings.withDeadline(settings.deadline().minusNanos(System.nanoTime() - started));
-      byte[] existing = format == Format.INI || minValidity != null ? file.read() : null;
+      byte[] existing = file.read();
+      String mismatch = existing == null ? null : FileKind.mismatch(output, format, existing);
+      if (mismatch != null) {
+        throw new ImdsEnvException(ImdsEnvException.Reason.OUTPUT, mismatch);
+      }
       try {
-        String section =
+        // read before any fetch: a profile that appears twice is refused at once
+        CredentialsFile.Section section =
             format == Format.INI && existing != null
                 ? CredentialsFile.section(existing, profile)
                 : null;
         if (minValidity != null
             && existing != null
-            && fresh(
-                format == Format.INI ? section : new String(existing, StandardCharsets.UTF_8),
-                extras,
-                log)) {
+            && fresh(validUntil(existing, section, extras), log)) {
           return 0;
         }
         String text = format.render(variables(settings, extras, err), profile);
@@ -110,13 +113,23 @@ final class ExportRun {
     return 0;
   }
 
+  /** When the credentials in FILE (for ini: in its profile's section) expire; null for none. */
+  private Instant validUntil(
+      byte[] existing, CredentialsFile.Section section, Variables.Extras extras) {
+    Variables names = Variables.namesOnly(extras);
+    if (format != Format.INI) {
+      return Expiry.validUntil(format, existing, 0, existing.length, names);
+    }
+    return section == null
+        ? null
+        : Expiry.validUntil(format, existing, section.from(), section.to(), names);
+  }
+
   /**
-   * True when {@code content} (FILE, or its profile's section) holds every variable asked for,
-   * valid for longer than --min-validity.
+   * True when the credentials FILE holds, valid {@code until} (null: none, or not every variable
+   * asked for), are valid for longer than --min-validity.
    */
-  private boolean fresh(String content, Variables.Extras extras, Log log) {
-    Instant until =
-        content == null ? null : Expiry.validUntil(format, content, Variables.namesOnly(extras));
+  private boolean fresh(Instant until, Log log) {
     Instant now = Instant.now();
     if (until == null) {
       log.debug(output + " holds no readable credentials: fetching");
@@ -174,6 +187,13 @@ final class ExportRun {
       throw new ImdsEnvException(
           ImdsEnvException.Reason.USAGE,
           "--profile-name '" + profileName + "' cannot stand in an ini section header");
+    }
+    if (Format.INI_DEFAULT_SECTION.equals(profileName)) {
+      throw new ImdsEnvException(
+          ImdsEnvException.Reason.USAGE,
+          "--profile-name DEFAULT is the ini default section, whose keys every profile inherits"
+              + " (botocore reads it so); for the default profile, leave --profile-name out or"
+              + " write 'default'");
     }
   }
 }

@@ -65,6 +65,12 @@ public enum Format {
     return renderer.separator();
   }
 
+  /**
+   * The section Python's configparser (botocore's parser) reads as defaults for every other: its
+   * {@code default_section}, compared case-sensitively ({@code [Default]} is a profile).
+   */
+  public static final String INI_DEFAULT_SECTION = "DEFAULT";
+
   /** A profile name {@link #INI} can write a header for and find again. */
   public static boolean validProfileName(String name) {
     return Ini.validProfileName(name);

@@ -3,7 +3,6 @@ package io.github.imdsenv.sink;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A shared credentials file as bytes, its sections found exactly as botocore's parser (Python's
@@ -12,8 +11,8 @@ import java.util.Objects;
  * with {@code [} and has a {@code ]} after at least one character is a header, named up to the last
  * {@code ]} (Python 3.10 on: {@code [default] ; main} is {@code default}), or up to the first one
  * (Python 3.9 and before); {@code #} and {@code ;} start comment lines. Replacing a profile keeps
- * every other byte, its header line included. The file is walked line by line, never held as lines:
- * a 16 MiB file of short lines fits the launcher's small heap.
+ * every other byte, its header line included. The file is walked line by line on its bytes, never
+ * held as lines or Strings: any 16 MiB file fits the launcher's small heap.
  */
 public final class CredentialsFile {
 
@@ -26,26 +25,28 @@ public final class CredentialsFile {
     }
   }
 
+  /** Where a profile's lines lie in the file: bytes {@code [from, to)}. */
+  public record Section(int from, int to) {}
+
   /**
-   * The text of {@code profile}'s section after its header (LF-ended lines), or null when there is
-   * none. A profile that appears twice, or a header that Pythons read differently, is refused.
+   * Where the lines of {@code profile}'s section lie, after its header line up to the next header,
+   * or null when there is none. A profile that appears twice, or a header that Pythons read
+   * differently, is refused.
    */
-  public static String section(byte[] content, String profile) {
-    IniLines l = new IniLines(content);
+  public static Section section(byte[] content, String profile) {
     int header = find(content, profile);
     if (header < 0) {
       return null;
     }
-    StringBuilder sb = new StringBuilder();
-    while (l.advance()) {
-      if (l.start == header) {
-        while (l.advance() && l.header == null) {
-          sb.append(l.text).append('\n');
-        }
-        break;
-      }
+    IniLines l = new IniLines(content);
+    while (l.advance() && l.start != header) {
+      // to the profile's header
     }
-    return sb.toString();
+    int from = l.next;
+    while (l.advance() && !l.isHeader()) {
+      // to the next header
+    }
+    return new Section(from, l.isHeader() ? l.start : content.length);
   }
 
   /**
@@ -68,7 +69,7 @@ public final class CredentialsFile {
           eol = l.ending();
           first = false;
         }
-        lastBlank = IniLines.strip(l.text).isEmpty();
+        lastBlank = l.blank();
         hasText |= !lastBlank;
         ended = l.next > l.end;
       }
@@ -84,7 +85,7 @@ public final class CredentialsFile {
       String glue = l.next > l.end ? "" : eol;
       // blank lines and comments just before the next header belong to what follows: keep them
       int keepFrom = headerEnd;
-      while (l.advance() && l.header == null) {
+      while (l.advance() && !l.isHeader()) {
         if (!l.blankOrComment()) {
           keepFrom = l.next;
         }
@@ -112,15 +113,14 @@ public final class CredentialsFile {
     IniLines now = new IniLines(merged);
     int mine = 0;
     while (true) {
-      String a = nextOther(was, profile);
-      String b;
-      while ((b = nextHeader(now)) != null && b.equals(profile)) {
+      nextOther(was, profile);
+      while (nextHeader(now) && now.headerIs(profile)) {
         mine++;
       }
-      if (!Objects.equals(a, b)) {
+      if (!was.sameHeader(now)) {
         break;
       }
-      if (a == null) {
+      if (!was.isHeader()) {
         if (mine == 1) {
           return;
         }
@@ -134,21 +134,21 @@ public final class CredentialsFile {
             + " (an indented header?): fix the file by hand");
   }
 
-  private static String nextOther(IniLines l, String profile) {
-    String h;
-    while ((h = nextHeader(l)) != null && h.equals(profile)) {
+  /** To the next header that is not the profile's (the one replaced), or to the end. */
+  private static void nextOther(IniLines l, String profile) {
+    while (nextHeader(l) && l.headerIs(profile)) {
       // skipped: the profile is the one replaced
     }
-    return h;
   }
 
-  private static String nextHeader(IniLines l) {
+  /** To the next header; false at the end (then {@link IniLines#isHeader()} is false too). */
+  private static boolean nextHeader(IniLines l) {
     while (l.advance()) {
-      if (l.header != null) {
-        return l.header;
+      if (l.isHeader()) {
+        return true;
       }
     }
-    return null;
+    return false;
   }
 
   /**
@@ -160,15 +160,15 @@ public final class CredentialsFile {
     int found = -1;
     int foundLine = 0;
     for (int line = 1; l.advance(); line++) {
-      boolean mine = profile.equals(l.header) || profile.equals(l.oldHeader);
-      if (mine && !Objects.equals(l.header, l.oldHeader)) {
+      boolean mine = l.headerIs(profile) || l.oldHeaderIs(profile);
+      if (mine && l.headersDiffer()) {
         throw new Unsafe(
             "line "
                 + line
                 + " reads as "
-                + shown(l.header)
+                + shown(l.header(SHOWN))
                 + " to Python 3.10 and later but as "
-                + shown(l.oldHeader)
+                + shown(l.oldHeader(SHOWN))
                 + " to older ones (the AWS CLI v1 on Amazon Linux 2): rewrite that header by hand");
       }
       if (mine) {
@@ -189,6 +189,9 @@ public final class CredentialsFile {
     return found;
   }
 
+  /** The most of a section name a message shows, in bytes. */
+  static final int SHOWN = 80;
+
   private static String shown(String header) {
     return header == null ? "no header" : "[" + header + "]";
   }
@@ -199,8 +202,8 @@ public final class CredentialsFile {
   static List<String> headers(byte[] content) {
     List<String> names = new ArrayList<>();
     IniLines l = new IniLines(content);
-    for (String h; (h = nextHeader(l)) != null; ) {
-      names.add(h);
+    while (nextHeader(l)) {
+      names.add(l.header(Integer.MAX_VALUE));
     }
     return names;
   }

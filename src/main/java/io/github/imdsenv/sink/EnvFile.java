@@ -38,6 +38,9 @@ public final class EnvFile implements AutoCloseable {
   /** The most of an existing file read back (a credentials file holding many profiles fits). */
   public static final int MAX_READ = 16 * 1024 * 1024;
 
+  /** The new file's name in the private directory it is made in. */
+  private static final Path TMP = Path.of("new");
+
   static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
@@ -142,7 +145,6 @@ public final class EnvFile implements AutoCloseable {
   public void replace(byte[] content, Set<PosixFilePermission> mode) {
     Path priv = null;
     SecureDirectoryStream<Path> p = null;
-    Path tmp = Path.of("new");
     try {
       PosixFileAttributes old = target.attributes();
       Guard.requireRegularOrAbsent(old, target.path(), "imds-env replaces only regular files");
@@ -155,7 +157,7 @@ public final class EnvFile implements AutoCloseable {
       try (FileChannel ch =
           (FileChannel)
               p.newByteChannel(
-                  tmp,
+                  TMP,
                   Set.of(
                       StandardOpenOption.CREATE_NEW,
                       StandardOpenOption.WRITE,
@@ -166,7 +168,7 @@ public final class EnvFile implements AutoCloseable {
           ch.write(buf);
         }
         PosixFileAttributeView view =
-            p.getFileAttributeView(tmp, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            p.getFileAttributeView(TMP, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
         if (keepOwner) {
           Ownership.keepOwners(view, old);
         }
@@ -174,7 +176,7 @@ public final class EnvFile implements AutoCloseable {
         ch.force(true);
       }
       // never a non-atomic fallback: a reader must see the old file or the new one, whole
-      p.move(tmp, target.dir, target.name);
+      p.move(TMP, target.dir, target.name);
       try (FileChannel d =
           (FileChannel) target.dir.newByteChannel(Path.of("."), Set.of(StandardOpenOption.READ))) {
         d.force(true);
@@ -206,39 +208,66 @@ public final class EnvFile implements AutoCloseable {
     return ".imds-env-" + Integer.toHexString(target.name.toString().hashCode()) + "-";
   }
 
-  /** Private directories of writers killed before they finished; only lock holders make them. */
+  /**
+   * Private directories of writers killed before they finished (only lock holders make them), by
+   * the exact name {@link #replace} gives them; {@link #removePrivate} checks their shape.
+   */
   private void removeLeftovers() {
     String prefix = privatePrefix();
     try {
       for (Path entry : target.dir) {
         String name = entry.getFileName().toString();
-        PosixFileAttributes a = name.startsWith(prefix) ? target.attributes(Path.of(name)) : null;
-        if (a != null && a.isDirectory() && a.owner().equals(Ids.caller())) {
-          removePrivate(
-              target.dir.newDirectoryStream(Path.of(name), LinkOption.NOFOLLOW_LINKS),
-              Path.of(name));
+        if (name.startsWith(prefix) && name.substring(prefix.length()).matches("[0-9a-f]{1,16}")) {
+          try {
+            SecureDirectoryStream<Path> p = target.openDirectory(Path.of(name));
+            if (p != null) {
+              removePrivate(p, Path.of(name));
+            }
+          } catch (IOException e) {
+            // not ours to fail on
+          }
         }
       }
-    } catch (IOException | RuntimeException e) {
-      // not ours to fail on
+    } catch (RuntimeException e) {
+      // the directory could not be listed: not ours to fail on
     }
   }
 
   /**
-   * Empties and removes a private directory (closing its stream); what cannot be removed waits for
-   * the next run.
+   * Empties and removes a private directory (closing its stream), only when it has exactly the
+   * shape {@link #replace} makes: the caller's, mode 0700, holding nothing but a regular file named
+   * {@code new}. Anything else under such a name (another user who can write the directory could
+   * rename one of root's there) is left as it is; what cannot be removed waits for the next run.
    */
   private void removePrivate(SecureDirectoryStream<Path> p, Path name) {
     try (p) {
+      PosixFileAttributes a = p.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
+      if (!a.owner().equals(Ids.caller()) || !a.permissions().equals(Place.PRIVATE_PERMISSIONS)) {
+        return;
+      }
+      boolean hasTmp = false;
       for (Path entry : p) {
-        p.deleteFile(entry.getFileName());
+        if (!entry.getFileName().equals(TMP)) {
+          return;
+        }
+        hasTmp = true;
+      }
+      if (hasTmp) {
+        // through the directory's descriptor: only the caller (or root) can change what it holds
+        PosixFileAttributes f =
+            p.getFileAttributeView(TMP, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .readAttributes();
+        if (!f.isRegularFile()) {
+          return;
+        }
+        p.deleteFile(TMP);
+      }
+      // by name: still the same directory (a name swapped meanwhile keeps its directory)
+      PosixFileAttributes now = target.attributes(name);
+      if (now != null && a.fileKey().equals(now.fileKey())) {
+        target.dir.deleteDirectory(name);
       }
     } catch (IOException | RuntimeException e) {
-      // the next writer tries again
-    }
-    try {
-      target.dir.deleteDirectory(name);
-    } catch (IOException e) {
       // the next writer tries again
     }
   }

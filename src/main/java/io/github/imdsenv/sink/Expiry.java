@@ -3,8 +3,10 @@ package io.github.imdsenv.sink;
 import io.github.imdsenv.credentials.Timestamps;
 import io.github.imdsenv.format.Format;
 import io.github.imdsenv.format.Variables;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 
 /**
  * {@code --min-validity}: how long the credentials a file holds are still valid, read back from
@@ -21,51 +23,100 @@ public final class Expiry {
   private Expiry() {}
 
   /**
-   * When the credentials in {@code content} (what {@code format} wrote; for ini the lines of one
-   * section) expire: read only from the expiry key's own line, as the format writes it. Null when a
-   * variable of {@code names} has no line (the account id excepted: not every source gives one),
-   * the expiry appears other than once, or it is no timestamp.
+   * When the credentials in {@code content[from, to)} (what {@code format} wrote; for ini the lines
+   * of one section) expire: read only from the expiry key's own line, as the format writes it. Null
+   * when a variable of {@code names} has no line (the account id excepted: not every source gives
+   * one), the expiry appears other than once, or it is no timestamp. The lines are compared as
+   * bytes (every key is ASCII), never decoded: a 16 MiB line costs no memory.
    */
-  public static Instant validUntil(Format format, String content, Variables names) {
-    String[] lines = content.split("\n", -1);
-    String separator = format.keyLineSeparator();
+  public static Instant validUntil(
+      Format format, byte[] content, int from, int to, Variables names) {
+    Lines lines = new Lines(format, content, from, to);
     for (String name : names.names()) {
       String[] key = format.keyLine(name);
-      String value =
-          key == null || name.equals(Variables.ACCOUNT_ID)
-              ? "-"
-              : valueOn(lines, key, separator, false);
-      if (value == null || value.isEmpty() || value.equals("''")) {
-        return null;
+      if (key != null && !name.equals(Variables.ACCOUNT_ID)) {
+        int at = lines.valueOf(key, false);
+        if (at < 0 || lines.valueEnd == at || lines.valueIs(at, "''")) {
+          return null;
+        }
       }
     }
     String[] expiryKey = format.keyLine(Variables.EXPIRATION);
-    String expiry = expiryKey == null ? null : valueOn(lines, expiryKey, separator, true);
-    return expiry == null ? null : Timestamps.parse(expiry);
+    int at = expiryKey == null ? -1 : lines.valueOf(expiryKey, true);
+    return at < 0 || lines.valueEnd - at > MAX_TIMESTAMP
+        ? null
+        : Timestamps.parse(new String(content, at, lines.valueEnd - at, StandardCharsets.UTF_8));
   }
 
+  /** Longer than any timestamp a format writes (ISO-8601 to the nanosecond, with an offset). */
+  private static final int MAX_TIMESTAMP = 64;
+
   /**
-   * The text between a key line's prefix and suffix: on any such line, or on exactly one when
-   * {@code once}.
+   * The lines of a file as a format's reader splits them: at LF; for ini, as Python does, at CR
+   * too.
    */
-  private static String valueOn(String[] lines, String[] key, String separator, boolean once) {
-    String found = null;
-    for (String line : lines) {
-      if (!separator.isEmpty() && line.endsWith(separator)) {
-        line = line.substring(0, line.length() - separator.length());
-      }
-      if (line.length() >= key[0].length() + key[1].length()
-          && line.startsWith(key[0])
-          && line.endsWith(key[1])) {
-        if (found != null && once) {
-          return null;
-        }
-        found = line.substring(key[0].length(), line.length() - key[1].length());
-        if (!once) {
-          return found;
-        }
-      }
+  private static final class Lines {
+    private final byte[] b;
+    private final int from;
+    private final int to;
+    private final boolean crEnds;
+    private final byte[] separator;
+
+    /** The end of the value {@link #valueOf} found. */
+    int valueEnd;
+
+    Lines(Format format, byte[] b, int from, int to) {
+      this.b = b;
+      this.from = from;
+      this.to = to;
+      this.crEnds = format == Format.INI;
+      this.separator = format.keyLineSeparator().getBytes(StandardCharsets.UTF_8);
     }
-    return found;
+
+    /**
+     * Where the value between a key line's prefix and suffix starts (its end in {@link #valueEnd}):
+     * on the first such line, or on the only one when {@code once}; -1 for none.
+     */
+    int valueOf(String[] key, boolean once) {
+      byte[] prefix = key[0].getBytes(StandardCharsets.UTF_8);
+      byte[] suffix = key[1].getBytes(StandardCharsets.UTF_8);
+      int found = -1;
+      int foundEnd = 0;
+      for (int start = from; start < to; ) {
+        int end = start;
+        while (end < to && b[end] != '\n' && !(crEnds && b[end] == '\r')) {
+          end++;
+        }
+        int e = endsWith(start, end, separator) ? end - separator.length : end;
+        if (e - start >= prefix.length + suffix.length
+            && startsWith(start, prefix)
+            && endsWith(start, e, suffix)) {
+          if (found >= 0 && once) {
+            return -1;
+          }
+          found = start + prefix.length;
+          foundEnd = e - suffix.length;
+          if (!once) {
+            break;
+          }
+        }
+        start = end + 1;
+      }
+      valueEnd = foundEnd;
+      return found;
+    }
+
+    boolean valueIs(int at, String s) {
+      byte[] v = s.getBytes(StandardCharsets.UTF_8);
+      return valueEnd - at == v.length && Arrays.equals(b, at, valueEnd, v, 0, v.length);
+    }
+
+    private boolean startsWith(int start, byte[] p) {
+      return Arrays.equals(b, start, start + p.length, p, 0, p.length);
+    }
+
+    private boolean endsWith(int start, int end, byte[] s) {
+      return end - start >= s.length && Arrays.equals(b, end - s.length, end, s, 0, s.length);
+    }
   }
 }

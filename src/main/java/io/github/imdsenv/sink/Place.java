@@ -88,17 +88,44 @@ final class Place implements Closeable {
    */
   SecureDirectoryStream<Path> makePrivate(Path entry) throws IOException {
     Files.createDirectory(viaDescriptor().resolve(entry), PRIVATE);
-    SecureDirectoryStream<Path> p = dir.newDirectoryStream(entry, LinkOption.NOFOLLOW_LINKS);
-    PosixFileAttributes a = p.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
-    if (!a.owner().equals(Ids.caller()) || !a.permissions().equals(PRIVATE_PERMISSIONS)) {
-      p.close();
+    SecureDirectoryStream<Path> p = openDirectory(entry);
+    PosixFileAttributes a =
+        p == null ? null : p.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
+    if (a == null
+        || !a.owner().equals(Ids.caller())
+        || !a.permissions().equals(PRIVATE_PERMISSIONS)) {
+      EnvFile.closeQuietly(p);
       throw new Refused(
           "its temporary directory " + dirPath.resolve(entry) + " was replaced by someone else");
     }
     return p;
   }
 
-  private static final Set<PosixFilePermission> PRIVATE_PERMISSIONS =
+  /** The directory {@code entry}, opened as {@link #openAsSeen} does; null when it is none. */
+  SecureDirectoryStream<Path> openDirectory(Path entry) throws IOException {
+    PosixFileAttributes seen = attributes(entry);
+    return seen == null || !seen.isDirectory() ? null : openAsSeen(dir, entry, seen);
+  }
+
+  /**
+   * The directory {@code entry} of {@code in}, opened as {@code entry/.}: a FIFO put there
+   * meanwhile fails at once (not a directory) where the JDK's plain open would wait for a writer
+   * forever; and it must be the very directory {@code seen} by name ({@code entry/.} would follow a
+   * symbolic link). Null when it is not.
+   */
+  private static SecureDirectoryStream<Path> openAsSeen(
+      SecureDirectoryStream<Path> in, Path entry, PosixFileAttributes seen) throws IOException {
+    SecureDirectoryStream<Path> d =
+        in.newDirectoryStream(entry.resolve("."), LinkOption.NOFOLLOW_LINKS);
+    Object key = d.getFileAttributeView(PosixFileAttributeView.class).readAttributes().fileKey();
+    if (key == null || !key.equals(seen.fileKey())) {
+      d.close();
+      return null;
+    }
+    return d;
+  }
+
+  static final Set<PosixFilePermission> PRIVATE_PERMISSIONS =
       PosixFilePermissions.fromString("rwx------");
   private static final FileAttribute<Set<PosixFilePermission>> PRIVATE =
       PosixFilePermissions.asFileAttribute(PRIVATE_PERMISSIONS);
@@ -217,7 +244,11 @@ final class Place implements Closeable {
         if (!a.isDirectory()) {
           throw new Refused(curPath.resolve(n) + " is not a directory");
         }
-        cur = replace(cur, cur.newDirectoryStream(entry, LinkOption.NOFOLLOW_LINKS));
+        SecureDirectoryStream<Path> next = openAsSeen(cur, entry, a);
+        if (next == null) {
+          throw new Refused(curPath.resolve(n) + " was replaced while being opened");
+        }
+        cur = replace(cur, next);
         curPath = curPath.resolve(n);
       }
       return new Place(cur, curPath, null);

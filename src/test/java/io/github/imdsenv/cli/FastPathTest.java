@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.imdsenv.Run;
 import io.github.imdsenv.format.Format;
 import io.github.imdsenv.settings.EndpointMode;
 import io.github.imdsenv.settings.SourceKind;
@@ -14,6 +15,7 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -288,6 +291,32 @@ class FastPathTest {
       model.addAll(cl.getCommandSpec().negatedOptionsMap().keySet());
     }
     assertEquals(model, constants);
+  }
+
+  // ---- validation both parsers reach
+
+  /**
+   * configparser's default section (whose keys every profile inherits) is no profile to write: a
+   * usage error whichever parser took the arguments, before any request or file. Only the exact
+   * name: Python compares it case-sensitively.
+   */
+  @Test
+  void profileNameDEFAULT_isAUsageError_throughEitherParser(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("credentials");
+    Files.writeString(file, "[default]\naws_access_key_id = A\n");
+    for (String f : List.of("-f ini", "-fini")) {
+      String[] args = (f + " --profile-name DEFAULT -o " + file).split(" ");
+      assertEquals(f.equals("-f ini"), FastPath.parse(args) != null, "the parser: " + f);
+      Run.cli(ENV, args)
+          .assertFailure(2, "--profile-name DEFAULT is the ini default section")
+          .assertFailure(2, "leave --profile-name out or write 'default'");
+      assertEquals("[default]\naws_access_key_id = A\n", Files.readString(file));
+      assertFalse(Files.exists(dir.resolve("credentials.lock")), "no lock taken");
+    }
+    for (String name : List.of("Default", "default", "DEFAULTS", "profile DEFAULT")) {
+      Run r = Run.cli(ENV, "-f", "ini", "--profile-name", name, "--timeout", "100ms");
+      assertEquals(3, r.exit(), name + ": " + r.err());
+    }
   }
 
   // ---- the corpus

@@ -34,6 +34,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * -o FILE as root's cron runs it, in directories another local user can write, through the real
@@ -479,6 +482,69 @@ class FileSafetyIT {
         after.startsWith(sb.toString()) && after.substring(sb.length()).startsWith("\n[imds]\n"));
   }
 
+  /** A file of 16 MiB less {@code less} bytes: {@code head}, then {@code fill} over and over. */
+  private static byte[] sixteenMiB(String head, byte[] fill, int less) {
+    byte[] h = head.getBytes(StandardCharsets.UTF_8);
+    byte[] b = new byte[16 * 1024 * 1024 - less];
+    System.arraycopy(h, 0, b, 0, h.length);
+    for (int i = h.length; i < b.length; i++) {
+      b[i] = fill[(i - h.length) % fill.length];
+    }
+    return b;
+  }
+
+  static List<Arguments> filesUnderTheCap() {
+    byte[] ff = {(byte) 0xff};
+    byte[] u0100 = "\u0100".getBytes(StandardCharsets.UTF_8);
+    List<Arguments> cases = new ArrayList<>();
+    for (String profile : List.of("a", "imds")) {
+      for (boolean minValidity : List.of(false, true)) {
+        // one 16 MiB line of bytes that are no UTF-8: 32 MiB as a Java String
+        cases.add(Arguments.of("ini", profile, minValidity, sixteenMiB("[a]\nx = ", ff, 0)));
+        cases.add(Arguments.of("ini", profile, minValidity, sixteenMiB("[a]\nx = ", u0100, 8)));
+      }
+    }
+    // four million short lines in the profile's own section
+    cases.add(Arguments.of("ini", "p", true, sixteenMiB("[p]\n", "x=1\n".getBytes(), 0)));
+    cases.add(Arguments.of("env-no-export", null, true, sixteenMiB("X=", u0100, 2)));
+    cases.add(Arguments.of("env-no-export", null, true, sixteenMiB("", "x=1\n".getBytes(), 0)));
+    cases.add(Arguments.of("json", null, true, sixteenMiB("{\n  \"X\" : \"", ff, 0)));
+    return cases;
+  }
+
+  /**
+   * Any file under the 16 MiB cap is read in the launcher's 64 MiB heap: on its bytes, a line at a
+   * time, never decoded whole (each of these was an OutOfMemoryError and exit 1).
+   */
+  @ParameterizedTest
+  @MethodSource("filesUnderTheCap")
+  void fileUnderTheCap_isReadInTheLaunchersHeap_whateverItsLines(
+      String format, String profile, boolean minValidity, byte[] content) throws Exception {
+    Path file = dir.resolve("file");
+    Files.write(file, content);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    List<String> c = cmd(file);
+    c.set(c.indexOf("env-no-export"), format);
+    if (profile != null) {
+      c.addAll(List.of("--profile-name", profile));
+    }
+    if (minValidity) {
+      c.addAll(List.of("--min-validity", "15m"));
+    }
+    Proc p = Proc.run(c, Proc.cronEnv(), base);
+    assertEquals(0, p.exit(), p.err());
+    assertEquals("", p.err());
+    assertEquals("", p.out());
+    byte[] after = Files.readAllBytes(file);
+    String text = new String(after, StandardCharsets.ISO_8859_1);
+    assertTrue(text.contains(Fixtures.ACCESS_KEY_ID), "the credentials are written");
+    if ("imds".equals(profile)) {
+      assertTrue(
+          java.util.Arrays.equals(after, 0, content.length, content, 0, content.length),
+          "every byte of the other profile kept");
+    }
+  }
+
   @Test
   void ini_headerThatOlderPythonsReadDifferently_exit6_beforeAnyFetch() throws Exception {
     Path creds = dir.resolve("credentials");
@@ -516,6 +582,53 @@ class FileSafetyIT {
    * Another user who can write FILE's directory renames, replaces and links whatever appears there
    * while root writes FILE over and over: root's file is never theirs, never a FIFO, never late.
    */
+  /**
+   * Another user who can write FILE's directory renames root's data/ to the name of a writer's
+   * private directory: root's next run leaves it and its files alone (issue 17 item 5). A leftover
+   * of the exact shape a killed writer leaves is still cleared.
+   */
+  @Test
+  void rootsDirectoryRenamedToThePrivateName_byAnotherUser_isLeftWithItsFiles() throws Exception {
+    requireRoot("the other user is nobody, which needs root");
+    Path app = Files.createDirectory(base.resolve("app"));
+    chown(app, "nobody", "nogroup");
+    String prefix = ".imds-env-" + Integer.toHexString("aws.env".hashCode()) + "-";
+    int n = 0;
+    for (List<String> files :
+        List.<List<String>>of(List.of("db", "new"), List.of("new/"), List.of())) {
+      for (String mode : List.of("rwx------", "rwxr-xr-x")) {
+        if (files.isEmpty() && mode.equals("rwx------")) {
+          continue; // an empty private directory of root's is the shape a writer leaves
+        }
+        Path data = Files.createDirectory(app.resolve("data"));
+        for (String f : files) {
+          if (f.endsWith("/")) {
+            Files.createDirectory(data.resolve(f));
+          } else {
+            Files.writeString(data.resolve(f), "root's");
+          }
+        }
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString(mode));
+        Path renamed = app.resolve(prefix + n++);
+        List<String> mv = new ArrayList<>(NOBODY);
+        mv.addAll(List.of("mv", data.toString(), renamed.toString()));
+        assertEquals(0, Proc.run(mv, Proc.cronEnv(), base).exit(), "nobody renames root's data/");
+        Proc p = run(app.resolve("aws.env"));
+        assertEquals(0, p.exit(), p.err());
+        assertTrue(Files.isDirectory(renamed), files + " " + mode + ": left as it was");
+        for (String f : files) {
+          assertTrue(Files.exists(renamed.resolve(f)), files + " " + mode + ": " + f + " kept");
+        }
+      }
+    }
+    // what a writer killed mid-write leaves: the caller's, 0700, one regular file "new"
+    Path leftover = Files.createDirectory(app.resolve(prefix + "dead"));
+    Files.writeString(leftover.resolve("new"), "half");
+    Files.setPosixFilePermissions(leftover, PosixFilePermissions.fromString("rwx------"));
+    assertEquals(0, run(app.resolve("aws.env")).exit());
+    assertFalse(Files.exists(leftover));
+  }
+
   @Test
   void anotherUserRacingInTheDirectory_neverGetsTheCredentials_norHoldsTheRun() throws Exception {
     requireRoot("the racing user is nobody, which needs root");

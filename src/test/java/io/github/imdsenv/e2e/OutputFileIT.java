@@ -513,6 +513,61 @@ class OutputFileIT {
         Files.readString(creds));
   }
 
+  /** The launcher against the simulated IMDS with these arguments, as cron runs it. */
+  private Proc launch(String... args) throws Exception {
+    List<String> c = new ArrayList<>(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm)));
+    c.addAll(List.of(args));
+    return Proc.run(c, Proc.cronEnv(), dir);
+  }
+
+  /**
+   * A forgotten -f never turns a file into another kind (issue 22): the default env over a
+   * credentials file, -f ini over a docker env file; refused before any request, the file as it
+   * was, and the -f that fits named.
+   */
+  @Test
+  void forgottenFormat_neverTurnsAFileIntoAnotherKind_exit6_beforeAnyRequest() throws Exception {
+    Fixtures.healthy(wm);
+    wm.resetRequests();
+    Path creds = dir.resolve("credentials");
+    String profiles =
+        "[default]\naws_access_key_id = AKIAMAIN\n\n[other]\naws_access_key_id = AKIAOTHER\n";
+    Files.writeString(creds, profiles);
+    Proc p = launch("-o", creds.toString());
+    assertEquals(6, p.exit(), p.err());
+    assertEquals("", p.out());
+    assertEquals(
+        "imds-env: "
+            + creds
+            + " holds ini profiles ([default], [other]); -o would replace them with export lines:"
+            + " use -f ini --profile-name NAME to update one profile, or another FILE\n",
+        p.err());
+    assertEquals(profiles, Files.readString(creds));
+
+    Path app = dir.resolve("app.env");
+    String env = "APP_MODE=prod\nAWS_REGION=eu-west-1\n";
+    Files.writeString(app, env);
+    p = launch("-f", "ini", "-o", app.toString());
+    assertEquals(6, p.exit(), p.err());
+    assertEquals("", p.out());
+    assertEquals(
+        "imds-env: "
+            + app
+            + " holds NAME=value lines; -f ini would add an ini profile to it:"
+            + " use -f env-no-export to replace it, or another FILE\n",
+        p.err());
+    assertEquals(env, Files.readString(app));
+    assertEquals(0, wm.getAllServeEvents().size(), "no request before the refusals");
+
+    // the -f each message names writes them
+    p = launch("-f", "ini", "--profile-name", "imds", "-o", creds.toString());
+    assertEquals(0, p.exit(), p.err());
+    assertTrue(Files.readString(creds).startsWith(profiles + "\n[imds]\n"));
+    p = launch("-f", "env-no-export", "-o", app.toString());
+    assertEquals(0, p.exit(), p.err());
+    assertTrue(Files.readString(app).startsWith("AWS_ACCESS_KEY_ID=" + Fixtures.ACCESS_KEY_ID));
+  }
+
   @Test
   void environmentFile_isReadBackByShells_andEveryValueIsExact() throws Exception {
     Fixtures.healthy(wm);

@@ -55,6 +55,27 @@ class IniConfigparserTest {
           "123456789012",
           null);
 
+  /**
+   * The name imds-env refuses as a profile is exactly the section Python reads as every profile's
+   * defaults (botocore then gives its keys to each profile); other cases of it are profiles.
+   */
+  @Test
+  void defaultSection_isExactlyPythons_andCaseSensitive() throws Exception {
+    assertEquals(
+        List.of(Format.INI_DEFAULT_SECTION, "['Default', 'default', 'prod']", "AKIADEFAULT"),
+        Python.lines(
+            String.join(
+                "\n",
+                "import configparser",
+                "c = configparser.RawConfigParser()",
+                "print(c.default_section)",
+                "c.read_string('[DEFAULT]\\naws_access_key_id = AKIADEFAULT\\n'",
+                "              '[Default]\\n[default]\\n[prod]\\nregion = x\\n')",
+                "print(c.sections())",
+                "print(c['prod']['aws_access_key_id'])",
+                "")));
+  }
+
   @Test
   void everyTakenName_andEveryWrittenValue_readBackByConfigparser_exactly() throws Exception {
     Variables vars = Variables.of(EDGY, "eu-central-2", new Variables.Extras(true, true, true));

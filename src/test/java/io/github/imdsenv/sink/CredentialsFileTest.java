@@ -26,6 +26,14 @@ class CredentialsFileTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** The lines of the profile's section, as they stand in the file; null for no section. */
+  private static String section(byte[] content, String profile) {
+    CredentialsFile.Section s = CredentialsFile.section(content, profile);
+    return s == null
+        ? null
+        : new String(content, s.from(), s.to() - s.from(), StandardCharsets.ISO_8859_1);
+  }
+
   private static String merged(String existing, String profile) {
     return new String(
         CredentialsFile.merge(b(existing), profile, SECTION.replace("[imds]", "[" + profile + "]")),
@@ -72,7 +80,7 @@ class CredentialsFileTest {
                   .startsWith("line 1 reads as [imds]x] to Python 3.10 and later but as [imds]"),
           e.getMessage());
     }
-    assertEquals("k = 1\n", CredentialsFile.section(b("[imds] x\nk = 1\n"), "imds"));
+    assertEquals("k = 1\n", section(b("[imds] x\nk = 1\n"), "imds"));
     assertThrows(
         CredentialsFile.Unsafe.class,
         () -> CredentialsFile.section(b("[a]\n[imds] [x]\n"), "imds"));
@@ -81,7 +89,7 @@ class CredentialsFileTest {
   @Test
   void indentedHeaderAfterAnOption_isAContinuationLine_notASection() {
     String before = "[a]\nk = 1\n  [imds]\n";
-    assertNull(CredentialsFile.section(b(before), "imds"));
+    assertNull(section(b(before), "imds"));
     assertEquals(before + "\n" + SECTION, merged(before, "imds"));
   }
 
@@ -99,7 +107,7 @@ class CredentialsFileTest {
 
   @Test
   void commentedOutHeader_isNoSection() {
-    assertNull(CredentialsFile.section(b("# [imds]\n; [imds]\n[a]\n"), "imds"));
+    assertNull(section(b("# [imds]\n; [imds]\n[a]\n"), "imds"));
   }
 
   @Test
@@ -155,15 +163,18 @@ class CredentialsFileTest {
   }
 
   @Test
-  void section_readsTheLinesOfOneProfile() {
+  void section_isTheLinesOfOneProfile_upToTheNextHeader() {
     assertEquals(
-        "k = 1\n\n",
-        CredentialsFile.section(b("[a]\nx = 0\n[imds] ; c\r\nk = 1\r\n\r\n[b]\n"), "imds"));
+        "k = 1\r\n\r\n", section(b("[a]\nx = 0\n[imds] ; c\r\nk = 1\r\n\r\n[b]\n"), "imds"));
+    assertEquals("k = 1", section(b("[a]\n[imds]\nk = 1"), "imds"));
+    assertEquals("", section(b("[imds]"), "imds"));
   }
 
   @Test
-  void pythonWhitespace_isStrippedAsPythonStripsIt() {
-    assertEquals("[x]", IniLines.strip("\u00a0\u2003[x]\u3000\u001c"));
+  void pythonWhitespace_isSkippedAsPythonStripsIt() {
+    IniLines l = new IniLines(b("\u00a0\u2003[x]\u3000\u001c\n\u0085\u2028 \u3000\n"));
+    assertTrue(l.advance() && l.headerIs("x"));
+    assertTrue(l.advance() && l.blank());
     assertTrue(Format.isPythonSpace('\u0085'));
     assertTrue(!Format.isPythonSpace('\u200b'), "a zero-width space is no whitespace to Python");
   }
@@ -207,9 +218,9 @@ class CredentialsFileTest {
       byte[] preamble = file.toByteArray();
       blocks.forEach(file::writeBytes);
       byte[] merged = CredentialsFile.merge(file.toByteArray(), "imds", SECTION);
-      String section = CredentialsFile.section(merged, "imds");
+      String section = section(merged, "imds");
       assertTrue(
-          section != null && section.startsWith("aws_access_key_id = NEW\n"),
+          section != null && section.startsWith("aws_access_key_id = NEW" + eol),
           "round " + round + ": " + section);
       // the other blocks, in order, each exactly once and whole
       int from = 0;

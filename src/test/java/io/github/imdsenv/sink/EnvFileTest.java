@@ -326,7 +326,8 @@ class EnvFileTest {
     // a private directory left by a writer killed mid-write
     Path leftover =
         Files.createDirectory(
-            dir.resolve(".imds-env-" + Integer.toHexString("aws.env".hashCode()) + "-dead"));
+            dir.resolve(".imds-env-" + Integer.toHexString("aws.env".hashCode()) + "-dead"),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Files.writeString(leftover.resolve("new"), "half");
     List<String> created = new ArrayList<>();
     try (WatchService watch = FileSystems.getDefault().newWatchService()) {
@@ -358,6 +359,78 @@ class EnvFileTest {
           List.of("aws.env", "aws.env.lock"),
           entries.map(p -> p.getFileName().toString()).sorted().toList());
     }
+  }
+
+  /** A directory under the private directories' name for aws.env, with this mode. */
+  private Path planted(String suffix, String mode) throws IOException {
+    return Files.createDirectory(
+        dir.resolve(".imds-env-" + Integer.toHexString("aws.env".hashCode()) + "-" + suffix),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
+  }
+
+  /**
+   * Only what has the exact shape a killed writer leaves is removed: the caller's directory, 0700,
+   * holding nothing but a regular file "new". Anything else under such a name (another user who can
+   * write the directory renames one of root's there) is left whole; a FIFO does not hold the run.
+   */
+  @Test
+  @Timeout(20)
+  void leftoverPrivateDirectories_onlyTheWritersExactShapeIsRemoved() throws Exception {
+    Path file = dir.resolve("aws.env");
+    Path outside = Files.createDirectory(dir.resolve("outside"));
+    Files.writeString(outside.resolve("keep"), "kept");
+    Path killed = planted("1", "rwx------");
+    Files.writeString(killed.resolve("new"), "half");
+    Path empty = planted("2", "rwx------");
+    Path withOthers = planted("3", "rwx------");
+    Files.writeString(withOthers.resolve("new"), "x");
+    Files.writeString(withOthers.resolve("data"), "x");
+    Path otherName = planted("4", "rwx------");
+    Files.writeString(otherName.resolve("data"), "x");
+    Path linkInside = planted("5", "rwx------");
+    Files.createSymbolicLink(linkInside.resolve("new"), outside.resolve("keep"));
+    Path subdirectory = planted("6", "rwx------");
+    Files.createDirectory(subdirectory.resolve("new"));
+    Path open = planted("7", "rwxr-xr-x");
+    Files.writeString(open.resolve("new"), "x");
+    Path notHex = planted("data", "rwx------");
+    Path link =
+        Files.createSymbolicLink(
+            dir.resolve(".imds-env-" + Integer.toHexString("aws.env".hashCode()) + "-8"), outside);
+    Path fifo = dir.resolve(".imds-env-" + Integer.toHexString("aws.env".hashCode()) + "-9");
+    mkfifo(fifo);
+
+    write(file, "A=1\n");
+
+    assertEquals("A=1\n", Files.readString(file));
+    assertFalse(Files.exists(killed, LinkOption.NOFOLLOW_LINKS));
+    assertFalse(Files.exists(empty, LinkOption.NOFOLLOW_LINKS));
+    for (Path kept :
+        List.of(
+            withOthers.resolve("new"),
+            withOthers.resolve("data"),
+            otherName.resolve("data"),
+            linkInside.resolve("new"),
+            subdirectory.resolve("new"),
+            open.resolve("new"),
+            notHex,
+            link,
+            fifo,
+            outside.resolve("keep"))) {
+      assertTrue(Files.exists(kept, LinkOption.NOFOLLOW_LINKS), kept + " left as it was");
+    }
+    assertEquals("kept", Files.readString(outside.resolve("keep")));
+  }
+
+  @Test
+  void leftoverPrivateDirectoryOfAnotherUser_isLeftAsItIs() throws Exception {
+    assumeTrue(root(), "chown needs root");
+    Path other = planted("1", "rwx------");
+    Files.writeString(other.resolve("new"), "theirs");
+    chown(other.resolve("new"), "nobody");
+    chown(other, "nobody");
+    write(dir.resolve("aws.env"), "A=1\n");
+    assertEquals("theirs", Files.readString(other.resolve("new")));
   }
 
   @Test

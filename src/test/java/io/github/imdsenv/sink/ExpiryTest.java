@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.github.imdsenv.credentials.Credentials;
 import io.github.imdsenv.format.Format;
 import io.github.imdsenv.format.Variables;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -22,11 +24,16 @@ class ExpiryTest {
       new Credentials("ASIAX", "secret", "token", EXPIRES, null, null);
   private static final Variables.Extras REGION = new Variables.Extras(false, true, false);
 
+  private static Instant until(Format format, String text, Variables names) {
+    byte[] b = text.getBytes(StandardCharsets.UTF_8);
+    return Expiry.validUntil(format, b, 0, b.length, names);
+  }
+
   @ParameterizedTest
   @EnumSource(value = Format.class, names = "DOCKER_ARGS", mode = EnumSource.Mode.EXCLUDE)
   void whatAFormatWrote_isReadBack(Format format) {
     String text = format.render(Variables.of(CREDS, "eu-west-1", REGION));
-    assertEquals(EXPIRES, Expiry.validUntil(format, text, Variables.namesOnly(REGION)));
+    assertEquals(EXPIRES, until(format, text, Variables.namesOnly(REGION)));
   }
 
   @ParameterizedTest
@@ -35,7 +42,7 @@ class ExpiryTest {
       names = {"ENV", "ENV_NO_EXPORT", "FISH", "POWERSHELL", "WINDOWS_CMD", "JSON"})
   void aVariableAskedForButMissing_isNotFresh(Format format) {
     String text = format.render(Variables.of(CREDS, null, Variables.Extras.NONE));
-    assertNull(Expiry.validUntil(format, text, Variables.namesOnly(REGION)));
+    assertNull(until(format, text, Variables.namesOnly(REGION)));
   }
 
   @ParameterizedTest
@@ -46,8 +53,7 @@ class ExpiryTest {
     // a later one, or an emptied one
     for (String second : List.of("2099-01-01T00:00:00Z", "")) {
       String doubled = text + key[0] + second + key[1] + "\n";
-      assertNull(
-          Expiry.validUntil(format, doubled, Variables.namesOnly(Variables.Extras.NONE)), second);
+      assertNull(until(format, doubled, Variables.namesOnly(Variables.Extras.NONE)), second);
     }
   }
 
@@ -68,7 +74,7 @@ class ExpiryTest {
               .map(line -> line.startsWith(key[0]) ? key[0] : line)
               .collect(Collectors.joining("\n"));
       assertNotEquals(text, cut, name);
-      assertNull(Expiry.validUntil(format, cut, names), name);
+      assertNull(until(format, cut, names), name);
     }
   }
 
@@ -76,6 +82,38 @@ class ExpiryTest {
   @EnumSource(value = Format.class, names = "DOCKER_ARGS")
   void aFormatWithoutValues_neverHoldsCredentials(Format format) {
     String text = format.render(Variables.of(CREDS, null, Variables.Extras.NONE));
-    assertNull(Expiry.validUntil(format, text, Variables.namesOnly(Variables.Extras.NONE)));
+    assertNull(until(format, text, Variables.namesOnly(Variables.Extras.NONE)));
+  }
+
+  /** Only the range given is read: for ini, one profile's lines. */
+  @Test
+  void onlyTheRangeGiven_isRead() {
+    String text = Format.ENV.render(Variables.of(CREDS, null, Variables.Extras.NONE));
+    byte[] b = ("# before\n" + text + "# after\n").getBytes(StandardCharsets.UTF_8);
+    int from = "# before\n".length();
+    Variables names = Variables.namesOnly(Variables.Extras.NONE);
+    assertEquals(EXPIRES, Expiry.validUntil(Format.ENV, b, from, from + text.length(), names));
+    assertNull(Expiry.validUntil(Format.ENV, b, from + 1, from + text.length(), names));
+    assertNull(Expiry.validUntil(Format.ENV, b, from, from + text.length() - 2, names));
+  }
+
+  /** ini lines end as Python ends them, at CR too; the shells' formats only at LF. */
+  @Test
+  void crEndsALine_forIniOnly() {
+    Variables names = Variables.namesOnly(Variables.Extras.NONE);
+    String ini = Format.INI.render(Variables.of(CREDS, null, Variables.Extras.NONE));
+    assertEquals(EXPIRES, until(Format.INI, ini.replace("\n", "\r"), names));
+    String env = Format.ENV_NO_EXPORT.render(Variables.of(CREDS, null, Variables.Extras.NONE));
+    assertNull(until(Format.ENV_NO_EXPORT, env.replace("\n", "\r\n"), names));
+  }
+
+  /** An expiry longer than any timestamp is none (and is never decoded whole). */
+  @Test
+  void anExpiryLongerThanAnyTimestamp_isNone() {
+    Variables names = Variables.namesOnly(Variables.Extras.NONE);
+    String text = Format.ENV_NO_EXPORT.render(Variables.of(CREDS, null, Variables.Extras.NONE));
+    String longer = EXPIRES.toString().replace("Z", "." + "0".repeat(60) + "Z");
+    assertEquals(EXPIRES, until(Format.ENV_NO_EXPORT, text.replace("Z\n", ".0Z\n"), names));
+    assertNull(until(Format.ENV_NO_EXPORT, text.replace(EXPIRES.toString(), longer), names));
   }
 }

@@ -2,6 +2,7 @@ package io.github.imdsenv.sink;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.imdsenv.Python;
 import io.github.imdsenv.format.Format;
@@ -77,7 +78,29 @@ class IniLinesTest {
     assertEquals(
         ours,
         Python.lines("print('\\n'.join(str(i) for i in range(0xffff) if chr(i).isspace()))\n"));
-    assertEquals("a \u00a0b", IniLines.strip("\t\u3000a \u00a0b\u2029\u000b"));
+  }
+
+  /** The lines are read on their UTF-8 bytes: a space there is what isPythonSpace says. */
+  @Test
+  void whitespaceOnTheBytes_isExactlyWhatTheDecodedCharacterIs() {
+    for (char c = 0; c < 0xffff; c++) {
+      if (Character.isSurrogate(c)) {
+        continue;
+      }
+      byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+      assertEquals(
+          Format.isPythonSpace(c) ? b.length : 0,
+          IniLines.spaceLength(b, 0, b.length),
+          Integer.toHexString(c));
+    }
+    // what Java decodes to U+FFFD is no space: overlong or cut-off forms of spaces, a lone byte
+    for (String hex : List.of("c0a0", "e080a0", "e380", "e38041", "c2", "85", "eda080")) {
+      byte[] b = java.util.HexFormat.of().parseHex(hex);
+      assertEquals(0, IniLines.spaceLength(b, 0, b.length), hex);
+      // and the line holds text, so it is not blank
+      IniLines l = new IniLines(b);
+      assertTrue(l.advance() && !l.blank(), hex);
+    }
   }
 
   /** A Python string literal of {@code s}, every character escaped. */

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -59,6 +60,33 @@ class PlaceTest {
     Path d = Files.createDirectory(parent.resolve(name));
     Files.setPosixFilePermissions(d, PosixFilePermissions.fromString(mode));
     return d;
+  }
+
+  // ---- a directory beside FILE, opened
+
+  /**
+   * openDirectory opens only the directory seen by name: not a link to one, not a file; and the
+   * open it rests on ({@code name/.}) fails at once on a FIFO, where the JDK's plain open of a
+   * directory (O_RDONLY) would wait for a writer forever.
+   */
+  @Test
+  @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void openDirectory_onlyTheDirectoryItself_neverWaitsOnAFifo() throws Exception {
+    Files.createDirectory(dir.resolve("d"));
+    Files.createSymbolicLink(dir.resolve("link"), dir.resolve("d"));
+    Files.writeString(dir.resolve("file"), "x");
+    Fixtures.run("mkfifo", dir.resolve("fifo").toString());
+    try (Place place = Place.of(dir.resolve("aws.env"))) {
+      try (var d = place.openDirectory(Path.of("d"))) {
+        assertTrue(d != null);
+      }
+      for (String name : List.of("link", "file", "fifo", "absent")) {
+        assertEquals(null, place.openDirectory(Path.of(name)), name);
+      }
+      assertThrows(
+          IOException.class,
+          () -> place.dir.newDirectoryStream(Path.of("fifo", "."), LinkOption.NOFOLLOW_LINKS));
+    }
   }
 
   // ---- symbolic links and dots on the way
