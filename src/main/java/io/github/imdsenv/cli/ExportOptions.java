@@ -17,14 +17,14 @@ import picocli.CommandLine.TypeConversionException;
 public final class ExportOptions {
 
   /**
-   * What picocli sets for a bare {@code --region}: never a region name, nor anything argv can hold.
+   * The value {@link RegionValue} gives a bare {@code --region}: never a region name, nor anything
+   * argv can hold.
    */
   static final String FROM_SOURCE = "\0";
 
   @Option(
       names = OptionNames.REGION,
       arity = "0..1",
-      fallbackValue = FROM_SOURCE,
       paramLabel = "REGION",
       preprocessor = RegionValue.class,
       converter = RegionConverter.class,
@@ -66,7 +66,8 @@ public final class ExportOptions {
 
   /**
    * --region's value: attached (--region=X) it is one whatever it is (the converter judges it);
-   * apart, only a region name is (picocli would take any word, exec's COMMAND too), else none.
+   * apart, only a region name is (picocli would take any word, exec's COMMAND too); else the bare
+   * option's {@link #FROM_SOURCE}, pushed for picocli to take as the value.
    */
   static final class RegionValue implements IParameterPreprocessor {
     @Override
@@ -80,10 +81,7 @@ public final class ExportOptions {
     }
   }
 
-  /**
-   * A region name, or (for a bare --region) the fallback. A word that is no region name is refused,
-   * and picocli then leaves it for what follows (exec's COMMAND).
-   */
+  /** A region name, or a bare --region's {@link #FROM_SOURCE}; --region=WORD is refused. */
   static final class RegionConverter implements ITypeConverter<String> {
     @Override
     public String convert(String value) {
