@@ -28,7 +28,8 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
  * two cannot drift.
  *
  * <p>Usage: {@code Dist OUT_DIR MAN_SECTIONS_DIR}; writes {@code OUT_DIR/man/imds-env.adoc}
- * (rendered to roff by asciidoctor afterwards) and {@code OUT_DIR/share/...} completions.
+ * (rendered to roff by asciidoctor afterwards), {@code OUT_DIR/share/...} completions and the
+ * tarball's empty directories under {@code OUT_DIR/layout}.
  */
 public final class Dist {
 
@@ -73,6 +74,17 @@ public final class Dist {
     write(out.resolve("share/bash-completion/completions/" + NAME), AutoComplete.bash(NAME, cl));
     write(out.resolve("share/zsh/site-functions/_" + NAME), zsh(cl));
     write(out.resolve("share/fish/vendor_completions.d/" + NAME + ".fish"), fish(cl));
+    layout(out.resolve("layout"));
+  }
+
+  /**
+   * The tarball's directories that no generated file is in, empty, so that src/assembly/tarball.xml
+   * gives each its own entry (0755) instead of leaving its mode to the umask at extraction.
+   */
+  static void layout(Path dir) throws IOException {
+    for (String d : List.of("bin", "lib/" + NAME, "share/" + NAME + "/systemd")) {
+      Files.createDirectories(dir.resolve(d));
+    }
   }
 
   private static void write(Path file, String text) throws IOException {
