@@ -114,7 +114,7 @@ class TarballIT {
   }
 
   @Test
-  void layout_isWhatTheReadmeSays() {
+  void layout_isWhatTheManPageLists() {
     for (String f :
         List.of(
             "bin/imds-env",
@@ -286,7 +286,8 @@ class TarballIT {
             "ENVIRONMENT",
             "EXIT STATUS",
             "EXAMPLES",
-            "SECURITY")) {
+            "SECURITY",
+            "CREDENTIAL SOURCES")) {
       assertTrue(
           Pattern.compile("^" + section + "$", Pattern.MULTILINE).matcher(text).find(),
           "section " + section + ":\n" + text);
@@ -331,6 +332,68 @@ class TarballIT {
           Pattern.compile("(?m)^\\s+" + code + "$").matcher(text).find(),
           "EXIT STATUS lacks " + code);
     }
+  }
+
+  /**
+   * Every text the tarball ships, as a user reads it (the README, the man page rendered by man, the
+   * completions, the systemd units, --help of each command through the launcher), shows no recipe
+   * that hides a failed export; the man page's EXAMPLES show every recipe of cli/Recipes.
+   */
+  @Test
+  void shippedTexts_showNoRecipeThatHidesAFailure_andTheManPageEveryRecipe() throws Exception {
+    Map<String, String> texts = new java.util.LinkedHashMap<>();
+    for (String f :
+        List.of(
+            "README.md",
+            "share/bash-completion/completions/imds-env",
+            "share/zsh/site-functions/_imds-env",
+            "share/fish/vendor_completions.d/imds-env.fish",
+            "share/imds-env/systemd/imds-env-refresh.service",
+            "share/imds-env/systemd/imds-env-refresh.timer")) {
+      texts.put(f, Files.readString(prefix.resolve(f)));
+    }
+    String man = manPage();
+    texts.put("man imds-env", man);
+    for (List<String> args :
+        List.of(
+            List.of("--help"),
+            List.of("exec", "--help"),
+            List.of("doctor", "--help"),
+            List.of("completion", "--help"))) {
+      Proc help = launcher(args);
+      assertEquals(0, help.exit(), help.err());
+      texts.put("imds-env " + String.join(" ", args), help.out());
+    }
+    List<String> found = new ArrayList<>();
+    for (Map.Entry<String, String> t : texts.entrySet()) {
+      for (String f : io.github.imdsenv.HiddenFailures.in(t.getValue())) {
+        found.add(t.getKey() + ": " + f);
+      }
+    }
+    assertEquals(List.of(), found);
+    String examples = man.substring(man.indexOf("\nEXAMPLES\n"), man.indexOf("\nSECURITY\n"));
+    for (io.github.imdsenv.cli.Recipes.Recipe r : io.github.imdsenv.cli.Recipes.ALL) {
+      for (String line : r.text().split("\n")) {
+        assertTrue(
+            Pattern.compile("(?m)^ +" + Pattern.quote(line) + "$").matcher(examples).find(),
+            "EXAMPLES lacks " + line + "\n" + examples);
+      }
+    }
+  }
+
+  /** The tarball's man page as man renders it, in plain text. */
+  private static String manPage() throws Exception {
+    Map<String, String> env = new HashMap<>(bare());
+    env.put("LANG", "C.UTF-8");
+    env.put("MANWIDTH", "200");
+    env.put("MANPAGER", "cat");
+    Proc man =
+        Proc.run(
+            List.of("man", "-l", prefix.resolve("share/man/man1/imds-env.1").toString()),
+            env,
+            root);
+    assertEquals(0, man.exit(), man.err());
+    return man.out().replaceAll(".\b", "");
   }
 
   @Test
