@@ -1,5 +1,6 @@
 package io.github.imdsenv.cli;
 
+import io.github.imdsenv.format.Variables;
 import java.util.List;
 
 /**
@@ -96,7 +97,9 @@ public final class Recipes {
               "Credentials into the current shell (sh, dash, bash, zsh, ksh, busybox ash); the script"
                   + " stops with the export's exit code when they cannot be had:",
               SH),
-          new Recipe("The same, with AWS_REGION and AWS_DEFAULT_REGION:", SH_REGION),
+          new Recipe(
+              "The same, with " + Variables.REGION + " and " + Variables.DEFAULT_REGION + ":",
+              SH_REGION),
           new Recipe("fish (joined again: a value may span lines):", FISH),
           new Recipe("PowerShell (one string: a value may span lines):", POWERSHELL),
           new Recipe(
