@@ -43,9 +43,13 @@ public final class Recipes {
   /** bash (a process substitution). */
   public static final String DOCKER_ENV_FILE = DOCKER_VARS + "; " + DOCKER_RUN_ENV_FILE;
 
-  /** docker-args makes no request, but a failure (a usage error) still stops the script. */
+  /**
+   * docker-args makes no request, but a failure (a usage error) still stops the script. The names
+   * go through eval (they are -e and variable names only) because zsh does not split an unquoted
+   * $names into words.
+   */
   public static final String DOCKER_ARGS =
-      SH + "; names=$(imds-env -f docker-args) || exit; docker run $names IMAGE";
+      SH + "; names=$(imds-env -f docker-args) || exit; eval \"docker run $names IMAGE\"";
 
   public static final String EXEC_DOCKER =
       "imds-env exec -- docker run -e AWS_ACCESS_KEY_ID -e AWS_SECRET_ACCESS_KEY -e AWS_SESSION_TOKEN"

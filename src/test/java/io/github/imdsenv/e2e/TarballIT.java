@@ -433,13 +433,20 @@ class TarballIT {
         String.join(
             "\n",
             "zmodload zsh/zpty",
-            "zpty z zsh -f -i",
-            "zpty -w z \"PS1='> '; fpath=(${(q)1} \\$fpath); autoload -Uz compinit; compinit -u -d $2; bindkey -e\"",
-            "sleep 1",
-            "zpty -w -n z $'imds-env --min-v\\t'",
-            "sleep 2",
+            // read what the shell wrote until it holds $1, for at most 30 s: no fixed sleep, which
+            // a loaded machine outlasts
+            "await() { local i; for i in {1..300}; do",
+            "  while zpty -r -t z chunk; do out+=$chunk; done",
+            "  [[ $out == *$1* ]] && return 0; sleep 0.1; done; return 1; }",
             "out=",
-            "while zpty -r -t z chunk; do out+=$chunk; done",
+            "zpty z zsh -f -i",
+            // the echo of this line reads REA''DY; only its run prints READY
+            "zpty -w z \"PS1='> '; fpath=(${(q)1} \\$fpath); autoload -Uz compinit; compinit -u -d $2;"
+                + " bindkey -e; print REA''DY\"",
+            "await READY",
+            "out=",
+            "zpty -w -n z $'imds-env --min-v\\t'",
+            "await 'imds-env --min-validity='",
             "print -r -- $out",
             "zpty -d z",
             ""));
