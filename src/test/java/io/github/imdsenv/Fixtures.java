@@ -6,7 +6,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.core.Admin;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.github.tomakehurst.wiremock.verification.notmatched.NotMatchedRenderer;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -31,13 +37,31 @@ public final class Fixtures {
   private Fixtures() {}
 
   public static WireMockExtension imds() {
-    return WireMockExtension.newInstance()
-        .options(
-            com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig()
-                .dynamicPort()
-                .bindAddress("127.0.0.1")
-                .containerThreads(20))
-        .build();
+    return WireMockExtension.newInstance().options(wireMock("127.0.0.1")).build();
+  }
+
+  /**
+   * WireMock on ADDRESS as the tests use it: one acceptor thread (its default, three, makes Jetty
+   * warn on a machine of two cores), and a path with no stub answered 404 as IMDS answers it,
+   * without the "Request was not matched" table WireMock's default logs as an ERROR: many tests
+   * leave a path unstubbed on purpose (no role, the extended path absent, a renamed role), and what
+   * the tool did with the 404 is what they assert.
+   */
+  public static WireMockConfiguration wireMock(String address) {
+    return WireMockConfiguration.wireMockConfig()
+        .dynamicPort()
+        .bindAddress(address)
+        .containerThreads(20)
+        .jettyAcceptors(1)
+        .notMatchedRendererFactory(extensions -> new NotFound());
+  }
+
+  /** The answer to a request no stub matches: a plain 404, as IMDS gives for a path it lacks. */
+  private static final class NotFound extends NotMatchedRenderer {
+    @Override
+    protected ResponseDefinition render(Admin admin, ServeEvent serveEvent) {
+      return ResponseDefinitionBuilder.responseDefinition().withStatus(404).build();
+    }
   }
 
   /** The WireMock base URL by address: "localhost" might resolve to ::1, where nothing listens. */

@@ -1,6 +1,7 @@
 package io.github.imdsenv.build;
 
 import io.github.imdsenv.cli.Cli;
+import io.github.imdsenv.cli.Recipes;
 import io.github.imdsenv.format.Format;
 import io.github.imdsenv.settings.Environment;
 import java.io.IOException;
@@ -28,7 +29,8 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
  * two cannot drift.
  *
  * <p>Usage: {@code Dist OUT_DIR MAN_SECTIONS_DIR}; writes {@code OUT_DIR/man/imds-env.adoc}
- * (rendered to roff by asciidoctor afterwards) and {@code OUT_DIR/share/...} completions.
+ * (rendered to roff by asciidoctor afterwards), {@code OUT_DIR/share/...} completions and the
+ * tarball's empty directories under {@code OUT_DIR/layout}.
  */
 public final class Dist {
 
@@ -46,9 +48,10 @@ public final class Dist {
         "`AWS_ACCESS_KEY_ID=...` lines (alias *docker-env*), for `docker run --env-file`, compose `env_file`,"
             + " systemd `EnvironmentFile=` and shell assignment; carries only characters that mean the same to all of them.");
     FORMAT_DOCS.put(
-        Format.FISH, "`set -gx AWS_ACCESS_KEY_ID '...'` lines, for `imds-env -f fish | source`.");
+        Format.FISH, "`set -gx AWS_ACCESS_KEY_ID '...'` lines, for fish's `source`; see EXAMPLES.");
     FORMAT_DOCS.put(
-        Format.POWERSHELL, "`$Env:AWS_ACCESS_KEY_ID = '...'` lines, for `Invoke-Expression`.");
+        Format.POWERSHELL,
+        "`$Env:AWS_ACCESS_KEY_ID = '...'` lines, for PowerShell's `Invoke-Expression`; see EXAMPLES.");
     FORMAT_DOCS.put(Format.WINDOWS_CMD, "`set \"AWS_ACCESS_KEY_ID=...\"` lines, for cmd.exe.");
     FORMAT_DOCS.put(
         Format.PROCESS,
@@ -56,10 +59,12 @@ public final class Dist {
     FORMAT_DOCS.put(Format.JSON, "one JSON object of the variables, for jq and other programs.");
     FORMAT_DOCS.put(
         Format.INI,
-        "a `[default]` profile (see *--profile-name*) for a shared credentials file; with *-o* only that section of FILE is replaced.");
+        "a `[default]` profile (see *--profile-name*) with `aws_access_key_id`, ... for a shared credentials file;"
+            + " with *-o* only that profile of FILE is replaced, every other byte kept (see FILES).");
     FORMAT_DOCS.put(
         Format.DOCKER_ARGS,
-        "`-e AWS_ACCESS_KEY_ID -e ...`, names only and no request made, for `docker run $(imds-env -f docker-args)` after an `eval`.");
+        "`-e AWS_ACCESS_KEY_ID -e ...`, names only and no request made, for `docker run` after an `eval` of the"
+            + " credentials; see EXAMPLES.");
   }
 
   private Dist() {}
@@ -73,6 +78,17 @@ public final class Dist {
     write(out.resolve("share/bash-completion/completions/" + NAME), AutoComplete.bash(NAME, cl));
     write(out.resolve("share/zsh/site-functions/_" + NAME), zsh(cl));
     write(out.resolve("share/fish/vendor_completions.d/" + NAME + ".fish"), fish(cl));
+    layout(out.resolve("layout"));
+  }
+
+  /**
+   * The tarball's directories that no generated file is in, empty, so that src/assembly/tarball.xml
+   * gives each its own entry (0755) instead of leaving its mode to the umask at extraction.
+   */
+  static void layout(Path dir) throws IOException {
+    for (String d : List.of("bin", "lib/" + NAME, "share/" + NAME + "/systemd")) {
+      Files.createDirectories(dir.resolve(d));
+    }
   }
 
   private static void write(Path file, String text) throws IOException {
@@ -87,14 +103,15 @@ public final class Dist {
    * picocli's man page sections (header, name, synopsis, description, options, exit status) in the
    * order man pages use, with the subcommands, the formats and the hand-written sections between.
    */
-  static String manPage(CommandLine cl, Path sections) throws IOException {
+  public static String manPage(CommandLine cl, Path sections) throws IOException {
     String root = generated(cl.getCommandSpec());
     StringBuilder sb = new StringBuilder();
     sb.append(section(root, "header"))
         .append(section(root, "name"))
         .append(section(root, "synopsis"))
         .append(section(root, "description"))
-        .append(section(root, "options"));
+        .append(section(root, "options"))
+        .append(read(sections, "options.adoc"));
 
     sb.append("== Commands\n\n");
     for (CommandLine sub : cl.getSubcommands().values()) {
@@ -114,6 +131,11 @@ public final class Dist {
             .append(options)
             .append("\n\n");
       }
+      // what picocli's model cannot say about a command, when there is more: command-NAME.adoc
+      Path more = sections.resolve("command-" + spec.name() + ".adoc");
+      if (Files.exists(more)) {
+        sb.append(Files.readString(more, StandardCharsets.UTF_8)).append('\n');
+      }
     }
 
     sb.append(
@@ -127,14 +149,34 @@ public final class Dist {
       }
       sb.append('*').append(f.label()).append("*::\n  ").append(doc).append("\n");
     }
-    sb.append('\n');
+    sb.append('\n').append(read(sections, "formats.adoc"));
+    sb.append(read(sections, "sources.adoc"));
+    sb.append(read(sections, "files.adoc"));
+    sb.append(read(sections, "environment.adoc").replace("{imds-env-environment}", environment()));
+    sb.append(section(root, "exit-status").replaceFirst("== [^\\n]*", "== Exit status"))
+        .append(read(sections, "exit-status.adoc"));
+    sb.append(examples(read(sections, "examples.adoc")));
+    sb.append(read(sections, "security.adoc"));
+    return sb.toString();
+  }
 
-    sb.append(
-            Files.readString(sections.resolve("files-environment.adoc"), StandardCharsets.UTF_8)
-                .replace("{imds-env-environment}", environment()))
-        .append('\n');
-    sb.append(section(root, "exit-status").replaceFirst("== [^\\n]*", "== Exit status"));
-    sb.append(Files.readString(sections.resolve("examples-security.adoc"), StandardCharsets.UTF_8));
+  /** A hand-written part of the man page, ending in a blank line. */
+  private static String read(Path sections, String name) throws IOException {
+    return Files.readString(sections.resolve(name), StandardCharsets.UTF_8).strip() + "\n\n";
+  }
+
+  /**
+   * EXAMPLES: INTRO, then every recipe of {@link Recipes#ALL} under its caption, as literal blocks
+   * (copied as they are: no markup inside).
+   */
+  static String examples(String intro) {
+    StringBuilder sb = new StringBuilder("== Examples\n\n").append(intro);
+    for (Recipes.Recipe r : Recipes.ALL) {
+      if (!r.caption().isEmpty()) {
+        sb.append(r.caption()).append("\n\n");
+      }
+      sb.append("....\n").append(r.text()).append("\n....\n\n");
+    }
     return sb.toString();
   }
 
@@ -146,7 +188,6 @@ public final class Dist {
     return page.toString().replace("\r\n", "\n");
   }
 
-  /** A tagged region of picocli's generated page, tags included. */
   /** The man page's list of the variables imds-env reads, from their one table. */
   static String environment() {
     StringBuilder sb = new StringBuilder();
@@ -162,6 +203,7 @@ public final class Dist {
     return sb.toString().strip();
   }
 
+  /** A tagged region of picocli's generated page, tags left out. */
   private static String section(String page, String tag) {
     String name = "picocli-generated-man-section-" + tag;
     Matcher m =

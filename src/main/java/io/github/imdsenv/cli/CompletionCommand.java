@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "completion",
     mixinStandardHelpOptions = true,
-    description = {"Print a bash/zsh completion script.", "", "  source <(imds-env completion)"})
+    description = {"Print a bash/zsh completion script.", "", "  " + Recipes.COMPLETION})
 final class CompletionCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

@@ -35,7 +35,9 @@ import picocli.CommandLine.Parameters;
           + " COMMAND's (127/126: not found/not executable). When the credentials cannot be had, COMMAND never starts."
           + " Needs the launcher (scripts/imds-env), not java -jar.",
       "",
-      "  imds-env exec -- docker run -e AWS_ACCESS_KEY_ID -e AWS_SECRET_ACCESS_KEY -e AWS_SESSION_TOKEN IMAGE"
+      "  " + Recipes.EXEC_AWS,
+      "",
+      "More recipes: man imds-env, EXAMPLES."
     })
 final class ExecCommand implements Callable<Integer> {
 

@@ -25,11 +25,12 @@ import picocli.CommandLine.Spec;
     description = {
       "Print the IAM role credentials of this EC2 instance (from its metadata service) as environment variables.",
       "",
-      "  creds=$(imds-env) || exit; eval \"$creds\"",
-      "  vars=$(imds-env -f env-no-export) || exit",
-      "  docker run --env-file <(printf '%%s\\n' \"$vars\") IMAGE      # bash",
+      "  " + Recipes.SH,
+      "  " + Recipes.DOCKER_VARS,
+      "  " + Recipes.DOCKER_RUN_ENV_FILE_IN_HELP + "      # bash",
       "",
-      "The output goes into a variable first: the status of a bare eval \"$(imds-env)\" is lost on failure.",
+      "The output goes into a variable first, and a failure exits with the export's code: a bare"
+          + " eval \"$(imds-env)\" hides a failure. More recipes: man imds-env, EXAMPLES.",
       ""
     })
 // its exit codes are ExitCodes', which Cli sets on the model

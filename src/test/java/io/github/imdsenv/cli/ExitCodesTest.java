@@ -4,38 +4,44 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.imdsenv.ImdsEnvException.Reason;
+import io.github.imdsenv.build.Dist;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The one exit-code table against the README, the help and the reasons the layers throw. */
+/** The one exit-code table against the man page, the help and the reasons the layers throw. */
 class ExitCodesTest {
 
+  /**
+   * The exit codes' reference is the man page's EXIT STATUS (the README points there): every row,
+   * in order, each code with its meaning, and nothing else.
+   */
   @Test
-  void readmeExitCodesTable_isTheTable() throws IOException {
-    List<String> lines =
-        Files.readAllLines(
-            Path.of(System.getProperty("imdsenv.readme", "README.md")), StandardCharsets.UTF_8);
-    int start = lines.indexOf("## Exit codes");
-    assertTrue(start >= 0, "README has no '## Exit codes' section");
-    List<String> readme = new ArrayList<>();
-    for (int i = start + 1; i < lines.size() && !lines.get(i).startsWith("#"); i++) {
-      if (lines.get(i).startsWith("| ") && !lines.get(i).startsWith("| code ")) {
-        readme.add(lines.get(i));
-      }
+  void manPageExitStatus_isTheTable() throws IOException {
+    String page =
+        Dist.manPage(
+            Cli.commandLine(
+                Map.of(), new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())),
+            Path.of("src/build/man"));
+    int start = page.indexOf("\n== Exit status\n");
+    assertTrue(start >= 0, "the man page has no Exit status section");
+    String section = page.substring(start + 1, page.indexOf("\n== ", start + 1));
+    List<String> listed = new ArrayList<>();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?m)^\\*(\\d+)\\*::\\n  (.*)$").matcher(section);
+    while (m.find()) {
+      listed.add(m.group(1) + " " + m.group(2));
     }
     List<String> table = new ArrayList<>();
     for (ExitCodes.Row row : ExitCodes.TABLE) {
-      table.add("| " + row.code() + " | " + row.meaning() + " |");
+      table.add(row.code() + " " + row.meaning().replace("`", ""));
     }
-    assertEquals(table, readme);
+    assertEquals(table, listed);
   }
 
   @Test

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.Fixtures;
+import io.github.imdsenv.cli.Recipes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -102,7 +103,7 @@ class AwsRecipesIT {
    * launcher's.
    */
   private String writeConfig() throws Exception {
-    List<String> block = Readme.block("[profile ");
+    List<String> block = Readme.lines(Recipes.CREDENTIAL_PROCESS);
     String profile = block.get(0).substring("[profile ".length(), block.get(0).length() - 1);
     String config =
         Readme.substitute(String.join("\n", block), "/usr/local/bin/imds-env", Proc.LAUNCHER)
@@ -203,7 +204,7 @@ class AwsRecipesIT {
   void iniProfile_writtenIntoACredentialsFileWithOthers_isReadByBotocore_forItAndTheOthers()
       throws Exception {
     Fixtures.healthy(wm);
-    String recipe = Readme.line("imds-env -f ini --profile-name ");
+    String recipe = Readme.command(Recipes.INI);
     String profile = recipe.split(" ")[4];
     Path credentials = Files.createDirectories(dir.resolve(".aws")).resolve("credentials");
     String before =

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.Fixtures;
+import io.github.imdsenv.cli.Recipes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,12 +20,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's docker recipes, each taken from README.md as written and run by the shell it implies
- * against a real Docker daemon (see {@link DockerDaemon}): the container's own view of the
- * credential variables is compared, by SHA-256 computed inside it, with what IMDS served. Only
- * `IMAGE`, the install path and the env file's path are substituted; the endpoint comes through
- * AWS_EC2_METADATA_SERVICE_ENDPOINT, as a user would set it. Every recipe runs under strace: no
- * secret is in the argv of any program it starts.
+ * The README's docker recipes (cli/Recipes), each taken from README.md as written and run by the
+ * shell it implies against a real Docker daemon (see {@link DockerDaemon}): the container's own
+ * view of the credential variables is compared, by SHA-256 computed inside it, with what IMDS
+ * served. Only `IMAGE`, the install path and the env file's path are substituted; the endpoint
+ * comes through AWS_EC2_METADATA_SERVICE_ENDPOINT, as a user would set it. Every recipe runs under
+ * strace: no secret is in the argv of any program it starts.
  */
 class DockerRecipesIT {
 
@@ -146,22 +147,17 @@ class DockerRecipesIT {
 
   static String envFileRecipe() {
     return Readme.substitute(
-        Readme.line("vars=$(imds-env -f env-no-export) || exit; docker run --env-file <("),
-        " IMAGE",
-        " " + DockerDaemon.IMAGE);
+        Readme.command(Recipes.DOCKER_ENV_FILE), " IMAGE", " " + DockerDaemon.IMAGE);
   }
 
   static String dockerArgsRecipe() {
     return Readme.substitute(
-        Readme.line(
-            "creds=$(imds-env) || exit; eval \"$creds\"; docker run $(imds-env -f docker-args)"),
-        " IMAGE",
-        " " + DockerDaemon.IMAGE);
+        Readme.command(Recipes.DOCKER_ARGS), " IMAGE", " " + DockerDaemon.IMAGE);
   }
 
   static String execRecipe() {
     return Readme.substitute(
-        Readme.line("imds-env exec -- docker run -e "), " IMAGE", " " + DockerDaemon.IMAGE);
+        Readme.command(Recipes.EXEC_DOCKER), " IMAGE", " " + DockerDaemon.IMAGE);
   }
 
   @Test
@@ -222,7 +218,7 @@ class DockerRecipesIT {
     Path file = dir.resolve("app/aws.env");
     Files.createDirectories(file.getParent());
     // "m h dom mon dow user command": cron runs the command with /bin/sh
-    String[] cron = Readme.line("* * * * * root /usr/local/bin/imds-env ").split(" +", 7);
+    String[] cron = Readme.command(Recipes.CRON).split(" +", 7);
     String job =
         Readme.substitute(
             Readme.substitute(cron[6], "/usr/local/bin/imds-env", Proc.LAUNCHER),

@@ -19,14 +19,17 @@ final class Readme {
 
   private Readme() {}
 
-  /** Every line inside a fenced code block of README.md, in order. */
-  static List<String> codeLines() {
-    List<String> lines;
+  private static List<String> readAll() {
     try {
-      lines = Files.readAllLines(FILE, StandardCharsets.UTF_8);
+      return Files.readAllLines(FILE, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + FILE, e);
     }
+  }
+
+  /** Every line inside a fenced code block of README.md, in order. */
+  static List<String> codeLines() {
+    List<String> lines = readAll();
     List<String> code = new ArrayList<>();
     boolean in = false;
     for (String line : lines) {
@@ -56,30 +59,74 @@ final class Readme {
     return found.get(0);
   }
 
-  /** The one code line that is exactly COMMAND, but for a trailing `# comment`; returned whole. */
+  /**
+   * The code line that is exactly COMMAND, but for a trailing `# comment`; returned whole (the
+   * first, where the README shows the command more than once).
+   */
   static String command(String command) {
     List<String> found =
         codeLines().stream().filter(l -> l.replaceFirst("\\s+# .*$", "").equals(command)).toList();
-    if (found.size() != 1) {
+    if (found.isEmpty()) {
       throw new AssertionError(
-          "README.md has "
-              + found.size()
-              + " code lines reading '"
+          "README.md has no code line reading '"
               + command
-              + "' where its recipe tests expect exactly one: update the recipe or the test");
+              + "' where its recipe tests expect one: update the recipe or the test");
     }
     return found.get(0);
   }
 
-  /** The code line starting with PREFIX and the ones after it, up to a blank line. */
-  static List<String> block(String prefix) {
-    List<String> code = codeLines();
-    int start = code.indexOf(line(prefix));
-    List<String> out = new ArrayList<>();
-    for (int i = start; i < code.size() && !code.get(i).isBlank(); i++) {
-      out.add(code.get(i));
+  /**
+   * The README's code lines that are RECIPE's lines, one after the other (a one-line recipe may
+   * carry a trailing `# comment`): found exactly once, else the README no longer shows the recipe
+   * as cli/Recipes writes it.
+   */
+  static List<String> lines(String recipe) {
+    List<String> want = List.of(recipe.split("\n"));
+    if (want.size() == 1) {
+      return List.of(command(recipe));
     }
-    return out;
+    List<String> code = codeLines();
+    List<Integer> at = new ArrayList<>();
+    for (int i = 0; i + want.size() <= code.size(); i++) {
+      if (code.subList(i, i + want.size()).equals(want)) {
+        at.add(i);
+      }
+    }
+    if (at.size() != 1) {
+      throw new AssertionError(
+          "README.md shows the recipe "
+              + at.size()
+              + " times where its tests expect it once, as written in cli/Recipes:\n"
+              + recipe);
+    }
+    return want;
+  }
+
+  /** The fenced code block whose first line starts with PREFIX (exactly one), line by line. */
+  static List<String> block(String prefix) {
+    List<List<String>> blocks = new ArrayList<>();
+    List<String> current = null;
+    for (String line : readAll()) {
+      if (line.startsWith("```")) {
+        current = current == null ? new ArrayList<>() : null;
+        if (current != null) {
+          blocks.add(current);
+        }
+      } else if (current != null) {
+        current.add(line);
+      }
+    }
+    List<List<String>> found =
+        blocks.stream().filter(b -> !b.isEmpty() && b.get(0).startsWith(prefix)).toList();
+    if (found.size() != 1) {
+      throw new AssertionError(
+          "README.md has "
+              + found.size()
+              + " code blocks starting with '"
+              + prefix
+              + "' where its tests expect exactly one: update the README or the test");
+    }
+    return found.get(0);
   }
 
   /**

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.Fixtures;
+import io.github.imdsenv.cli.Recipes;
 import io.github.imdsenv.credentials.Credentials;
 import io.github.imdsenv.format.Format;
 import io.github.imdsenv.format.Variables;
@@ -243,10 +244,9 @@ class ShellsIT {
     assertFalse(Files.exists(marker), "a hostile value ran a command");
   }
 
-  static final String POSIX_RECIPE = "creds=$(imds-env) || exit; eval \"$creds\"";
-  static final String POSIX_REGION_RECIPE = "creds=$(imds-env --region) || exit; eval \"$creds\"";
-  static final String FISH_RECIPE =
-      "set creds (imds-env -f fish); or exit; string join \\n -- $creds | source";
+  static final String POSIX_RECIPE = Recipes.SH;
+  static final String POSIX_REGION_RECIPE = Recipes.SH_REGION;
+  static final String FISH_RECIPE = Recipes.FISH;
 
   /**
    * The endpoint is down: each README shell recipe, as written, stops its script with the export's
@@ -290,6 +290,89 @@ class ShellsIT {
                 dir)
             .out(),
         "fish: the old recipe's failure is lost");
+  }
+
+  /**
+   * Every recipe of the README and the man page (Recipes.ALL), as the README writes it, with the
+   * metadata service down and under set -e, in each shell it names: the script stops with the
+   * export's exit code and one line, and what comes after the export (docker, aws, the rest of the
+   * script) never runs. docker and aws are stubs here that say they ran (DockerRecipesIT runs the
+   * docker recipes against a real daemon, AwsRecipesIT the credential_process one through botocore
+   * and the AWS CLI). A recipe added to Recipes without a way to run it here fails this test.
+   */
+  @Test
+  void everyRecipe_asWritten_endpointDown_underSetE_stopsTheScript() throws Exception {
+    Map<String, String> env = recipeEnv(Consumers.downEndpoint());
+    Path bin = dir.resolve("bin");
+    for (String stub : List.of("docker", "aws")) {
+      Files.writeString(bin.resolve(stub), "#!/bin/sh\necho " + stub + " ran\n");
+      Files.setPosixFilePermissions(
+          bin.resolve(stub), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    Files.createDirectories(dir.resolve(".aws"));
+    Path envFile = dir.resolve("app/aws.env");
+    Files.createDirectories(envFile.getParent());
+    int ran = 0;
+    for (Recipes.Recipe recipe : Recipes.ALL) {
+      String text = recipe.text();
+      List<List<String>> shells;
+      String script;
+      int code = 3;
+      if (text.equals(Recipes.FISH)) {
+        shells = List.of(List.of("fish"));
+        script = Readme.command(text); // fish has no set -e: the recipe's own "or exit" stops it
+      } else if (text.equals(Recipes.DOCKER_ENV_FILE)) {
+        shells = List.of(List.of("bash"));
+        script = "set -e\n" + Readme.command(text);
+      } else if (List.of(
+              Recipes.SH,
+              Recipes.SH_REGION,
+              Recipes.DOCKER_ARGS,
+              Recipes.EXEC_DOCKER,
+              Recipes.EXEC_AWS,
+              Recipes.INI,
+              Recipes.DOCTOR)
+          .contains(text)) {
+        shells = Proc.POSIX_SHELLS;
+        script = "set -e\n" + Readme.command(text);
+      } else if (text.equals(Recipes.CRON)) {
+        // "m h dom mon dow user command": cron runs the command with /bin/sh
+        String command = Readme.command(text).split(" +", 7)[6];
+        shells = List.of(List.of("/bin/sh"));
+        script =
+            "set -e\n"
+                + Readme.substitute(
+                    Readme.substitute(command, "/usr/local/bin/imds-env", "imds-env"),
+                    "/etc/app/aws.env",
+                    envFile.toString());
+      } else if (List.of(
+              Recipes.POWERSHELL, // Debian has no PowerShell (the README says so)
+              Recipes.CREDENTIAL_PROCESS, // a config file: AwsRecipesIT, through botocore and aws
+              Recipes.SYSTEMD) // installs the units, which run the cron line's command
+          .contains(text)) {
+        continue;
+      } else {
+        throw new AssertionError("no way to run this recipe with the endpoint down: " + text);
+      }
+      for (List<String> shell : shells) {
+        List<String> cmd = new ArrayList<>(shell);
+        cmd.addAll(List.of("-c", script + "\necho the script went on"));
+        Proc p = Proc.run(cmd, env, dir);
+        ran++;
+        assertEquals(code, p.exit(), cmd + ": the export's exit code; stderr: " + p.err());
+        assertFalse(p.out().contains(" ran\n"), cmd + ": docker or aws ran: " + p.out());
+        assertFalse(p.out().contains("the script went on"), cmd + ": the script went on");
+        if (!text.equals(Recipes.DOCTOR)) { // doctor's report is its stdout
+          assertEquals("", p.out(), cmd.toString());
+          assertTrue(
+              p.err().startsWith("imds-env: ") && p.err().indexOf('\n') == p.err().length() - 1,
+              cmd + ": one line: " + p.err());
+        }
+      }
+    }
+    assertFalse(Files.exists(envFile), "the cron line wrote a file with the service down");
+    assertFalse(Files.exists(dir.resolve(".aws/credentials")), "the ini recipe wrote a file");
+    assertTrue(ran >= 38, ran + " runs");
   }
 
   /**

@@ -66,8 +66,8 @@ class TarballIT {
     }
   }
 
-  /** The tarball of this build, unpacked into DIR; returns its top directory (imds-env-VERSION). */
-  static Path unpack(Path dir) throws Exception {
+  /** The tarball of this build. */
+  static Path tarball() throws Exception {
     List<Path> tarballs;
     try (var files = Files.list(BASEDIR.resolve("target"))) {
       tarballs =
@@ -76,10 +76,24 @@ class TarballIT {
               .toList();
     }
     assertEquals(1, tarballs.size(), "one tarball in target/: " + tarballs);
+    return tarballs.get(0);
+  }
+
+  /**
+   * The tarball of this build, unpacked into DIR under umask 0, where every mode not in the tarball
+   * would be 0777 or 0666; returns its top directory (imds-env-VERSION).
+   */
+  static Path unpack(Path dir) throws Exception {
     Files.createDirectories(dir);
     Proc tar =
         Proc.run(
-            List.of("tar", "-xzf", tarballs.get(0).toString(), "-C", dir.toString()),
+            List.of(
+                "sh",
+                "-c",
+                "umask 0 && exec tar -xzf \"$1\" -C \"$2\"",
+                "sh",
+                tarball().toString(),
+                dir.toString()),
             Proc.cronEnv(),
             dir);
     assertEquals(0, tar.exit(), tar.err());
@@ -100,7 +114,7 @@ class TarballIT {
   }
 
   @Test
-  void layout_isWhatTheReadmeSays() {
+  void layout_isWhatTheManPageLists() {
     for (String f :
         List.of(
             "bin/imds-env",
@@ -116,6 +130,87 @@ class TarballIT {
       assertTrue(Files.isRegularFile(prefix.resolve(f)), f);
     }
     assertTrue(Files.isExecutable(prefix.resolve("bin/imds-env")));
+  }
+
+  /**
+   * Unpacked under umask 0 (see unpack): every directory is 0755, every file 0644 but the launcher
+   * (0755), top directory included, so no one else can write where the jar is.
+   */
+  @Test
+  void unpackedUnderUmask0_everyDirectoryIs0755_everyFile0644_theLauncher0755() throws Exception {
+    // a copy of its own: the other tests' runs may add a class-data archive beside the jar
+    Path top = unpack(root.resolve("umask0"));
+    List<String> wrong = new ArrayList<>();
+    int directories = 0;
+    try (var paths = Files.walk(top)) {
+      for (Path p : paths.toList()) {
+        String name = top.relativize(p).toString();
+        String expected =
+            Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                ? "rwxr-xr-x"
+                : name.equals("bin/imds-env") ? "rwxr-xr-x" : "rw-r--r--";
+        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          directories++;
+        } else {
+          assertTrue(Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS), name);
+        }
+        String mode =
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        if (!mode.equals(expected)) {
+          wrong.add("/" + name + " " + mode);
+        }
+      }
+    }
+    assertEquals(List.of(), wrong, "modes that are not the tarball's own");
+    assertEquals(15, directories, "directories unpacked");
+  }
+
+  /**
+   * tar -tvzf: each directory has exactly one entry, drwxr-xr-x, before anything inside it; files
+   * -rw-r--r--, the launcher -rwxr-xr-x; nothing else (no link, no device).
+   */
+  @Test
+  void listing_hasAnEntryForEveryDirectory_beforeItsContents() throws Exception {
+    Proc tar = Proc.run(List.of("tar", "-tvzf", tarball().toString()), Proc.cronEnv(), root);
+    assertEquals(0, tar.exit(), tar.err());
+    List<String> seen = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    for (String line : tar.out().split("\n")) {
+      String[] f = line.split(" +", 6);
+      String mode = f[0];
+      String name = f[5];
+      String parent = name.substring(0, name.lastIndexOf('/', name.length() - 2) + 1);
+      if (!parent.isEmpty() && !seen.contains(parent)) {
+        problems.add(name + " comes before an entry for " + parent);
+      }
+      if (name.endsWith("/")) {
+        if (seen.contains(name)) {
+          problems.add(name + " listed twice");
+        }
+        seen.add(name);
+      }
+      String expected =
+          name.endsWith("/")
+              ? "drwxr-xr-x"
+              : name.endsWith("/bin/imds-env") ? "-rwxr-xr-x" : "-rw-r--r--";
+      if (!mode.equals(expected)) {
+        problems.add(line);
+      }
+    }
+    assertEquals(List.of(), problems, tar.out());
+    assertTrue(seen.get(0).matches("imds-env-[0-9][^/]*/"), "the top directory first: " + seen);
+    for (String d :
+        List.of(
+            "bin/",
+            "lib/",
+            "lib/imds-env/",
+            "share/",
+            "share/man/man1/",
+            "share/imds-env/",
+            "share/imds-env/systemd/")) {
+      assertTrue(seen.contains(seen.get(0) + d), d + " in\n" + tar.out());
+    }
   }
 
   @Test
@@ -190,7 +285,8 @@ class TarballIT {
             "ENVIRONMENT",
             "EXIT STATUS",
             "EXAMPLES",
-            "SECURITY")) {
+            "SECURITY",
+            "CREDENTIAL SOURCES")) {
       assertTrue(
           Pattern.compile("^" + section + "$", Pattern.MULTILINE).matcher(text).find(),
           "section " + section + ":\n" + text);
@@ -237,6 +333,68 @@ class TarballIT {
     }
   }
 
+  /**
+   * Every text the tarball ships, as a user reads it (the README, the man page rendered by man, the
+   * completions, the systemd units, --help of each command through the launcher), shows no recipe
+   * that hides a failed export; the man page's EXAMPLES show every recipe of cli/Recipes.
+   */
+  @Test
+  void shippedTexts_showNoRecipeThatHidesAFailure_andTheManPageEveryRecipe() throws Exception {
+    Map<String, String> texts = new java.util.LinkedHashMap<>();
+    for (String f :
+        List.of(
+            "README.md",
+            "share/bash-completion/completions/imds-env",
+            "share/zsh/site-functions/_imds-env",
+            "share/fish/vendor_completions.d/imds-env.fish",
+            "share/imds-env/systemd/imds-env-refresh.service",
+            "share/imds-env/systemd/imds-env-refresh.timer")) {
+      texts.put(f, Files.readString(prefix.resolve(f)));
+    }
+    String man = manPage();
+    texts.put("man imds-env", man);
+    for (List<String> args :
+        List.of(
+            List.of("--help"),
+            List.of("exec", "--help"),
+            List.of("doctor", "--help"),
+            List.of("completion", "--help"))) {
+      Proc help = launcher(args);
+      assertEquals(0, help.exit(), help.err());
+      texts.put("imds-env " + String.join(" ", args), help.out());
+    }
+    List<String> found = new ArrayList<>();
+    for (Map.Entry<String, String> t : texts.entrySet()) {
+      for (String f : io.github.imdsenv.HiddenFailures.in(t.getValue())) {
+        found.add(t.getKey() + ": " + f);
+      }
+    }
+    assertEquals(List.of(), found);
+    String examples = man.substring(man.indexOf("\nEXAMPLES\n"), man.indexOf("\nSECURITY\n"));
+    for (io.github.imdsenv.cli.Recipes.Recipe r : io.github.imdsenv.cli.Recipes.ALL) {
+      for (String line : r.text().split("\n")) {
+        assertTrue(
+            Pattern.compile("(?m)^ +" + Pattern.quote(line) + "$").matcher(examples).find(),
+            "EXAMPLES lacks " + line + "\n" + examples);
+      }
+    }
+  }
+
+  /** The tarball's man page as man renders it, in plain text. */
+  private static String manPage() throws Exception {
+    Map<String, String> env = new HashMap<>(bare());
+    env.put("LANG", "C.UTF-8");
+    env.put("MANWIDTH", "200");
+    env.put("MANPAGER", "cat");
+    Proc man =
+        Proc.run(
+            List.of("man", "-l", prefix.resolve("share/man/man1/imds-env.1").toString()),
+            env,
+            root);
+    assertEquals(0, man.exit(), man.err());
+    return man.out().replaceAll(".\b", "");
+  }
+
   @Test
   void bashCompletion_registersAndCompletesAnOption() throws Exception {
     String file = prefix.resolve("share/bash-completion/completions/imds-env").toString();
@@ -274,13 +432,20 @@ class TarballIT {
         String.join(
             "\n",
             "zmodload zsh/zpty",
-            "zpty z zsh -f -i",
-            "zpty -w z \"PS1='> '; fpath=(${(q)1} \\$fpath); autoload -Uz compinit; compinit -u -d $2; bindkey -e\"",
-            "sleep 1",
-            "zpty -w -n z $'imds-env --min-v\\t'",
-            "sleep 2",
+            // read what the shell wrote until it holds $1, for at most 30 s: no fixed sleep, which
+            // a loaded machine outlasts
+            "await() { local i; for i in {1..300}; do",
+            "  while zpty -r -t z chunk; do out+=$chunk; done",
+            "  [[ $out == *$1* ]] && return 0; sleep 0.1; done; return 1; }",
             "out=",
-            "while zpty -r -t z chunk; do out+=$chunk; done",
+            "zpty z zsh -f -i",
+            // the echo of this line reads REA''DY; only its run prints READY
+            "zpty -w z \"PS1='> '; fpath=(${(q)1} \\$fpath); autoload -Uz compinit; compinit -u -d $2;"
+                + " bindkey -e; print REA''DY\"",
+            "await READY",
+            "out=",
+            "zpty -w -n z $'imds-env --min-v\\t'",
+            "await 'imds-env --min-validity='",
             "print -r -- $out",
             "zpty -d z",
             ""));

@@ -6,7 +6,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.Fixtures;
 import io.github.imdsenv.Run;
@@ -22,9 +21,7 @@ class Ipv6EndpointTest {
 
   @RegisterExtension
   static WireMockExtension wm =
-      WireMockExtension.newInstance()
-          .options(WireMockConfiguration.wireMockConfig().dynamicPort().bindAddress("::1"))
-          .build();
+      WireMockExtension.newInstance().options(Fixtures.wireMock("::1")).build();
 
   @Test
   void bracketedIpv6Endpoint_fromTheEnvironment_works() {
