@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * The one table of exit codes: which failure reasons end in which code, and what each code means,
- * as {@code --help}, {@code exec --help} and the README list them (a test holds the README to it).
- * Plain Java, no picocli: a failed fast-path run looks its code up here too.
+ * as {@code --help}, {@code exec --help} and the man page list them (a test holds the man page to
+ * it). Plain Java, no picocli: a failed fast-path run looks its code up here too.
  */
 final class ExitCodes {
 
@@ -35,7 +35,7 @@ final class ExitCodes {
           new Row(
               3,
               "metadata service unreachable, disabled, timed out, kept failing, or answered with an HTTP error"
-                  + " (a redirect, 400, 403 …)",
+                  + " (a redirect, 400, 403...)",
               Set.of(
                   Reason.DISABLED,
                   Reason.UNREACHABLE,
@@ -55,8 +55,8 @@ final class ExitCodes {
                   Reason.BAD_RESPONSE, Reason.BAD_ANSWER, Reason.EXPIRED, Reason.UNREPRESENTABLE)),
           new Row(
               6,
-              "the output file could not be written, or was refused as unsafe (FILE untouched; see Files), or"
-                  + " stdout is closed",
+              "the output file could not be written, or was refused as unsafe or as holding another format's"
+                  + " output (FILE untouched; see FILES), or stdout is closed",
               Set.of(Reason.OUTPUT, Reason.STDOUT)),
           new Row(126, "exec: the command was found but is not executable", Set.of()),
           new Row(127, "exec: the command was not found", Set.of()));
