@@ -330,10 +330,9 @@ class ImdsProtocolTest {
     byte[] huge = new byte[64 * 1024 * 1024];
     java.util.Arrays.fill(huge, (byte) 'x');
     wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).willReturn(ok().withBody(huge)));
-    long start = System.nanoTime();
+    // refused for its size (not cut by a deadline), once, not retried: that the reading stops at
+    // the cap itself is HttpLinkTest's, on a raw socket (a wall-clock bound here failed under load)
     run("--timeout", "10s").assertFailure(5, "larger than 64 KiB");
-    long ms = (System.nanoTime() - start) / 1_000_000;
-    assertTrue(ms < 5000, "took " + ms + " ms");
     wm.verify(exactly(1), getRequestedFor(urlEqualTo(EXTENDED + ROLE)));
   }
 
