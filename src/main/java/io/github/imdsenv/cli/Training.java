@@ -89,42 +89,59 @@ public final class Training {
     }
   }
 
-  /** A metadata service that answers every path the exports ask, one connection at a time. */
+  /**
+   * A metadata service that answers every path the exports ask. Each connection has a thread and
+   * two seconds of its own: another local user who connects to this port and says nothing (it is on
+   * 127.0.0.1, open to every local user) delays no request of the training.
+   */
   private static void answer(ServerSocket server, String credentials) {
     while (true) {
-      try (Socket s = server.accept()) {
-        String head = head(s.getInputStream());
-        String path = head.isEmpty() ? "" : head.split(" ", 3)[1];
-        String body;
-        if (path.equals("/latest/api/token")) {
-          body = "training-imds-token";
-        } else if (path.endsWith("/security-credentials/")) {
-          body = "training-role";
-        } else if (path.endsWith("/placement/region")) {
-          body = "us-east-1";
-        } else {
-          body = credentials;
-        }
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        OutputStream out = s.getOutputStream();
-        out.write(
-            ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
-                    + bytes.length
-                    + "\r\nConnection: close\r\n\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1));
-        out.write(bytes);
-        out.flush();
+      Socket s;
+      try {
+        s = server.accept();
       } catch (IOException closed) {
         return;
       }
+      Thread t = new Thread(() -> answerOne(s, credentials), "training-request");
+      t.setDaemon(true);
+      t.start();
     }
   }
 
-  /** The request's head, up to its blank line (a training request has no body). */
+  private static void answerOne(Socket connection, String credentials) {
+    try (Socket s = connection) {
+      s.setSoTimeout(2000);
+      String[] line = head(s.getInputStream()).split(" ", 3);
+      String path = line.length > 1 ? line[1] : "";
+      String body;
+      if (path.equals("/latest/api/token")) {
+        body = "training-imds-token";
+      } else if (path.endsWith("/security-credentials/")) {
+        body = "training-role";
+      } else if (path.endsWith("/placement/region")) {
+        body = "us-east-1";
+      } else {
+        body = credentials;
+      }
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      OutputStream out = s.getOutputStream();
+      out.write(
+          ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
+                  + bytes.length
+                  + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      out.write(bytes);
+      out.flush();
+    } catch (IOException gone) {
+      // a client that went away or said nothing in time: nothing to answer
+    }
+  }
+
+  /** The request's head, up to its blank line (a training request has no body), at most 16 KiB. */
   private static String head(InputStream in) throws IOException {
     StringBuilder sb = new StringBuilder();
     int c;
-    while ((c = in.read()) >= 0) {
+    while (sb.length() < 16 * 1024 && (c = in.read()) >= 0) {
       sb.append((char) c);
       if (sb.length() >= 4 && sb.lastIndexOf("\r\n\r\n") == sb.length() - 4) {
         break;

@@ -8,10 +8,10 @@ import java.util.Arrays;
 /**
  * What an existing FILE holds, so that {@code -o} never turns it into a file of another kind (a
  * forgotten {@code -f ini} would replace every profile of a credentials file with env lines).
- * Judged by the file's first line that is neither blank nor a comment ({@code #}, {@code ;}), on
- * its bytes (as {@link IniLines} walks them: nothing is decoded): the format whose output begins
- * so, or none (nothing but blanks and comments, or text no format writes: any format may replace
- * that).
+ * Judged by a profile header on any line, else by the file's first line that is neither blank nor a
+ * comment ({@code #}, {@code ;}), on its bytes (as {@link IniLines} walks them: nothing is
+ * decoded): the format whose output begins so, or none (nothing but blanks and comments, or text no
+ * format writes: any format may replace that).
  */
 public final class FileKind {
 
@@ -45,15 +45,28 @@ public final class FileKind {
         + " to replace it, or another FILE";
   }
 
-  /** The format whose output {@code content} looks like; null for none. */
+  /**
+   * The format whose output {@code content} looks like; null for none. A profile header on any line
+   * makes it a credentials file, whatever its first line says (a file of {@code A=1} then profiles
+   * still holds profiles); a UTF-8 byte order mark (Notepad's) is not part of the first line.
+   */
   static Format of(byte[] b) {
     IniLines l = new IniLines(b);
+    if (b.length >= 3 && b[0] == (byte) 0xEF && b[1] == (byte) 0xBB && b[2] == (byte) 0xBF) {
+      l.next = 3;
+    }
+    Format first = null;
+    boolean judged = false;
     while (l.advance()) {
-      if (!l.blankOrComment()) {
-        return l.isHeader() ? Format.INI : ofLine(b, l.text, l.end);
+      if (l.isHeader()) {
+        return Format.INI;
+      }
+      if (!judged && !l.blankOrComment()) {
+        first = ofLine(b, l.text, l.end);
+        judged = true;
       }
     }
-    return null;
+    return first;
   }
 
   /** The format one of whose lines begins at {@code i}; null for none. */

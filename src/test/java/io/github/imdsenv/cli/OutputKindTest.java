@@ -66,6 +66,10 @@ class OutputKindTest {
               "6666666W6"),
           new Row("ini after comments", "# mine\n\n  [work] ; main\nk = v\n", "6666666W6"),
           new Row(
+              "a line of another kind, then profiles",
+              "A=1\n[prod]\naws_access_key_id = B\n",
+              "6666666W6"),
+          new Row(
               "env-no-export lines (a docker env file)",
               "APP_MODE=prod\nAWS_ACCESS_KEY_ID=A\n",
               "6W6666666"),

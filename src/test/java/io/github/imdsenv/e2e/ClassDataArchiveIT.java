@@ -569,6 +569,44 @@ class ClassDataArchiveIT {
   }
 
   /**
+   * Root whose HOME others may write (root's, group-writable): the making checks each directory
+   * before it makes the next, so it makes nothing there (another user could have swapped a link in
+   * for the cache root it was about to make).
+   */
+  @Test
+  void homeOthersMayWrite_getsNothingMadeInIt() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        OutputFileIT.asUnprivileged().isEmpty(), "needs root, as CI runs");
+    sh("chgrp 65534 \"$1\" && chmod 2775 \"$1\"", home);
+    assertCleanSuccess(run(env()));
+    assertFalse(Files.exists(home.resolve(".cache")), "nothing made in a HOME others may write");
+  }
+
+  /** exec hands COMMAND the caller's own descriptors 7 and 9, archive or not. */
+  @Test
+  void exec_keepsTheCallersDescriptors7And9_forCommand() throws Exception {
+    made();
+    Path seven = Files.writeString(dir.resolve("seven"), "caller's 7\n");
+    Path nine = Files.writeString(dir.resolve("nine"), "caller's 9\n");
+    String launcher = prefix.resolve("bin/imds-env").toString();
+    Proc p =
+        Proc.run(
+            List.of(
+                "sh",
+                "-c",
+                "exec 7<\"$1\" 9<\"$2\"; \"$3\" exec --endpoint \"$4\" -- sh -c 'cat <&7; cat <&9'",
+                "sh",
+                seven.toString(),
+                nine.toString(),
+                launcher,
+                Fixtures.endpoint(wm)),
+            env(),
+            dir);
+    assertEquals(0, p.exit(), p.err());
+    assertEquals("caller's 7\ncaller's 9\n", p.out());
+  }
+
+  /**
    * Issue 17 item 2, what is left: an archive corrupted behind its mtime's back (bit rot; here dd,
    * then the jar's mtime put back by hand) passes every check a run can make without reading it.
    * The JVM may then crash: never a byte on stdout or stderr, never a crash report left behind.
