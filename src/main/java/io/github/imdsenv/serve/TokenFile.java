@@ -122,8 +122,9 @@ public final class TokenFile {
     if (s.equals(stamp)) {
       return null;
     }
-    byte[] fresh = read(file);
+    // a broken file is read (and reported) once, not at every look
     stamp = s;
+    byte[] fresh = read(file);
     Tokens t = tokens;
     if (MessageDigest.isEqual(fresh, t.current())) {
       return null;
