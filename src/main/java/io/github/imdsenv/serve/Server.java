@@ -10,10 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The JDK's HTTP server (jdk.httpserver) on each listen address, configured for clients that may be
@@ -32,13 +28,16 @@ public final class Server implements AutoCloseable {
    */
   public static final Map<String, String> JDK_LIMITS = jdkLimits();
 
-  /** Threads for requests: a client that sends half a request holds one up to maxReqTime. */
+  /**
+   * Request threads at most ({@link Pool}: started only when all are busy); a client that sends
+   * half a request holds one up to maxReqTime.
+   */
   static final int THREADS = 64;
 
   private final List<HttpServer> servers;
-  private final ThreadPoolExecutor executor;
+  private final Pool executor;
 
-  private Server(List<HttpServer> servers, ThreadPoolExecutor executor) {
+  private Server(List<HttpServer> servers, Pool executor) {
     this.servers = servers;
     this.executor = executor;
   }
@@ -80,20 +79,7 @@ public final class Server implements AutoCloseable {
    * refused.
    */
   public static Server start(List<Listen> listens, Endpoint endpoint) {
-    AtomicInteger n = new AtomicInteger();
-    ThreadPoolExecutor executor =
-        new ThreadPoolExecutor(
-            THREADS,
-            THREADS,
-            30,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "serve-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    executor.allowCoreThreadTimeOut(true);
+    Pool executor = new Pool(THREADS);
     List<HttpServer> servers = new ArrayList<>();
     Server server = new Server(servers, executor);
     try {
