@@ -108,6 +108,19 @@ class TokenFileTest {
   }
 
   @Test
+  void open_throughTheStateDirectorysLink_asSystemdsDynamicUserLaysItOut() throws Exception {
+    // /var/lib/imds-env -> private/imds-env, in /var/lib/private (0700): the link's target counts
+    Path priv = Files.createDirectory(root.resolve("private"));
+    Files.setPosixFilePermissions(priv, PosixFilePermissions.fromString("rwx------"));
+    Path state = Files.createDirectory(priv.resolve("imds-env"));
+    Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+    Path link = Files.createSymbolicLink(root.resolve("imds-env"), Path.of("private/imds-env"));
+    TokenFile t = TokenFile.open(link.resolve("token/token"), clock);
+    assertTrue(t.accepts(Files.readString(state.resolve("token/token"))));
+    assertEquals("rw-r--r--", mode(state.resolve("token/token")));
+  }
+
+  @Test
   void open_existingOwnerOnlyFile_inOpenDirectories_isAccepted() throws Exception {
     Files.setPosixFilePermissions(outer, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.createDirectory(file.getParent());
