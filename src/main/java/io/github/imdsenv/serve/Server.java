@@ -32,7 +32,7 @@ public final class Server implements AutoCloseable {
    * Request threads at most ({@link Pool}: started only when all are busy); a client that sends
    * half a request holds one up to maxReqTime.
    */
-  static final int THREADS = 64;
+  static final int THREADS = 32;
 
   private final List<HttpServer> servers;
   private final Pool executor;

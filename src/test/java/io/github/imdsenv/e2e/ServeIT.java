@@ -328,7 +328,7 @@ class ServeIT {
       String token = serve.token();
       List<Socket> bad = new ArrayList<>();
       try {
-        // every request thread held (64), and more
+        // every request thread held (32), and more
         for (int i = 0; i < 80; i++) {
           bad.add(
               stalled(
