@@ -63,7 +63,9 @@ public final class Endpoint implements HttpHandler {
       return error(ex, 405, "MethodNotAllowed", "only GET is answered here");
     }
     String host = ex.getRequestHeaders().getFirst("Host");
-    if (host != null && !hostAllowed(host)) {
+    // a request line in absolute form names the host too (RFC 9112 3.2.2: that one wins)
+    String authority = ex.getRequestURI().getRawAuthority();
+    if ((host != null && !hostAllowed(host)) || (authority != null && !hostAllowed(authority))) {
       // a name other than localhost: a page that rebound its name to this address (DNS rebinding)
       return error(
           ex,

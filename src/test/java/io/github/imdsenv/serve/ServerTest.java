@@ -255,6 +255,15 @@ class ServerTest {
   }
 
   @Test
+  void get_absoluteFormNamingAHost_403() throws Exception {
+    serveFor(Duration.ofHours(6));
+    assertError(
+        get("http://evil.example" + Endpoint.PATH, "Authorization: " + token), 403, "InvalidHost");
+    assertEquals(
+        200, get("http://169.254.170.2" + Endpoint.PATH, "Authorization: " + token).status());
+  }
+
+  @Test
   void get_beforeAnyCredentials_503Uninitialized() throws Exception {
     assertError(get(Endpoint.PATH, "Authorization: " + token), 503, "CredentialsUninitialized");
   }
