@@ -3,6 +3,7 @@ package io.github.imdsenv.cli;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.serve.Listen;
 import io.github.imdsenv.serve.TokenFile;
+import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.settings.Settings;
 import io.github.imdsenv.settings.SourceKind;
 import java.net.InetAddress;
@@ -22,7 +23,9 @@ final class ServeOptions {
       converter = ListenConverter.class,
       description =
           "Address to answer on, repeatable; an IP address (IPv6 in brackets) or localhost."
-              + " Default 169.254.170.2:80, where AWS_CONTAINER_CREDENTIALS_RELATIVE_URI leads every SDK"
+              + " Default 169.254.170.2:80, where "
+              + Environment.CONTAINER_RELATIVE_URI
+              + " leads every SDK"
               + " (the address must be on this host: ip addr add 169.254.170.2/32 dev lo).")
   List<Listen> listen;
 
@@ -39,7 +42,9 @@ final class ServeOptions {
       names = "--docker-args",
       description =
           "Print the docker run options that point a container at this server (the relative URI, the token's"
-              + " directory as a read-only --mount, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE; no secret), and exit.")
+              + " directory as a read-only --mount, "
+              + Environment.CONTAINER_TOKEN_FILE
+              + "; no secret), and exit.")
   boolean dockerArgs;
 
   List<Listen> listens() {

@@ -2,6 +2,7 @@ package io.github.imdsenv.serve;
 
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
+import io.github.imdsenv.settings.Environment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,9 +43,9 @@ public final class DockerArgs {
     words.add("--mount");
     words.add("type=bind,source=" + dir + ",target=" + MOUNT_TARGET + ",readonly");
     words.add("-e");
-    words.add("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=" + MOUNT_TARGET + "/" + name);
+    words.add(Environment.CONTAINER_TOKEN_FILE + "=" + MOUNT_TARGET + "/" + name);
     words.add("-e");
-    words.add("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    words.add(Environment.CONTAINER_TOKEN);
     return String.join(" ", words) + "\n";
   }
 
@@ -55,19 +56,21 @@ public final class DockerArgs {
   private static String uriVariable(List<Listen> listens) {
     for (Listen l : listens) {
       if (l.equals(Listen.DEFAULT)) {
-        return "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=" + Endpoint.PATH;
+        return Environment.CONTAINER_RELATIVE_URI + "=" + Endpoint.PATH;
       }
     }
     for (Listen l : listens) {
       if (l.address().getHostAddress().equals("127.0.0.1")) {
-        return "AWS_CONTAINER_CREDENTIALS_FULL_URI=http://" + l.authority() + Endpoint.PATH;
+        return Environment.CONTAINER_FULL_URI + "=http://" + l.authority() + Endpoint.PATH;
       }
     }
     throw new ImdsEnvException(
         Reason.USAGE,
         "--docker-args: containers find serve at "
             + Listen.DEFAULT
-            + " (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) or, on the host's network, at a 127.0.0.1"
+            + " ("
+            + Environment.CONTAINER_RELATIVE_URI
+            + ") or, on the host's network, at a 127.0.0.1"
             + " address (the SDKs refuse a full URI elsewhere): listen on one of them");
   }
 }

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.github.imdsenv.Log;
 import io.github.imdsenv.credentials.Timestamps;
+import io.github.imdsenv.settings.Environment;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -79,7 +80,8 @@ public final class Endpoint implements HttpHandler {
           ex,
           401,
           "NoAuthorization",
-          "no Authorization header: give the container AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
+          "no Authorization header: give the container "
+              + Environment.CONTAINER_TOKEN_FILE
               + " (imds-env serve --docker-args prints the docker run options)");
     }
     if (auth.size() != 1 || !token.accepts(auth.get(0))) {
