@@ -54,7 +54,12 @@ public final class ImdsEnvException extends RuntimeException {
     /** The output file cannot be written, or is refused as unsafe. */
     OUTPUT,
     /** Standard output is closed, or a broken pipe. */
-    STDOUT
+    STDOUT,
+    /**
+     * serve cannot listen on an address: in use, not on this host, a port it may not bind, or an
+     * address the ECS agent owns here.
+     */
+    LISTEN
   }
 
   private final Reason reason;

@@ -94,6 +94,7 @@ public final class Cli {
         new CommandLine(new ImdsEnvCommand(env))
             .addSubcommand(new ExecCommand(env).handoff(handoff))
             .addSubcommand(new DoctorCommand(env))
+            .addSubcommand(new ServeCommand(env))
             .addSubcommand(new CompletionCommand())
             .setOut(out)
             .setErr(err)

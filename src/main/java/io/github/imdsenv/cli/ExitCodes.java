@@ -31,7 +31,8 @@ final class ExitCodes {
           new Row(
               USAGE,
               "usage error: an option, argument or environment variable, or an unusable container token file",
-              Set.of(Reason.USAGE, Reason.TOKEN_UNUSABLE)),
+              // serve: an address it cannot listen on is a --listen this host cannot serve
+              Set.of(Reason.USAGE, Reason.TOKEN_UNUSABLE, Reason.LISTEN)),
           new Row(
               3,
               "metadata service unreachable, disabled, timed out, kept failing, or answered with an HTTP error"

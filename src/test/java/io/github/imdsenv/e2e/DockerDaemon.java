@@ -53,6 +53,14 @@ final class DockerDaemon implements AutoCloseable {
 
   /** Starts the daemon and imports the image; a daemon that does not come up fails with its log. */
   static DockerDaemon start() throws Exception {
+    return start(List.of(), false);
+  }
+
+  /**
+   * As {@link #start()}; the daemon's command after {@code prefix} (nsenter into a network
+   * namespace), with Docker's default bridge when {@code bridge} (still no iptables rules).
+   */
+  static DockerDaemon start(List<String> prefix, boolean bridge) throws Exception {
     if (!"0"
         .equals(
             new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes())
@@ -69,7 +77,7 @@ final class DockerDaemon implements AutoCloseable {
     DockerDaemon d = new DockerDaemon(dir, docker);
     Runtime.getRuntime().addShutdownHook(new Thread(d::close));
     try {
-      d.boot(dockerd);
+      d.boot(prefix, dockerd, bridge);
       d.importImage(busybox);
     } catch (Throwable t) {
       d.close();
@@ -78,18 +86,19 @@ final class DockerDaemon implements AutoCloseable {
     return d;
   }
 
-  private void boot(Path dockerd) throws Exception {
+  private void boot(List<String> prefix, Path dockerd, boolean bridge) throws Exception {
     Files.createDirectories(dir.resolve("data"));
     Files.createDirectories(dir.resolve("exec"));
     Files.createDirectories(dir.resolve("config"));
-    ProcessBuilder pb =
-        new ProcessBuilder(
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.addAll(
+        List.of(
             dockerd.toString(),
             "--host",
             "unix://" + socket,
             "--iptables=false",
             "--ip6tables=false",
-            "--bridge=none",
+            bridge ? "--ip-forward=false" : "--bridge=none",
             "--storage-driver=vfs",
             "--data-root",
             dir.resolve("data").toString(),
@@ -101,7 +110,8 @@ final class DockerDaemon implements AutoCloseable {
             "--containerd-namespace",
             "imds-env-recipes",
             "--containerd-plugins-namespace",
-            "imds-env-recipes-plugins");
+            "imds-env-recipes-plugins"));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
     pb.redirectErrorStream(true)
         .redirectOutput(dir.resolve("dockerd.log").toFile())
@@ -128,6 +138,9 @@ final class DockerDaemon implements AutoCloseable {
     Path root = Files.createDirectories(dir.resolve("rootfs/bin"));
     Files.copy(busybox, root.resolve("busybox"), StandardCopyOption.COPY_ATTRIBUTES);
     Files.createSymbolicLink(root.resolve("sh"), Path.of("busybox"));
+    // for programs of the host's /usr, when a container mounts it (merged /usr: /lib, /lib64 in it)
+    Files.createSymbolicLink(dir.resolve("rootfs/lib"), Path.of("usr/lib"));
+    Files.createSymbolicLink(dir.resolve("rootfs/lib64"), Path.of("usr/lib64"));
     Files.writeString(dir.resolve("rootfs/report"), REPORT);
     Proc tar =
         Proc.run(

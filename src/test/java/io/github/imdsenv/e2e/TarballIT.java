@@ -126,7 +126,8 @@ class TarballIT {
             "share/zsh/site-functions/_imds-env",
             "share/fish/vendor_completions.d/imds-env.fish",
             "share/imds-env/systemd/imds-env-refresh.service",
-            "share/imds-env/systemd/imds-env-refresh.timer")) {
+            "share/imds-env/systemd/imds-env-refresh.timer",
+            "share/imds-env/systemd/imds-env-serve.service")) {
       assertTrue(Files.isRegularFile(prefix.resolve(f)), f);
     }
     assertTrue(Files.isExecutable(prefix.resolve("bin/imds-env")));
@@ -509,6 +510,13 @@ class TarballIT {
             "ExecStart=/usr/local/bin/imds-env ",
             "ExecStart=" + prefix.resolve("bin/imds-env") + " "));
     Files.copy(systemd.resolve("imds-env-refresh.timer"), units.resolve("imds-env-refresh.timer"));
+    String serve = Files.readString(systemd.resolve("imds-env-serve.service"));
+    assertTrue(serve.contains("ExecStart=/usr/local/bin/imds-env serve "), serve);
+    Files.writeString(
+        units.resolve("imds-env-serve.service"),
+        serve.replace(
+            "ExecStart=/usr/local/bin/imds-env ",
+            "ExecStart=" + prefix.resolve("bin/imds-env") + " "));
     Map<String, String> env = new HashMap<>(bare());
     // Documentation=man:imds-env(1) is checked too: with the unpacked man page, as after an install
     env.put("MANPATH", prefix.resolve("share/man").toString());
@@ -518,7 +526,8 @@ class TarballIT {
                 "systemd-analyze",
                 "verify",
                 units.resolve("imds-env-refresh.service").toString(),
-                units.resolve("imds-env-refresh.timer").toString()),
+                units.resolve("imds-env-refresh.timer").toString(),
+                units.resolve("imds-env-serve.service").toString()),
             env,
             root);
     assertEquals(0, p.exit(), p.out() + p.err());

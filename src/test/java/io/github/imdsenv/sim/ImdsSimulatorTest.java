@@ -172,4 +172,20 @@ class ImdsSimulatorTest {
     assertThrows(IllegalArgumentException.class, () -> ImdsSimulator.start("--frobnicate"));
     assertThrows(IllegalArgumentException.class, () -> ImdsSimulator.start("--port"));
   }
+
+  @org.junit.jupiter.api.Test
+  void outageFile_whileItExistsEveryRequestIs503(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path switchFile = dir.resolve("outage");
+    start("--quiet", "--outage-file", switchFile.toString());
+    org.junit.jupiter.api.Assertions.assertEquals(200, send("GET", LIST).statusCode());
+    java.nio.file.Files.createFile(switchFile);
+    org.junit.jupiter.api.Assertions.assertEquals(503, send("GET", LIST).statusCode());
+    org.junit.jupiter.api.Assertions.assertEquals(
+        503,
+        send("PUT", "/latest/api/token", "X-aws-ec2-metadata-token-ttl-seconds", "60")
+            .statusCode());
+    java.nio.file.Files.delete(switchFile);
+    org.junit.jupiter.api.Assertions.assertEquals(200, send("GET", LIST).statusCode());
+  }
 }

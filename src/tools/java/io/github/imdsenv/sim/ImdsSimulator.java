@@ -26,9 +26,13 @@ import java.util.concurrent.Executors;
  *
  * <pre>java -jar target/imds-env-tools.jar [--port N] [--role NAME | --no-role]
  *     [--ttl DURATION] [--rotate DURATION] [--region R] [--account-id ID] [--require-token] [--hop-limit-1]
+ *     [--outage-file FILE]
  * </pre>
  *
- * It prints its base URL on stdout once it listens, then one line per request on stderr.
+ * With {@code --outage-file}, every request is answered 503 while FILE exists: an outage switched
+ * on and off from outside (another process, another network namespace) with touch and rm.
+ *
+ * <p>It prints its base URL on stdout once it listens, then one line per request on stderr.
  */
 public final class ImdsSimulator {
 
@@ -41,6 +45,7 @@ public final class ImdsSimulator {
   private final String accountId;
   private final boolean requireToken;
   private final boolean hopLimit1;
+  private final java.nio.file.Path outageFile;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, Instant> tokens = new ConcurrentHashMap<>();
   private volatile Issued current;
@@ -55,7 +60,8 @@ public final class ImdsSimulator {
       String region,
       String accountId,
       boolean requireToken,
-      boolean hopLimit1) {
+      boolean hopLimit1,
+      java.nio.file.Path outageFile) {
     this.role = role;
     this.ttl = ttl;
     this.rotate = rotate;
@@ -63,6 +69,7 @@ public final class ImdsSimulator {
     this.accountId = accountId;
     this.requireToken = requireToken;
     this.hopLimit1 = hopLimit1;
+    this.outageFile = outageFile;
   }
 
   public static void main(String[] args) throws IOException {
@@ -89,6 +96,7 @@ public final class ImdsSimulator {
     boolean requireToken = false;
     boolean hopLimit1 = false;
     boolean quiet = false;
+    java.nio.file.Path outageFile = null;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.startsWith("--")
@@ -110,11 +118,13 @@ public final class ImdsSimulator {
         case "--require-token" -> requireToken = true;
         case "--hop-limit-1" -> hopLimit1 = true;
         case "--quiet" -> quiet = true;
+        case "--outage-file" -> outageFile = java.nio.file.Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + arg);
       }
     }
     ImdsSimulator sim =
-        new ImdsSimulator(role, ttl, rotate, region, accountId, requireToken, hopLimit1);
+        new ImdsSimulator(
+            role, ttl, rotate, region, accountId, requireToken, hopLimit1, outageFile);
     HttpServer server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
     server.setExecutor(
@@ -163,6 +173,9 @@ public final class ImdsSimulator {
   private int handle(HttpExchange ex) throws IOException {
     String method = ex.getRequestMethod();
     String path = ex.getRequestURI().getPath();
+    if (outageFile != null && java.nio.file.Files.exists(outageFile)) {
+      return reply(ex, 503, "");
+    }
     if (ex.getRequestHeaders().containsKey("X-Forwarded-For")) {
       return reply(ex, 403, "");
     }
