@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
       "",
       "  sudo ip addr add 169.254.170.2/32 dev lo      # the systemd unit imds-env-serve.service does this",
       "  sudo imds-env serve &",
-      "  docker run $(imds-env serve --docker-args) IMAGE",
+      "  args=$(imds-env serve --docker-args) || exit; eval \"docker run $args IMAGE\"",
       ""
     })
 final class ServeCommand implements Callable<Integer> {

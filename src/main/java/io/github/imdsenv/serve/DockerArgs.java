@@ -22,7 +22,10 @@ public final class DockerArgs {
 
   private DockerArgs() {}
 
-  /** One line of words, for {@code docker run $(imds-env serve --docker-args) IMAGE}. */
+  /**
+   * One line of plain words (no path that quoting would change is accepted), for {@code
+   * args=$(imds-env serve --docker-args) || exit; eval "docker run $args IMAGE"}.
+   */
   public static String render(List<Listen> listens, Path tokenFile) {
     Path file = tokenFile.toAbsolutePath().normalize();
     String dir = file.getParent().toString();
