@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
           + " minutes (every 30 s once under 20 minutes are left), what is held is kept through an outage"
           + " while valid, and expired credentials are never served (503). Runs until stopped (SIGTERM: exit 0).",
       "",
-      "  sudo ip addr add 169.254.170.2/32 dev lo      # the systemd unit imds-env-serve.service does this",
+      "  # as the systemd unit imds-env-serve.service does:",
+      "  sudo ip addr add 169.254.170.2/32 dev lo",
       "  sudo imds-env serve &",
       "  args=$(imds-env serve --docker-args) || exit; eval \"docker run $args IMAGE\"",
       ""
