@@ -5,18 +5,12 @@ import io.github.imdsenv.Log;
 import io.github.imdsenv.Printable;
 import io.github.imdsenv.format.Format;
 import io.github.imdsenv.format.Variables;
-import io.github.imdsenv.settings.Durations;
 import io.github.imdsenv.settings.Settings;
-import io.github.imdsenv.sink.CredentialsFile;
-import io.github.imdsenv.sink.EnvFile;
-import io.github.imdsenv.sink.Expiry;
-import io.github.imdsenv.sink.FileKind;
+import io.github.imdsenv.sink.FileSink;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 
@@ -67,102 +61,45 @@ final class ExportRun {
       }
       return 0;
     }
-    Log log = Log.create(settings.verbose());
-    long started = System.nanoTime();
     boolean quiet = settings.quiet();
-    try (EnvFile file =
-        EnvFile.lock(
-            output,
-            settings.deadline(),
-            warning -> {
-              if (!quiet) {
-                err.println("imds-env: " + Printable.escape(warning));
-              }
-            })) {
-      // the lock wait counts against the run's deadline
-      settings = settings.withDeadline(settings.deadline().minusNanos(System.nanoTime() - started));
-      byte[] existing = file.read();
-      String mismatch = existing == null ? null : FileKind.mismatch(output, format, existing);
-      if (mismatch != null) {
-        throw new ImdsEnvException(ImdsEnvException.Reason.OUTPUT, mismatch);
-      }
-      try {
-        // read before any fetch: a profile that appears twice is refused at once
-        CredentialsFile.Section section =
-            format == Format.INI && existing != null
-                ? CredentialsFile.section(existing, profile)
-                : null;
-        if (minValidity != null
-            && existing != null
-            && fresh(validUntil(existing, section, extras), log)) {
-          return 0;
-        }
-        String text = format.render(variables(settings, extras, err), profile);
-        file.replace(
-            format == Format.INI && existing != null
-                ? CredentialsFile.merge(existing, profile, text)
-                : text.getBytes(StandardCharsets.UTF_8),
-            mode);
-      } catch (CredentialsFile.Unsafe e) {
-        throw new ImdsEnvException(
-            ImdsEnvException.Reason.OUTPUT,
-            "cannot write " + output + ": " + e.getMessage() + "; the file was left as it was");
-      }
-      log.debug("wrote " + output);
-    }
+    FileSink.write(
+        output,
+        format,
+        profile,
+        mode,
+        minValidity,
+        settings.deadline(),
+        warning -> {
+          if (!quiet) {
+            err.println("imds-env: " + Printable.escape(warning));
+          }
+        },
+        Log.create(settings.verbose()),
+        new Fetch(settings, extras, profile));
     return 0;
   }
 
-  /** When the credentials in FILE (for ini: in its profile's section) expire; null for none. */
-  private Instant validUntil(
-      byte[] existing, CredentialsFile.Section section, Variables.Extras extras) {
-    Variables names = Variables.namesOnly(extras);
-    if (format != Format.INI) {
-      return Expiry.validUntil(format, existing, 0, existing.length, names);
-    }
-    return section == null
-        ? null
-        : Expiry.validUntil(format, existing, section.from(), section.to(), names);
-  }
+  /** The credentials for FILE, fetched within what the wait for its lock left of the deadline. */
+  private final class Fetch implements FileSink.Content {
+    private final Settings settings;
+    private final Variables.Extras extras;
+    private final String profile;
 
-  /**
-   * True when the credentials FILE holds, valid {@code until} (null: none, or not every variable
-   * asked for), are valid for longer than --min-validity.
-   */
-  private boolean fresh(Instant until, Log log) {
-    Instant now = Instant.now();
-    if (until == null) {
-      log.debug(output + " holds no readable credentials: fetching");
-      return false;
+    Fetch(Settings settings, Variables.Extras extras, String profile) {
+      this.settings = settings;
+      this.extras = extras;
+      this.profile = profile;
     }
-    Duration left = Duration.between(now, until);
-    if (left.compareTo(Expiry.MAX_PLAUSIBLE) > 0) {
-      log.debug(
-          output
-              + " says its credentials expire in "
-              + Durations.human(left)
-              + ", longer than any metadata"
-              + " credential lives ("
-              + Durations.human(Expiry.MAX_PLAUSIBLE)
-              + "): not believed, fetching");
-      return false;
+
+    @Override
+    public Variables names() {
+      return Variables.namesOnly(extras);
     }
-    if (left.compareTo(minValidity) > 0) {
-      log.debug(
-          output
-              + " holds credentials valid for "
-              + Durations.human(left)
-              + " more, over --min-validity "
-              + Durations.human(minValidity)
-              + ": nothing fetched, the file left as it is");
-      return true;
+
+    @Override
+    public String render(Duration left) {
+      return format.render(variables(settings.withDeadline(left), extras, err), profile);
     }
-    log.debug(
-        output
-            + " holds credentials valid for only "
-            + (left.isNegative() ? "0s" : Durations.human(left))
-            + ": fetching");
-    return false;
   }
 
   private Variables variables(Settings settings, Variables.Extras extras, PrintWriter err) {

@@ -17,7 +17,7 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * What {@link EnvFile} may lock and replace: {@code FILE.lock} (a regular file of root's or the
+ * What {@link OutputFile} may lock and replace: {@code FILE.lock} (a regular file of root's or the
  * caller's, waited for within the deadline), only a regular file, and a chain of symbolic links
  * only where no one else could have redirected it.
  */
@@ -26,10 +26,6 @@ final class Guard {
   static final long LOCK_POLL_MILLIS = 20;
 
   private Guard() {}
-
-  static FileChannel takeLock(Place place, Duration wait) throws IOException {
-    return takeLock(place, wait, Clock.SYSTEM);
-  }
 
   /**
    * {@code FILE.lock}, polled every {@link #LOCK_POLL_MILLIS} ms while the next attempt still comes
@@ -53,7 +49,7 @@ final class Guard {
                       StandardOpenOption.READ,
                       StandardOpenOption.WRITE,
                       LinkOption.NOFOLLOW_LINKS),
-                  EnvFile.OWNER_ONLY);
+                  OutputFile.OWNER_ONLY);
     } catch (IOException e) {
       throw new Place.Refused(
           "cannot open its lock file "
@@ -97,10 +93,10 @@ final class Guard {
         clock.sleep(LOCK_POLL_MILLIS);
       }
     } catch (IOException | RuntimeException e) {
-      EnvFile.closeQuietly(ch);
+      OutputFile.closeQuietly(ch);
       throw e;
     } catch (InterruptedException e) {
-      EnvFile.closeQuietly(ch);
+      OutputFile.closeQuietly(ch);
       Thread.currentThread().interrupt();
       throw new Place.Refused("interrupted while waiting for its lock file " + shown);
     }
@@ -154,7 +150,7 @@ final class Guard {
     } catch (IOException | RuntimeException e) {
       if (at != place) {
         // a link's target, opened here: the caller closes only what it passed in
-        EnvFile.closeQuietly(at);
+        OutputFile.closeQuietly(at);
       }
       throw e;
     }

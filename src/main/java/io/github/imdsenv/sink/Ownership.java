@@ -12,7 +12,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The owner, group and mode {@link EnvFile} gives the file it writes in place of an existing one.
+ * The owner, group and mode {@link OutputFile} gives the file it writes in place of an existing
+ * one.
  */
 final class Ownership {
 
@@ -71,9 +72,9 @@ final class Ownership {
           "warning: "
               + target.path()
               + " gave other users access (mode "
-              + EnvFile.octal(old.permissions())
+              + OutputFile.octal(old.permissions())
               + "); it is written "
-              + EnvFile.octal(perms)
+              + OutputFile.octal(perms)
               + ": credentials are never readable by every user");
     }
     return perms;

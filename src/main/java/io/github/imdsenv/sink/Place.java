@@ -94,7 +94,7 @@ final class Place implements Closeable {
     if (a == null
         || !a.owner().equals(Ids.caller())
         || !a.permissions().equals(PRIVATE_PERMISSIONS)) {
-      EnvFile.closeQuietly(p);
+      OutputFile.closeQuietly(p);
       throw new Refused(
           "its temporary directory " + dirPath.resolve(entry) + " was replaced by someone else");
     }
@@ -291,7 +291,7 @@ final class Place implements Closeable {
           "the directory "
               + dirPath
               + " is writable by users other than root and you (mode "
-              + EnvFile.octal(a.permissions())
+              + OutputFile.octal(a.permissions())
               + "), who could redirect the file");
     }
   }

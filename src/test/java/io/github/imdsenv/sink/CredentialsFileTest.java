@@ -154,7 +154,7 @@ class CredentialsFileTest {
   void sixteenMiBOfShortSections_merge_inASmallHeap() {
     // the launcher runs with -Xmx64m: the merge walks the file, it does not hold it as lines
     StringBuilder sb = new StringBuilder();
-    for (int i = 0; sb.length() < EnvFile.MAX_READ - 64; i++) {
+    for (int i = 0; sb.length() < OutputFile.MAX_READ - 64; i++) {
       sb.append("[p").append(i).append("]\nk=1\n");
     }
     byte[] before = b(sb.toString());

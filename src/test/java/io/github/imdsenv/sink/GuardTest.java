@@ -44,12 +44,12 @@ class GuardTest {
 
   @TempDir Path dir;
 
-  private static EnvFile lock(Path file, Duration wait) {
-    return EnvFile.lock(file, wait, w -> {});
+  private static OutputFile lock(Path file, Duration wait) {
+    return OutputFile.lock(file, wait, w -> {});
   }
 
   private static void write(Path file, String content) {
-    try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+    try (OutputFile f = lock(file, Duration.ofSeconds(5))) {
       f.replace(content.getBytes(StandardCharsets.UTF_8), null);
     }
   }
@@ -332,7 +332,7 @@ class GuardTest {
     Path end = Files.writeString(c.resolve("aws.env"), "old\n");
     Path file = Files.createSymbolicLink(a.resolve("aws.env"), Path.of("../b/hop"));
     Files.createSymbolicLink(b.resolve("hop"), end);
-    try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+    try (OutputFile f = lock(file, Duration.ofSeconds(5))) {
       assertEquals("old\n", new String(f.read(), StandardCharsets.UTF_8));
       f.replace("A=1\n".getBytes(StandardCharsets.UTF_8), null);
     }

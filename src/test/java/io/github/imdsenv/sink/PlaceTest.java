@@ -34,12 +34,12 @@ class PlaceTest {
 
   @TempDir Path dir;
 
-  private static EnvFile lock(Path file) {
-    return EnvFile.lock(file, Duration.ofSeconds(5), w -> {});
+  private static OutputFile lock(Path file) {
+    return OutputFile.lock(file, Duration.ofSeconds(5), w -> {});
   }
 
   private static void write(Path file, String content) {
-    try (EnvFile f = lock(file)) {
+    try (OutputFile f = lock(file)) {
       f.replace(content.getBytes(StandardCharsets.UTF_8), null);
     }
   }
@@ -254,7 +254,7 @@ class PlaceTest {
     Path app = directory(dir, "app", "rwxr-xr-x");
     Path elsewhere = directory(dir, "elsewhere", "rwxr-xr-x");
     Path file = app.resolve("aws.env");
-    try (EnvFile f = lock(file)) {
+    try (OutputFile f = lock(file)) {
       // what the owner of a shared FILE's directory could do meanwhile
       Files.move(app, dir.resolve("moved"));
       Files.createSymbolicLink(app, elsewhere);

@@ -1,5 +1,6 @@
 package io.github.imdsenv.sink;
 
+import io.github.imdsenv.Clock;
 import io.github.imdsenv.FileErrors;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
@@ -33,7 +34,7 @@ import java.util.function.Consumer;
  * one else could have redirected it ({@link Place}). Every operation goes through the directory's
  * descriptor. On any failure the file is left exactly as it was and the temporary file removed.
  */
-public final class EnvFile implements AutoCloseable {
+public final class OutputFile implements AutoCloseable {
 
   /** The most of an existing file read back (a credentials file holding many profiles fits). */
   public static final int MAX_READ = 16 * 1024 * 1024;
@@ -50,7 +51,7 @@ public final class EnvFile implements AutoCloseable {
   private final Place target;
   private final Consumer<String> warn;
 
-  private EnvFile(
+  private OutputFile(
       Path file, Place lockPlace, FileChannel lockChannel, Place target, Consumer<String> warn) {
     this.file = file;
     this.lockPlace = lockPlace;
@@ -63,7 +64,11 @@ public final class EnvFile implements AutoCloseable {
    * Takes {@code FILE.lock}, waiting for another writer no longer than {@code wait}, and finds
    * where the content will go.
    */
-  public static EnvFile lock(Path file, Duration wait, Consumer<String> warn) {
+  public static OutputFile lock(Path file, Duration wait, Consumer<String> warn) {
+    return lock(file, wait, warn, Clock.SYSTEM);
+  }
+
+  static OutputFile lock(Path file, Duration wait, Consumer<String> warn, Clock clock) {
     Place place = null;
     FileChannel lock = null;
     try {
@@ -73,8 +78,8 @@ public final class EnvFile implements AutoCloseable {
         // before making a lock file for it
         Guard.requireRegularOrAbsent(a, place.path(), "imds-env replaces only regular files");
       }
-      lock = Guard.takeLock(place, wait);
-      return new EnvFile(file, place, lock, Guard.target(place), warn);
+      lock = Guard.takeLock(place, wait, clock);
+      return new OutputFile(file, place, lock, Guard.target(place), warn);
     } catch (IOException e) {
       closeQuietly(lock);
       closeQuietly(place);

@@ -40,21 +40,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@link EnvFile} in-process: the lock, the kinds of file it refuses, owner and mode, the private
- * write, the read cap.
+ * {@link OutputFile} in-process: the lock, the kinds of file it refuses, owner and mode, the
+ * private write, the read cap.
  */
-class EnvFileTest {
+class OutputFileTest {
 
   @TempDir Path dir;
 
   private final List<String> warnings = new ArrayList<>();
 
-  private EnvFile lock(Path file, Duration wait) {
-    return EnvFile.lock(file, wait, warnings::add);
+  private OutputFile lock(Path file, Duration wait) {
+    return OutputFile.lock(file, wait, warnings::add);
   }
 
   private void write(Path file, String content) {
-    try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+    try (OutputFile f = lock(file, Duration.ofSeconds(5))) {
       f.replace(content.getBytes(StandardCharsets.UTF_8), null);
     }
   }
@@ -178,7 +178,7 @@ class EnvFileTest {
       throws Exception {
     Path file = dir.resolve("aws.env");
     Files.writeString(file, "A=0\n");
-    try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+    try (OutputFile f = lock(file, Duration.ofSeconds(5))) {
       Files.delete(file);
       if (kind.equals("FIFO")) {
         mkfifo(file);
@@ -216,7 +216,7 @@ class EnvFileTest {
   void directoryRemovedDuringTheRun_isNoSuchFileOrDirectory() throws Exception {
     Path app = Files.createDirectory(dir.resolve("app"));
     Path file = app.resolve("aws.env");
-    try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+    try (OutputFile f = lock(file, Duration.ofSeconds(5))) {
       // a deploy tears the application's directory down while the credentials are fetched
       Files.delete(app.resolve("aws.env.lock"));
       Files.delete(app);
@@ -257,7 +257,7 @@ class EnvFileTest {
   void modeGiven_isTheMode() throws Exception {
     Path file = dir.resolve("aws.env");
     Files.writeString(file, "old\n");
-    try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+    try (OutputFile f = lock(file, Duration.ofSeconds(5))) {
       f.replace(
           "A=1\n".getBytes(StandardCharsets.UTF_8), PosixFilePermissions.fromString("rw-r-----"));
     }
@@ -468,7 +468,7 @@ class EnvFileTest {
 
   private void writeAndRefuse(List<Path> written, List<Path> refused, int i) throws IOException {
     for (Path file : written) {
-      try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+      try (OutputFile f = lock(file, Duration.ofSeconds(5))) {
         f.read();
         f.replace(("A=" + i + "\n").getBytes(StandardCharsets.UTF_8), null);
       }
@@ -485,13 +485,13 @@ class EnvFileTest {
   @Test
   void read_absentFile_isNull_andAFileUpToTheCap_isReadWhole() throws Exception {
     Path file = dir.resolve("aws.env");
-    try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+    try (OutputFile f = lock(file, Duration.ofSeconds(5))) {
       assertNull(f.read());
     }
-    byte[] big = new byte[EnvFile.MAX_READ];
+    byte[] big = new byte[OutputFile.MAX_READ];
     big[big.length - 1] = 'x';
     Files.write(file, big);
-    try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+    try (OutputFile f = lock(file, Duration.ofSeconds(5))) {
       assertArrayEquals(big, f.read());
     }
   }
@@ -500,12 +500,12 @@ class EnvFileTest {
   void read_fileOverSixteenMebibytes_isRefused_andLeftAsItIs() throws Exception {
     Path file = dir.resolve("aws.env");
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-      raf.setLength(EnvFile.MAX_READ + 1L);
+      raf.setLength(OutputFile.MAX_READ + 1L);
     }
-    try (EnvFile f = lock(file, Duration.ofSeconds(5))) {
+    try (OutputFile f = lock(file, Duration.ofSeconds(5))) {
       RuntimeException e = assertThrows(RuntimeException.class, f::read);
       assertTrue(e.getMessage().contains("over 16 MiB"), e.getMessage());
     }
-    assertEquals(EnvFile.MAX_READ + 1L, Files.size(file));
+    assertEquals(OutputFile.MAX_READ + 1L, Files.size(file));
   }
 }
