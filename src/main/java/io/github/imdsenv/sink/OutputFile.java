@@ -15,11 +15,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -31,8 +29,9 @@ import java.util.function.Consumer;
  * group and mode (never any permission for others), fsynced, renamed over it, the directory
  * fsynced. Writers of one file serialize on {@code FILE.lock}, waiting no longer than the run's
  * deadline. Only a regular file is ever replaced; a symbolic link is written through only when no
- * one else could have redirected it ({@link Place}). Every operation goes through the directory's
- * descriptor. On any failure the file is left exactly as it was and the temporary file removed.
+ * one else could have redirected it ({@link DirEntry}). Every operation goes through the
+ * directory's descriptor. On any failure the file is left exactly as it was and the temporary file
+ * removed.
  */
 public final class OutputFile implements AutoCloseable {
 
@@ -42,17 +41,18 @@ public final class OutputFile implements AutoCloseable {
   /** The new file's name in the private directory it is made in. */
   private static final Path TMP = Path.of("new");
 
-  static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
-      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-
   private final Path file;
-  private final Place lockPlace;
+  private final DirEntry lockPlace;
   private final FileChannel lockChannel;
-  private final Place target;
+  private final DirEntry target;
   private final Consumer<String> warn;
 
   private OutputFile(
-      Path file, Place lockPlace, FileChannel lockChannel, Place target, Consumer<String> warn) {
+      Path file,
+      DirEntry lockPlace,
+      FileChannel lockChannel,
+      DirEntry target,
+      Consumer<String> warn) {
     this.file = file;
     this.lockPlace = lockPlace;
     this.lockChannel = lockChannel;
@@ -69,20 +69,20 @@ public final class OutputFile implements AutoCloseable {
   }
 
   static OutputFile lock(Path file, Duration wait, Consumer<String> warn, Clock clock) {
-    Place place = null;
+    DirEntry place = null;
     FileChannel lock = null;
     try {
-      place = Place.of(file);
+      place = DirEntry.of(file);
       PosixFileAttributes a = place.attributes();
       if (a != null && !a.isSymbolicLink()) {
         // before making a lock file for it
-        Guard.requireRegularOrAbsent(a, place.path(), "imds-env replaces only regular files");
+        DirEntry.requireRegularOrAbsent(a, place.path(), "imds-env replaces only regular files");
       }
-      lock = Guard.takeLock(place, wait, clock);
-      return new OutputFile(file, place, lock, Guard.target(place), warn);
+      lock = LockFile.take(place, wait, clock);
+      return new OutputFile(file, place, lock, place.target(), warn);
     } catch (IOException e) {
-      closeQuietly(lock);
-      closeQuietly(place);
+      DirEntry.closeQuietly(lock);
+      DirEntry.closeQuietly(place);
       throw failure(file, FileErrors.reason(e));
     }
   }
@@ -96,15 +96,16 @@ public final class OutputFile implements AutoCloseable {
       if (before == null) {
         return null;
       }
-      Guard.requireRegularOrAbsent(before, target.path(), "imds-env replaces only regular files");
+      DirEntry.requireRegularOrAbsent(
+          before, target.path(), "imds-env replaces only regular files");
       try (FileChannel ch = openForReading()) {
         PosixFileAttributes now = target.attributes();
         if (now == null || !before.fileKey().equals(now.fileKey())) {
-          throw new Place.Refused(target.path() + " changed while being opened");
+          throw new DirEntry.Refused(target.path() + " changed while being opened");
         }
         long size = ch.size();
         if (size > MAX_READ) {
-          throw new Place.Refused(
+          throw new DirEntry.Refused(
               target.path()
                   + " is over "
                   + (MAX_READ >> 20)
@@ -116,7 +117,7 @@ public final class OutputFile implements AutoCloseable {
         byte[] bytes = new byte[(int) size];
         InputStream in = Channels.newInputStream(ch);
         if (in.readNBytes(bytes, 0, bytes.length) < bytes.length || in.read() >= 0) {
-          throw new Place.Refused(target.path() + " changed size while being read");
+          throw new DirEntry.Refused(target.path() + " changed size while being read");
         }
         return bytes;
       }
@@ -128,14 +129,12 @@ public final class OutputFile implements AutoCloseable {
   /** Read and write where allowed: a FIFO swapped in meanwhile then does not block the open. */
   private FileChannel openForReading() throws IOException {
     try {
-      return (FileChannel)
-          target.dir.newByteChannel(
-              target.name,
-              Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
+      return target.channel(
+          target.name(),
+          Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
     } catch (AccessDeniedException e) {
-      return (FileChannel)
-          target.dir.newByteChannel(
-              target.name, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+      return target.channel(
+          target.name(), Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
     }
   }
 
@@ -152,7 +151,7 @@ public final class OutputFile implements AutoCloseable {
     SecureDirectoryStream<Path> p = null;
     try {
       PosixFileAttributes old = target.attributes();
-      Guard.requireRegularOrAbsent(old, target.path(), "imds-env replaces only regular files");
+      DirEntry.requireRegularOrAbsent(old, target.path(), "imds-env replaces only regular files");
       Ownership ownership = new Ownership(target, warn);
       boolean keepOwner = old != null && ownership.keepsOwner(old);
       Set<PosixFilePermission> perms = ownership.permissions(old, keepOwner, mode);
@@ -167,7 +166,7 @@ public final class OutputFile implements AutoCloseable {
                       StandardOpenOption.CREATE_NEW,
                       StandardOpenOption.WRITE,
                       LinkOption.NOFOLLOW_LINKS),
-                  OWNER_ONLY)) {
+                  DirEntry.OWNER_ONLY)) {
         ByteBuffer buf = ByteBuffer.wrap(content);
         while (buf.hasRemaining()) {
           ch.write(buf);
@@ -181,11 +180,8 @@ public final class OutputFile implements AutoCloseable {
         ch.force(true);
       }
       // never a non-atomic fallback: a reader must see the old file or the new one, whole
-      p.move(TMP, target.dir, target.name);
-      try (FileChannel d =
-          (FileChannel) target.dir.newByteChannel(Path.of("."), Set.of(StandardOpenOption.READ))) {
-        d.force(true);
-      }
+      target.moveHere(p, TMP);
+      target.syncDirectory();
     } catch (IOException e) {
       throw failure(file, FileErrors.reason(e));
     } finally {
@@ -198,11 +194,11 @@ public final class OutputFile implements AutoCloseable {
   @Override
   public void close() {
     // closing the channel releases the lock
-    closeQuietly(lockChannel);
+    DirEntry.closeQuietly(lockChannel);
     if (target != lockPlace) {
-      closeQuietly(target);
+      DirEntry.closeQuietly(target);
     }
-    closeQuietly(lockPlace);
+    DirEntry.closeQuietly(lockPlace);
   }
 
   /**
@@ -210,7 +206,7 @@ public final class OutputFile implements AutoCloseable {
    * length fits).
    */
   private String privatePrefix() {
-    return ".imds-env-" + Integer.toHexString(target.name.toString().hashCode()) + "-";
+    return ".imds-env-" + Integer.toHexString(target.name().toString().hashCode()) + "-";
   }
 
   /**
@@ -220,7 +216,7 @@ public final class OutputFile implements AutoCloseable {
   private void removeLeftovers() {
     String prefix = privatePrefix();
     try {
-      for (Path entry : target.dir) {
+      for (Path entry : target.entries()) {
         String name = entry.getFileName().toString();
         if (name.startsWith(prefix) && name.substring(prefix.length()).matches("[0-9a-f]{1,16}")) {
           try {
@@ -247,7 +243,8 @@ public final class OutputFile implements AutoCloseable {
   private void removePrivate(SecureDirectoryStream<Path> p, Path name) {
     try (p) {
       PosixFileAttributes a = p.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
-      if (!a.owner().equals(Ids.caller()) || !a.permissions().equals(Place.PRIVATE_PERMISSIONS)) {
+      if (!a.owner().equals(Ids.caller())
+          || !a.permissions().equals(DirEntry.PRIVATE_PERMISSIONS)) {
         return;
       }
       boolean hasTmp = false;
@@ -270,29 +267,10 @@ public final class OutputFile implements AutoCloseable {
       // by name: still the same directory (a name swapped meanwhile keeps its directory)
       PosixFileAttributes now = target.attributes(name);
       if (now != null && a.fileKey().equals(now.fileKey())) {
-        target.dir.deleteDirectory(name);
+        target.deleteDirectory(name);
       }
     } catch (IOException | RuntimeException e) {
       // the next writer tries again
-    }
-  }
-
-  /** {@code rw-r-----} as {@code 0640}. */
-  static String octal(Set<PosixFilePermission> perms) {
-    int mode = 0;
-    for (PosixFilePermission p : perms) {
-      mode |= 0400 >> p.ordinal();
-    }
-    return String.format("0%03o", mode);
-  }
-
-  static void closeQuietly(AutoCloseable c) {
-    if (c != null) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        // nothing more to do
-      }
     }
   }
 

@@ -23,10 +23,10 @@ final class Ownership {
           PosixFilePermission.OTHERS_WRITE,
           PosixFilePermission.OTHERS_EXECUTE);
 
-  private final Place target;
+  private final DirEntry target;
   private final Consumer<String> warn;
 
-  Ownership(Place target, Consumer<String> warn) {
+  Ownership(DirEntry target, Consumer<String> warn) {
     this.target = target;
     this.warn = warn;
   }
@@ -38,11 +38,10 @@ final class Ownership {
    * by the caller's own, with a warning.
    */
   boolean keepsOwner(PosixFileAttributes old) throws IOException {
-    PosixFileAttributes d =
-        target.dir.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
+    PosixFileAttributes d = target.directoryAttributes();
     if (Ids.trusted(old.owner())
         || old.owner().equals(d.owner())
-        || (Ids.trusted(d.owner()) && !Place.writableByOthers(d))) {
+        || (Ids.trusted(d.owner()) && !DirEntry.writableByOthers(d))) {
       return true;
     }
     warn.accept(
@@ -51,7 +50,7 @@ final class Ownership {
             + " belonged to "
             + old.owner().getName()
             + ", who could have put it in "
-            + target.dirPath
+            + target.dirPath()
             + " (writable by others) and is neither you nor that directory's owner: it is written as"
             + " yours instead");
     return false;
@@ -72,9 +71,9 @@ final class Ownership {
           "warning: "
               + target.path()
               + " gave other users access (mode "
-              + OutputFile.octal(old.permissions())
+              + DirEntry.octal(old.permissions())
               + "); it is written "
-              + OutputFile.octal(perms)
+              + DirEntry.octal(perms)
               + ": credentials are never readable by every user");
     }
     return perms;
@@ -90,7 +89,7 @@ final class Ownership {
         view.setGroup(old.group());
       }
     } catch (FileSystemException e) {
-      throw new Place.Refused(
+      throw new DirEntry.Refused(
           "it is owned by "
               + old.owner().getName()
               + ":"

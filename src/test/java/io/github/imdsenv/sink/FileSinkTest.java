@@ -206,7 +206,7 @@ class FileSinkTest {
           Log.create(false),
           content,
           clock);
-      assertEquals(Duration.ofSeconds(5).minusMillis(5 * Guard.LOCK_POLL_MILLIS), content.left);
+      assertEquals(Duration.ofSeconds(5).minusMillis(5 * LockFile.POLL_MILLIS), content.left);
       assertEquals(Format.ENV.render(FETCHED), Files.readString(file));
     }
     assertEquals(List.of(), warnings);

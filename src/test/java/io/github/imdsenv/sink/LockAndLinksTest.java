@@ -36,11 +36,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * {@link Guard}: {@code FILE.lock} (its kinds, another process holding it, the wait within the
- * deadline) and the chain of symbolic links at FILE that is followed only where no one else could
- * have redirected it.
+ * {@link LockFile} and {@link DirEntry#target()}, through {@link OutputFile#lock}: {@code
+ * FILE.lock} (its kinds, another process holding it, the wait within the deadline) and the chain of
+ * symbolic links at FILE that is followed only where no one else could have redirected it.
  */
-class GuardTest {
+class LockAndLinksTest {
 
   @TempDir Path dir;
 
@@ -239,11 +239,11 @@ class GuardTest {
     Path lockFile = dir.resolve("aws.env.lock");
     FakeClock clock = new FakeClock();
     Process holder = holdLock(lockFile);
-    try (Place place = Place.of(file)) {
-      Place.Refused e =
+    try (DirEntry place = DirEntry.of(file)) {
+      DirEntry.Refused e =
           assertThrows(
-              Place.Refused.class,
-              () -> Guard.takeLock(place, Duration.ofMillis(waitMillis), clock));
+              DirEntry.Refused.class,
+              () -> LockFile.take(place, Duration.ofMillis(waitMillis), clock));
       assertTrue(
           e.getMessage().endsWith("past the run's " + waitMillis + "ms deadline; try again later"),
           e.getMessage());
@@ -271,8 +271,8 @@ class GuardTest {
           }
         };
     try {
-      try (Place place = Place.of(file);
-          FileChannel ch = Guard.takeLock(place, Duration.ofSeconds(10), clock)) {
+      try (DirEntry place = DirEntry.of(file);
+          FileChannel ch = LockFile.take(place, Duration.ofSeconds(10), clock)) {
         assertEquals(List.of(20L, 20L, 20L), clock.sleeps);
         assertFalse(freeForOthers(lockFile), "taken, but not locked against other runs");
       }
@@ -301,11 +301,11 @@ class GuardTest {
           }
         };
     Process holder = holdLock(lockFile);
-    try (Place place = Place.of(file)) {
-      Place.Refused e =
+    try (DirEntry place = DirEntry.of(file)) {
+      DirEntry.Refused e =
           assertThrows(
-              Place.Refused.class,
-              () -> Guard.takeLock(place, Duration.ofSeconds(10), interrupted));
+              DirEntry.Refused.class,
+              () -> LockFile.take(place, Duration.ofSeconds(10), interrupted));
       assertTrue(Thread.interrupted(), "the interrupt is lost");
       assertEquals("interrupted while waiting for its lock file " + lockFile, e.getMessage());
       assertFalse(openUnder(dir).contains(lockFile), "the lock file is left open");

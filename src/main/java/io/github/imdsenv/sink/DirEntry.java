@@ -2,12 +2,15 @@ package io.github.imdsenv.sink;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -31,26 +34,26 @@ import java.util.Set;
  * root's cron meets in an application's directory; but a symbolic link there is followed only when
  * that directory and the target's are writable by no one else, sticky or not.
  */
-final class Place implements Closeable {
+final class DirEntry implements Closeable {
 
   private static final int MAX_LINKS = 40;
 
-  final SecureDirectoryStream<Path> dir;
+  private final SecureDirectoryStream<Path> dir;
 
   /** The directory's path, for messages and for a sticky bit only a path can show. */
-  final Path dirPath;
+  private final Path dirPath;
 
   /** A single name, relative: every call on {@link #dir} resolves it against the descriptor. */
-  final Path name;
+  private final Path name;
 
-  private Place(SecureDirectoryStream<Path> dir, Path dirPath, Path name) {
+  private DirEntry(SecureDirectoryStream<Path> dir, Path dirPath, Path name) {
     this.dir = dir;
     this.dirPath = dirPath;
     this.name = name;
   }
 
   /** {@code file}'s directory, reached safely; its own directory may be writable by others. */
-  static Place of(Path file) throws IOException {
+  static DirEntry of(Path file) throws IOException {
     return at(file.toAbsolutePath(), false);
   }
 
@@ -58,18 +61,18 @@ final class Place implements Closeable {
    * The target of the symbolic link at this place, every directory on the way trusted and no one
    * else's.
    */
-  Place followLink() throws IOException {
+  DirEntry followLink() throws IOException {
     requireTrusted(dir, dirPath, true);
     Path target = Files.readSymbolicLink(path());
     return at(dirPath.resolve(target), true);
   }
 
-  private static Place at(Path absolute, boolean strict) throws IOException {
+  private static DirEntry at(Path absolute, boolean strict) throws IOException {
     Path name = absolute.getFileName();
     if (name == null || name.toString().equals("..") || name.toString().equals(".")) {
       throw new Refused(absolute + " is a directory");
     }
-    Place d = walk(absolute.getParent());
+    DirEntry d = walk(absolute.getParent());
     if (strict) {
       try {
         requireTrusted(d.dir, d.dirPath, true);
@@ -78,7 +81,7 @@ final class Place implements Closeable {
         throw e;
       }
     }
-    return new Place(d.dir, d.dirPath, Path.of(name.toString()));
+    return new DirEntry(d.dir, d.dirPath, Path.of(name.toString()));
   }
 
   /**
@@ -94,7 +97,7 @@ final class Place implements Closeable {
     if (a == null
         || !a.owner().equals(Ids.caller())
         || !a.permissions().equals(PRIVATE_PERMISSIONS)) {
-      OutputFile.closeQuietly(p);
+      closeQuietly(p);
       throw new Refused(
           "its temporary directory " + dirPath.resolve(entry) + " was replaced by someone else");
     }
@@ -124,6 +127,10 @@ final class Place implements Closeable {
     }
     return d;
   }
+
+  /** What {@link OutputFile} makes: owner-only from its creation. */
+  static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
   static final Set<PosixFilePermission> PRIVATE_PERMISSIONS =
       PosixFilePermissions.fromString("rwx------");
@@ -171,8 +178,50 @@ final class Place implements Closeable {
     }
   }
 
+  /** The name in the directory, a single relative one. */
+  Path name() {
+    return name;
+  }
+
+  /** The directory's path, for messages. */
+  Path dirPath() {
+    return dirPath;
+  }
+
   Path path() {
     return dirPath.resolve(name);
+  }
+
+  /** The directory's own attributes. */
+  PosixFileAttributes directoryAttributes() throws IOException {
+    return dir.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
+  }
+
+  /** {@code entry} of the directory, opened through its descriptor. */
+  FileChannel channel(Path entry, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
+      throws IOException {
+    return (FileChannel) dir.newByteChannel(entry, options, attrs);
+  }
+
+  /** The directory's entries; listed once per instance (a directory stream's iterator). */
+  Iterable<Path> entries() {
+    return dir;
+  }
+
+  /** Renames {@code entry} of {@code from} to this name, atomically. */
+  void moveHere(SecureDirectoryStream<Path> from, Path entry) throws IOException {
+    from.move(entry, dir, name);
+  }
+
+  /** Flushes the directory to disk: a rename in it survives a crash. */
+  void syncDirectory() throws IOException {
+    try (FileChannel d = channel(Path.of("."), Set.of(StandardOpenOption.READ))) {
+      d.force(true);
+    }
+  }
+
+  void deleteDirectory(Path entry) throws IOException {
+    dir.deleteDirectory(entry);
   }
 
   @Override
@@ -184,7 +233,7 @@ final class Place implements Closeable {
    * Opens {@code path} as a directory, one component at a time from {@code /}; its real path comes
    * along.
    */
-  private static Place walk(Path path) throws IOException {
+  private static DirEntry walk(Path path) throws IOException {
     Deque<String> todo = new ArrayDeque<>();
     for (Path p : path) {
       todo.add(p.toString());
@@ -251,7 +300,7 @@ final class Place implements Closeable {
         cur = replace(cur, next);
         curPath = curPath.resolve(n);
       }
-      return new Place(cur, curPath, null);
+      return new DirEntry(cur, curPath, null);
     } catch (IOException | RuntimeException e) {
       cur.close();
       throw e;
@@ -291,7 +340,7 @@ final class Place implements Closeable {
           "the directory "
               + dirPath
               + " is writable by users other than root and you (mode "
-              + OutputFile.octal(a.permissions())
+              + octal(a.permissions())
               + "), who could redirect the file");
     }
   }
@@ -313,6 +362,108 @@ final class Place implements Closeable {
     }
     Object mode = Files.getAttribute(dirPath, "unix:mode", LinkOption.NOFOLLOW_LINKS);
     return mode instanceof Integer m && (m & 01000) != 0;
+  }
+
+  /**
+   * Where the content goes: FILE itself, or the end of a chain of symbolic links that are safe to
+   * follow.
+   */
+  DirEntry target() throws IOException {
+    DirEntry at = this;
+    try {
+      for (int hops = 0; ; hops++) {
+        PosixFileAttributes a = at.attributes();
+        if (a == null || !a.isSymbolicLink()) {
+          requireRegularOrAbsent(a, at.path(), "imds-env replaces only regular files");
+          return at;
+        }
+        if (hops == 40) {
+          throw new Refused("too many symbolic links");
+        }
+        if (!Ids.trusted(a.owner())) {
+          throw new Refused(
+              at.path()
+                  + " is a symbolic link owned by "
+                  + a.owner().getName()
+                  + ", not root or you; pass the file it should point to instead");
+        }
+        DirEntry next;
+        try {
+          next = at.followLink();
+        } catch (Refused e) {
+          throw new Refused(
+              at.path()
+                  + " is a symbolic link that is not safe to follow: "
+                  + e.getMessage()
+                  + "; pass a file in a directory no one else can write instead");
+        }
+        DirEntry passed = at;
+        at = next;
+        if (passed != this) {
+          passed.close();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      if (at != this) {
+        // a link's target, opened here: the caller closes only what it passed in
+        closeQuietly(at);
+      }
+      throw e;
+    }
+  }
+
+  static void requireRegularOrAbsent(PosixFileAttributes a, Path shown, String what)
+      throws Refused {
+    if (a == null || a.isRegularFile()) {
+      return;
+    }
+    throw new Refused(
+        shown + " is " + kind(a, shown) + ", not a regular file: refused (" + what + ")");
+  }
+
+  /**
+   * What a path that is not a regular file is, in a user's words (the message's only use of the
+   * path).
+   */
+  private static String kind(PosixFileAttributes a, Path shown) {
+    if (a.isDirectory()) {
+      return "a directory";
+    }
+    if (a.isSymbolicLink()) {
+      return "a symbolic link";
+    }
+    try {
+      int type =
+          (Integer) Files.getAttribute(shown, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000;
+      return switch (type) {
+        case 0010000 -> "a FIFO";
+        case 0020000 -> "a character device";
+        case 0060000 -> "a block device";
+        case 0140000 -> "a socket";
+        default -> "a special file";
+      };
+    } catch (IOException | RuntimeException e) {
+      return "a special file";
+    }
+  }
+
+  /** {@code rw-r-----} as {@code 0640}. */
+  static String octal(Set<PosixFilePermission> perms) {
+    int mode = 0;
+    for (PosixFilePermission p : perms) {
+      mode |= 0400 >> p.ordinal();
+    }
+    return String.format("0%03o", mode);
+  }
+
+  static void closeQuietly(AutoCloseable c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // nothing more to do
+      }
+    }
   }
 
   /** A refusal on safety grounds: the message says why; the file is left as it is. */

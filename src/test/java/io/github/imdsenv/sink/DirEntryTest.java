@@ -26,11 +26,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * {@link Place}: the way from {@code /} to FILE's directory, one name at a time (symbolic links on
- * the way, dots, directories others can write, sticky ones), and a directory held by its descriptor
- * whatever is done to its path afterwards.
+ * {@link DirEntry}: the way from {@code /} to FILE's directory, one name at a time (symbolic links
+ * on the way, dots, directories others can write, sticky ones), and a directory held by its
+ * descriptor whatever is done to its path afterwards.
  */
-class PlaceTest {
+class DirEntryTest {
 
   @TempDir Path dir;
 
@@ -76,7 +76,7 @@ class PlaceTest {
     Files.createSymbolicLink(dir.resolve("link"), dir.resolve("d"));
     Files.writeString(dir.resolve("file"), "x");
     Fixtures.run("mkfifo", dir.resolve("fifo").toString());
-    try (Place place = Place.of(dir.resolve("aws.env"))) {
+    try (DirEntry place = DirEntry.of(dir.resolve("aws.env"))) {
       try (var d = place.openDirectory(Path.of("d"))) {
         assertTrue(d != null);
       }
@@ -85,7 +85,7 @@ class PlaceTest {
       }
       assertThrows(
           IOException.class,
-          () -> place.dir.newDirectoryStream(Path.of("fifo", "."), LinkOption.NOFOLLOW_LINKS));
+          () -> Files.newDirectoryStream(dir.resolve("fifo").resolve(".")).close());
     }
   }
 
