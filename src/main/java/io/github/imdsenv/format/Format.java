@@ -69,30 +69,11 @@ public enum Format {
    * The section Python's configparser (botocore's parser) reads as defaults for every other: its
    * {@code default_section}, compared case-sensitively ({@code [Default]} is a profile).
    */
-  public static final String INI_DEFAULT_SECTION = "DEFAULT";
+  public static final String INI_DEFAULT_SECTION = IniLines.DEFAULT_SECTION;
 
   /** A profile name {@link #INI} can write a header for and find again. */
   public static boolean validProfileName(String name) {
-    return Ini.validProfileName(name);
-  }
-
-  /**
-   * Python's {@code str.isspace()} for one character: what botocore's ini parser strips off names
-   * and values and takes as indentation (Java's {@code strip()} leaves U+0085, U+00A0, U+2007 and
-   * U+202F, which Python strips, and U+200B is none).
-   */
-  public static boolean isPythonSpace(char c) {
-    return (c >= '\t' && c <= '\r')
-        || (c >= 0x1c && c <= 0x20)
-        || c == 0x85
-        || c == 0xa0
-        || c == 0x1680
-        || (c >= 0x2000 && c <= 0x200a)
-        || c == 0x2028
-        || c == 0x2029
-        || c == 0x202f
-        || c == 0x205f
-        || c == 0x3000;
+    return IniLines.validProfileName(name);
   }
 
   /** Names and aliases, comma-separated, for help and errors. */

@@ -25,7 +25,7 @@ final class Ini extends Renderer {
                 vars.name(i), "a control character or line break", "an ini value is one line");
           }
         }
-        if (emptyOrSpaceAtAnEnd(value)) {
+        if (IniLines.emptyOrSpaceAtAnEnd(value)) {
           throw cannotCarry(
               vars.name(i), "leading or trailing white space", "an ini parser would strip it");
         }
@@ -44,27 +44,5 @@ final class Ini extends Renderer {
   private static String key(String variable) {
     Keys k = Keys.of(variable);
     return k == null ? null : k.ini();
-  }
-
-  /** Empty, or white space at either end that Python (botocore's parser) would strip. */
-  private static boolean emptyOrSpaceAtAnEnd(String s) {
-    return s.isEmpty()
-        || Format.isPythonSpace(s.charAt(0))
-        || Format.isPythonSpace(s.charAt(s.length() - 1));
-  }
-
-  /** A profile name this format can write a header for and find again. */
-  static boolean validProfileName(String name) {
-    // white space at either end as for values: a name that reads the same to every parser
-    if (emptyOrSpaceAtAnEnd(name)) {
-      return false;
-    }
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == '[' || c == ']') {
-        return false;
-      }
-    }
-    return true;
   }
 }

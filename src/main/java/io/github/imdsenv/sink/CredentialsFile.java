@@ -1,5 +1,6 @@
 package io.github.imdsenv.sink;
 
+import io.github.imdsenv.format.IniLines;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,14 +40,14 @@ public final class CredentialsFile {
       return null;
     }
     IniLines l = new IniLines(content);
-    while (l.advance() && l.start != header) {
+    while (l.advance() && l.start() != header) {
       // to the profile's header
     }
-    int from = l.next;
+    int from = l.next();
     while (l.advance() && !l.isHeader()) {
       // to the next header
     }
-    return new Section(from, l.isHeader() ? l.start : content.length);
+    return new Section(from, l.isHeader() ? l.start() : content.length);
   }
 
   /**
@@ -71,23 +72,23 @@ public final class CredentialsFile {
         }
         lastBlank = l.blank();
         hasText |= !lastBlank;
-        ended = l.next > l.end;
+        ended = l.ended();
       }
       String glue = (ended ? "" : eol) + (hasText && !lastBlank ? eol : "");
       merged = join(content, content.length, glue + section.replace("\n", eol), content.length);
     } else {
       IniLines l = new IniLines(content);
-      while (l.advance() && l.start != header) {
+      while (l.advance() && l.start() != header) {
         // to the profile's header
       }
       String eol = l.ending();
-      int headerEnd = l.next;
-      String glue = l.next > l.end ? "" : eol;
+      int headerEnd = l.next();
+      String glue = l.ended() ? "" : eol;
       // blank lines and comments just before the next header belong to what follows: keep them
       int keepFrom = headerEnd;
       while (l.advance() && !l.isHeader()) {
         if (!l.blankOrComment()) {
-          keepFrom = l.next;
+          keepFrom = l.next();
         }
       }
       String body = section.substring(section.indexOf('\n') + 1).replace("\n", eol);
@@ -182,7 +183,7 @@ public final class CredentialsFile {
                   + line
                   + "), which botocore refuses too: remove one by hand");
         }
-        found = l.start;
+        found = l.start();
         foundLine = line;
       }
     }

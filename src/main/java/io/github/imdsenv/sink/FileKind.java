@@ -1,6 +1,7 @@
 package io.github.imdsenv.sink;
 
 import io.github.imdsenv.format.Format;
+import io.github.imdsenv.format.IniLines;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -51,10 +52,9 @@ public final class FileKind {
    * still holds profiles); a UTF-8 byte order mark (Notepad's) is not part of the first line.
    */
   static Format of(byte[] b) {
-    IniLines l = new IniLines(b);
-    if (b.length >= 3 && b[0] == (byte) 0xEF && b[1] == (byte) 0xBB && b[2] == (byte) 0xBF) {
-      l.next = 3;
-    }
+    boolean bom =
+        b.length >= 3 && b[0] == (byte) 0xEF && b[1] == (byte) 0xBB && b[2] == (byte) 0xBF;
+    IniLines l = new IniLines(b, bom ? 3 : 0);
     Format first = null;
     boolean judged = false;
     while (l.advance()) {
@@ -62,7 +62,7 @@ public final class FileKind {
         return Format.INI;
       }
       if (!judged && !l.blankOrComment()) {
-        first = ofLine(b, l.text, l.end);
+        first = ofLine(b, l.text(), l.end());
         judged = true;
       }
     }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.imdsenv.format.Format;
+import io.github.imdsenv.format.IniLines;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -175,8 +175,32 @@ class CredentialsFileTest {
     IniLines l = new IniLines(b("\u00a0\u2003[x]\u3000\u001c\n\u0085\u2028 \u3000\n"));
     assertTrue(l.advance() && l.headerIs("x"));
     assertTrue(l.advance() && l.blank());
-    assertTrue(Format.isPythonSpace('\u0085'));
-    assertTrue(!Format.isPythonSpace('\u200b'), "a zero-width space is no whitespace to Python");
+    assertTrue(IniLines.isPythonSpace('\u0085'));
+    assertTrue(!IniLines.isPythonSpace('\u200b'), "a zero-width space is no whitespace to Python");
+  }
+
+  /** A new profile goes after everything, every byte before it kept, whatever the file's lines. */
+  @Test
+  void newProfile_isAppended_everyByteBeforeItKept() {
+    for (String file :
+        List.of(
+            "[s]\nk = v\n\t[c]\n",
+            "[s]\n\t[c]\n",
+            "[s]\nk = v\n\u001c[c]\n",
+            "[s]\n\u001c[c]\n",
+            "[s]\n\u2000[c]\n\u200a[d]\n\u200b[e]\n",
+            "[s]\nk = v\nplain\n  [c]\n",
+            "[s]\nk = v\nplain\n[c]\n",
+            "[s]\nplain",
+            "[s]\nk = v\n= x\n  [c]\n",
+            "[s]\nk = v\n: x\n  [c]\n",
+            "[s]\nk = v\n  : x\n  [c]\n")) {
+      byte[] bytes = b(file);
+      byte[] merged = CredentialsFile.merge(bytes, "new", "[new]\nk = 1\n");
+      byte[] kept = new byte[bytes.length];
+      System.arraycopy(merged, 0, kept, 0, bytes.length);
+      assertArrayEquals(bytes, kept, file);
+    }
   }
 
   /** Section names in order, as the merge's parser sees them (through section()). */

@@ -1,11 +1,9 @@
-package io.github.imdsenv.sink;
+package io.github.imdsenv.format;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.imdsenv.Python;
-import io.github.imdsenv.format.Format;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,14 +53,9 @@ class IniLinesTest {
     List<String> files = new ArrayList<>();
     for (Case c : CASES) {
       byte[] bytes = c.file().getBytes(StandardCharsets.UTF_8);
-      assertEquals(c.sections(), CredentialsFile.headers(bytes), c.file());
+      assertEquals(c.sections(), headers(bytes), c.file());
       ours.add(String.join(" ", c.sections()));
       files.add(pyString(c.file()));
-      // a new profile goes after everything, every byte before it kept
-      byte[] merged = CredentialsFile.merge(bytes, "new", "[new]\nk = 1\n");
-      byte[] kept = new byte[bytes.length];
-      System.arraycopy(merged, 0, kept, 0, bytes.length);
-      assertArrayEquals(bytes, kept, c.file());
     }
     assertEquals(ours, Python.lines("FILES = [" + String.join(", ", files) + "]\n" + script));
   }
@@ -71,7 +64,7 @@ class IniLinesTest {
   void whitespace_isExactlyPythons() throws Exception {
     List<String> ours = new ArrayList<>();
     for (char c = 0; c < 0xffff; c++) {
-      if (Format.isPythonSpace(c)) {
+      if (IniLines.isPythonSpace(c)) {
         ours.add(Integer.toString(c));
       }
     }
@@ -89,7 +82,7 @@ class IniLinesTest {
       }
       byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
       assertEquals(
-          Format.isPythonSpace(c) ? b.length : 0,
+          IniLines.isPythonSpace(c) ? b.length : 0,
           IniLines.spaceLength(b, 0, b.length),
           Integer.toHexString(c));
     }
@@ -101,6 +94,18 @@ class IniLinesTest {
       IniLines l = new IniLines(b);
       assertTrue(l.advance() && !l.blank(), hex);
     }
+  }
+
+  /** The section names, in order. */
+  private static List<String> headers(byte[] content) {
+    List<String> names = new ArrayList<>();
+    IniLines l = new IniLines(content);
+    while (l.advance()) {
+      if (l.isHeader()) {
+        names.add(l.header(Integer.MAX_VALUE));
+      }
+    }
+    return names;
   }
 
   /** A Python string literal of {@code s}, every character escaped. */

@@ -1,31 +1,38 @@
-package io.github.imdsenv.sink;
+package io.github.imdsenv.format;
 
-import io.github.imdsenv.format.Format;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The lines of a shared credentials file, one at a time, with the state of Python's {@code
- * configparser.RawConfigParser} (botocore's parser): which line opens a section, as Python 3.10 and
- * later and as 3.9 and before read it. See {@link CredentialsFile}.
+ * The ini dialect of shared credentials files, in one place: what botocore's parser (Python's
+ * {@code configparser.RawConfigParser}) takes for white space, a comment, a section header and a
+ * profile name ({@link Ini} renders by these rules, the file sink reads and merges by them); and
+ * the lines of a file, one at a time, with the parser's state: which line opens a section, as
+ * Python 3.10 and later and as 3.9 and before read it.
  *
  * <p>Read on the bytes, as offsets: no line is decoded to a String (a 16 MiB line of non-ASCII
  * bytes would take 32 MiB more as one), only a header's name when it is compared with a profile's.
  * The bytes are read as UTF-8, as Java decodes them: a malformed byte is no white space, and an
  * ASCII byte is always itself, so cutting at {@code [ ] = :} finds what the decoded line would.
  */
-final class IniLines {
+public final class IniLines {
+
+  /**
+   * The section Python's configparser (botocore's parser) reads as defaults for every other: its
+   * {@code default_section}, compared case-sensitively ({@code [Default]} is a profile).
+   */
+  public static final String DEFAULT_SECTION = "DEFAULT";
 
   private final byte[] b;
   private boolean inSection;
   private boolean inOption;
   private int indentLevel;
-  int start;
-  int end;
-  int next;
+  private int start;
+  private int end;
+  private int next;
 
   /** The first byte of the line that is not Python white space; {@link #end} for none. */
-  int text;
+  private int text;
 
   /**
    * The section this line opens, as the bytes {@code [headerFrom, headerTo)} (Python 3.10 and
@@ -38,11 +45,44 @@ final class IniLines {
   /** The same as Python 3.9 and before read it (up to the first {@code ]}); -1 for no header. */
   private int oldHeaderTo = -1;
 
-  IniLines(byte[] b) {
-    this.b = b;
+  /** The lines of {@code b} from its first byte. */
+  public IniLines(byte[] b) {
+    this(b, 0);
   }
 
-  boolean advance() {
+  /** The lines of {@code b} from byte {@code from} on (past a byte order mark, say). */
+  public IniLines(byte[] b, int from) {
+    this.b = b;
+    this.next = from;
+  }
+
+  /** Where this line starts. */
+  public int start() {
+    return start;
+  }
+
+  /** Where this line ends, before its line ending. */
+  public int end() {
+    return end;
+  }
+
+  /** Where the next line starts: after this one's line ending. */
+  public int next() {
+    return next;
+  }
+
+  /** The first byte of this line that is not Python white space; {@link #end()} for none. */
+  public int text() {
+    return text;
+  }
+
+  /** This line ends in a line ending (the last line of a file may not). */
+  public boolean ended() {
+    return next > end;
+  }
+
+  /** To the next line; false at the end of the bytes. */
+  public boolean advance() {
     start = next;
     headerFrom = -1;
     oldHeaderTo = -1;
@@ -87,36 +127,36 @@ final class IniLines {
   }
 
   /** Empty, or nothing but Python white space. */
-  boolean blank() {
+  public boolean blank() {
     return text == end;
   }
 
-  boolean blankOrComment() {
+  public boolean blankOrComment() {
     return blank() || b[text] == '#' || b[text] == ';';
   }
 
   /** True when this line opens a section. */
-  boolean isHeader() {
+  public boolean isHeader() {
     return headerFrom >= 0;
   }
 
   /** This line opens the section {@code name}, as Python 3.10 and later read it. */
-  boolean headerIs(String name) {
+  public boolean headerIs(String name) {
     return isHeader() && decodesTo(headerFrom, headerTo, name);
   }
 
   /** This line opens the section {@code name}, as Python 3.9 and before read it. */
-  boolean oldHeaderIs(String name) {
+  public boolean oldHeaderIs(String name) {
     return oldHeaderTo >= 0 && decodesTo(headerFrom, oldHeaderTo, name);
   }
 
   /** Python 3.10 and later read another section name here than 3.9 and before (or none). */
-  boolean headersDiffer() {
+  public boolean headersDiffer() {
     return isHeader() && oldHeaderTo != headerTo;
   }
 
   /** This line and {@code other}'s open sections of the same name, byte for byte (or neither). */
-  boolean sameHeader(IniLines other) {
+  public boolean sameHeader(IniLines other) {
     if (!isHeader() || !other.isHeader()) {
       return isHeader() == other.isHeader();
     }
@@ -126,12 +166,12 @@ final class IniLines {
   }
 
   /** The section name, at most {@code max} bytes of it ("…" after a longer one); null for none. */
-  String header(int max) {
+  public String header(int max) {
     return isHeader() ? shown(headerFrom, headerTo, max) : null;
   }
 
   /** The section name as Python 3.9 and before read it, as {@link #header(int)}. */
-  String oldHeader(int max) {
+  public String oldHeader(int max) {
     return oldHeaderTo >= 0 ? shown(headerFrom, oldHeaderTo, max) : null;
   }
 
@@ -150,7 +190,7 @@ final class IniLines {
   }
 
   /** This line's ending, LF for none. */
-  String ending() {
+  public String ending() {
     return next > end ? new String(b, end, next - end, StandardCharsets.ISO_8859_1) : "\n";
   }
 
@@ -175,14 +215,14 @@ final class IniLines {
   }
 
   /**
-   * The length in bytes of the Python white space character ({@link Format#isPythonSpace}) that
-   * UTF-8 {@code b} holds at {@code i}, before {@code end}; 0 for none. All of them are in the
-   * Basic Multilingual Plane: one, two or three bytes.
+   * The length in bytes of the Python white space character ({@link #isPythonSpace}) that UTF-8
+   * {@code b} holds at {@code i}, before {@code end}; 0 for none. All of them are in the Basic
+   * Multilingual Plane: one, two or three bytes.
    */
   static int spaceLength(byte[] b, int i, int end) {
     int c = b[i] & 0xff;
     if (c < 0x80) {
-      return Format.isPythonSpace((char) c) ? 1 : 0;
+      return isPythonSpace((char) c) ? 1 : 0;
     }
     int n;
     int cp;
@@ -207,6 +247,45 @@ final class IniLines {
     }
     // an overlong or surrogate form decodes to U+FFFD, no space
     boolean wellFormed = n == 2 || (cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff));
-    return wellFormed && Format.isPythonSpace((char) cp) ? n : 0;
+    return wellFormed && isPythonSpace((char) cp) ? n : 0;
+  }
+
+  /**
+   * Python's {@code str.isspace()} for one character: what botocore's ini parser strips off names
+   * and values and takes as indentation (Java's {@code strip()} leaves U+0085, U+00A0, U+2007 and
+   * U+202F, which Python strips, and U+200B is none).
+   */
+  public static boolean isPythonSpace(char c) {
+    return (c >= '\t' && c <= '\r')
+        || (c >= 0x1c && c <= 0x20)
+        || c == 0x85
+        || c == 0xa0
+        || c == 0x1680
+        || (c >= 0x2000 && c <= 0x200a)
+        || c == 0x2028
+        || c == 0x2029
+        || c == 0x202f
+        || c == 0x205f
+        || c == 0x3000;
+  }
+
+  /** Empty, or white space at either end that Python (botocore's parser) would strip. */
+  static boolean emptyOrSpaceAtAnEnd(String s) {
+    return s.isEmpty() || isPythonSpace(s.charAt(0)) || isPythonSpace(s.charAt(s.length() - 1));
+  }
+
+  /** A profile name {@link Ini} can write a header for and the file sink find again. */
+  static boolean validProfileName(String name) {
+    // white space at either end as for values: a name that reads the same to every parser
+    if (emptyOrSpaceAtAnEnd(name)) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c < 0x20 || c == 0x7f || c == '[' || c == ']') {
+        return false;
+      }
+    }
+    return true;
   }
 }
