@@ -73,14 +73,16 @@ final class ExportRun {
     try (EnvFile file =
         EnvFile.lock(
             output,
-            settings.deadline(),
+            settings.budget().deadline(),
             warning -> {
               if (!quiet) {
                 err.println("imds-env: " + Printable.escape(warning));
               }
             })) {
       // the lock wait counts against the run's deadline
-      settings = settings.withDeadline(settings.deadline().minusNanos(System.nanoTime() - started));
+      settings =
+          settings.withDeadline(
+              settings.budget().deadline().minusNanos(System.nanoTime() - started));
       byte[] existing = file.read();
       String mismatch = existing == null ? null : FileKind.mismatch(output, format, existing);
       if (mismatch != null) {
