@@ -24,13 +24,15 @@ final class ContainerChecks {
   void run(Settings settings, Log log) {
     report.line("ok", "source", "container credentials endpoint (" + settings.sourceReason() + ")");
     report.check("endpoint");
-    ContainerClient client = ContainerClient.create(settings, log, new ContainerSteps(settings));
+    ContainerClient client =
+        ContainerClient.create(
+            settings.container(), settings.budget(), log, new ContainerSteps(settings));
     report.credentials(report.observe(client::credentials));
-    if (settings.regionFromEnvironment() != null) {
+    if (settings.container().regionFromEnvironment() != null) {
       report.line(
           "ok",
           "region",
-          settings.regionFromEnvironment()
+          settings.container().regionFromEnvironment()
               + " (from "
               + Environment.REGION
               + " / "
@@ -59,7 +61,9 @@ final class ContainerChecks {
     public void hostAllowed(URI uri) {
       report.line("ok", "endpoint", uri + " (an allowed host)");
       report.reachable(
-          settings, uri, "run this inside the ECS task or EKS pod, and check the agent is running");
+          settings.budget().timeout(),
+          uri,
+          "run this inside the ECS task or EKS pod, and check the agent is running");
       report.check("token");
     }
 

@@ -7,7 +7,6 @@ import io.github.imdsenv.credentials.Credentials;
 import io.github.imdsenv.credentials.Timestamps;
 import io.github.imdsenv.http.HttpLink;
 import io.github.imdsenv.settings.Durations;
-import io.github.imdsenv.settings.Settings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -103,8 +102,8 @@ final class DoctorReport {
     }
   }
 
-  void reachable(Settings settings, URI uri, String fix) {
-    long deadline = System.nanoTime() + settings.timeout().toNanos();
+  void reachable(Duration timeout, URI uri, String fix) {
+    long deadline = System.nanoTime() + timeout.toNanos();
     try {
       long ms = HttpLink.connectMillis(uri, deadline);
       line("ok", "reachable", "TCP connection in " + ms + " ms");
@@ -114,7 +113,7 @@ final class DoctorReport {
       fail(
           Reason.UNREACHABLE,
           "reachable",
-          "no answer within " + Durations.human(settings.timeout()) + ": " + fix);
+          "no answer within " + Durations.human(timeout) + ": " + fix);
     } catch (java.net.UnknownHostException e) {
       fail(
           Reason.UNREACHABLE,

@@ -68,7 +68,7 @@ final class ExportRun {
         profile,
         mode,
         minValidity,
-        settings.deadline(),
+        settings.budget().deadline(),
         warning -> {
           if (!quiet) {
             err.println("imds-env: " + Printable.escape(warning));

@@ -21,8 +21,8 @@ final class Exporter {
 
   static CredentialSource source(Settings settings, Log log) {
     return settings.source() == SourceKind.CONTAINER
-        ? ContainerClient.create(settings, log)
-        : ImdsClient.create(settings, log);
+        ? ContainerClient.create(settings.container(), settings.budget(), log)
+        : ImdsClient.create(settings.imds(), settings.budget(), log);
   }
 
   /**

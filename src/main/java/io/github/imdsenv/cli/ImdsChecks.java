@@ -24,20 +24,22 @@ final class ImdsChecks {
   void run(Settings settings, Log log) {
     report.line("ok", "source", "IMDS (" + settings.sourceReason() + ")");
     report.line(
-        "ok", "endpoint", settings.endpoint() + " (from " + settings.endpointOrigin() + ")");
-    if (settings.imdsDisabled()) {
+        "ok",
+        "endpoint",
+        settings.imds().endpoint() + " (from " + settings.imds().endpointOrigin() + ")");
+    if (settings.imds().disabled()) {
       report.fail(
           Reason.DISABLED,
           "endpoint",
           "IMDS is disabled by " + Environment.DISABLED + "=true: unset it");
     }
     report.reachable(
-        settings,
-        settings.endpoint(),
+        settings.budget().timeout(),
+        settings.imds().endpoint(),
         "not an EC2 instance, or IMDS is disabled for it (`aws ec2 modify-instance-metadata-options"
             + " --instance-id ID --http-endpoint enabled`)");
     ImdsSteps steps = new ImdsSteps(settings);
-    ImdsClient client = ImdsClient.create(settings, log, steps);
+    ImdsClient client = ImdsClient.create(settings.imds(), settings.budget(), log, steps);
     // the session as the export starts it: a token, or the IMDSv1 fallback, or the export's error
     report.check("IMDSv2");
     report.observe(
@@ -47,7 +49,7 @@ final class ImdsChecks {
         });
     if (steps.ttlSeconds > 0) {
       report.line("ok", "IMDSv2", "token received (TTL " + steps.ttlSeconds + " s)");
-      imdsV1(client.statusWithoutToken(), settings.v1Disabled());
+      imdsV1(client.statusWithoutToken(), settings.imds().v1Disabled());
       steps.sessionChecked();
     }
     // else it fell back: the export's first GET, without a token, tells whether IMDSv1 works
@@ -171,11 +173,13 @@ final class ImdsChecks {
 
     /** The session is judged: the role's check comes next (the named role's line, if any). */
     void sessionChecked() {
-      if (settings.role() == null) {
+      if (settings.imds().role() == null) {
         report.check("role");
       } else {
         report.line(
-            "ok", "role", settings.role() + " (from --role / " + Environment.PROFILE_NAME + ")");
+            "ok",
+            "role",
+            settings.imds().role() + " (from --role / " + Environment.PROFILE_NAME + ")");
         report.check("credentials");
       }
     }

@@ -65,7 +65,7 @@ final class ServeOptions {
       throw usage("--token-file '" + tokenFile() + "' is not a file name");
     }
     if (settings.source() == SourceKind.CONTAINER) {
-      URI uri = settings.containerUri();
+      URI uri = settings.container().uri();
       for (Listen l : listens) {
         if (asksItself(uri, l)) {
           throw usage(

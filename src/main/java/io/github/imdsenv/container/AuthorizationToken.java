@@ -3,9 +3,9 @@ package io.github.imdsenv.container;
 import io.github.imdsenv.FileErrors;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
+import io.github.imdsenv.settings.ContainerSource;
 import io.github.imdsenv.settings.Durations;
 import io.github.imdsenv.settings.Environment;
-import io.github.imdsenv.settings.Settings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,15 +33,15 @@ final class AuthorizationToken {
    * The Authorization header value: the token file (read on every request, as the agents rotate it)
    * or else AWS_CONTAINER_AUTHORIZATION_TOKEN; null for none. Never shown in a message.
    */
-  static String of(Settings settings) {
+  static String of(ContainerSource settings, Duration deadline) {
     String token;
     String from;
-    if (settings.containerAuthTokenFile() != null) {
-      from = Environment.CONTAINER_TOKEN_FILE + " (" + settings.containerAuthTokenFile() + ")";
-      token = readTokenFile(Path.of(settings.containerAuthTokenFile()), from, settings.deadline());
-    } else if (settings.containerAuthToken() != null) {
+    if (settings.authTokenFile() != null) {
+      from = Environment.CONTAINER_TOKEN_FILE + " (" + settings.authTokenFile() + ")";
+      token = readTokenFile(Path.of(settings.authTokenFile()), from, deadline);
+    } else if (settings.authToken() != null) {
       from = Environment.CONTAINER_TOKEN;
-      token = settings.containerAuthToken();
+      token = settings.authToken();
     } else {
       return null;
     }

@@ -8,8 +8,9 @@ import io.github.imdsenv.credentials.Credentials;
 import io.github.imdsenv.credentials.CredentialsParser;
 import io.github.imdsenv.http.HttpLink;
 import io.github.imdsenv.http.Requester;
+import io.github.imdsenv.settings.Budget;
+import io.github.imdsenv.settings.ContainerSource;
 import io.github.imdsenv.settings.Environment;
-import io.github.imdsenv.settings.Settings;
 import java.net.URI;
 import java.time.Instant;
 
@@ -45,7 +46,8 @@ public final class ContainerClient implements CredentialSource {
     default void credentialsParsed(Instant expiration) {}
   }
 
-  private final Settings settings;
+  private final ContainerSource settings;
+  private final Budget budget;
   private final Log log;
   private final URI uri;
   private final Requester http;
@@ -53,21 +55,23 @@ public final class ContainerClient implements CredentialSource {
   /** Null for none (the export): nothing is built or loaded for it then. */
   private final Listener listener;
 
-  private ContainerClient(Settings settings, Log log, Listener listener) {
+  private ContainerClient(ContainerSource settings, Budget budget, Log log, Listener listener) {
     this.settings = settings;
+    this.budget = budget;
     this.log = log;
-    this.uri = settings.containerUri();
-    this.http = Requester.container(uri, settings, log);
+    this.uri = settings.uri();
+    this.http = Requester.container(uri, budget, log);
     this.listener = listener;
   }
 
-  public static ContainerClient create(Settings settings, Log log) {
-    return new ContainerClient(settings, log, null);
+  public static ContainerClient create(ContainerSource settings, Budget budget, Log log) {
+    return new ContainerClient(settings, budget, log, null);
   }
 
   /** A client that reports each step to {@code listener} (doctor). */
-  public static ContainerClient create(Settings settings, Log log, Listener listener) {
-    return new ContainerClient(settings, log, listener);
+  public static ContainerClient create(
+      ContainerSource settings, Budget budget, Log log, Listener listener) {
+    return new ContainerClient(settings, budget, log, listener);
   }
 
   @Override
@@ -81,12 +85,12 @@ public final class ContainerClient implements CredentialSource {
     if (listener != null) {
       listener.hostAllowed(uri);
     }
-    String token = AuthorizationToken.of(settings);
+    String token = AuthorizationToken.of(settings, budget.deadline());
     if (listener != null) {
       String source =
-          settings.containerAuthTokenFile() != null
-              ? settings.containerAuthTokenFile()
-              : settings.containerAuthToken() != null ? Environment.CONTAINER_TOKEN : null;
+          settings.authTokenFile() != null
+              ? settings.authTokenFile()
+              : settings.authToken() != null ? Environment.CONTAINER_TOKEN : null;
       listener.authorization(source, token == null ? 0 : token.length());
     }
     HttpLink.Response r =

@@ -4,9 +4,9 @@ import io.github.imdsenv.Clock;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
+import io.github.imdsenv.settings.Budget;
 import io.github.imdsenv.settings.Durations;
 import io.github.imdsenv.settings.Environment;
-import io.github.imdsenv.settings.Settings;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -27,7 +27,7 @@ public final class Requester {
   private final String service;
   private final String unreachableAdvice;
   private final String origin;
-  private final Settings settings;
+  private final Budget budget;
   private final Log log;
   private final long deadlineNanos;
   private final Clock clock;
@@ -44,36 +44,36 @@ public final class Requester {
       String service,
       String unreachableAdvice,
       String origin,
-      Settings settings,
+      Budget budget,
       Log log,
       Clock clock) {
     this.base = base;
     this.service = service;
     this.unreachableAdvice = unreachableAdvice;
     this.origin = origin;
-    this.settings = settings;
+    this.budget = budget;
     this.log = log;
     this.clock = clock;
-    this.deadlineNanos = clock.nanoTime() + settings.deadline().toNanos();
+    this.deadlineNanos = clock.nanoTime() + budget.deadline().toNanos();
   }
 
   /** Requests to the instance metadata service at {@code base}. */
-  public static Requester imds(URI base, Settings settings, Log log) {
+  public static Requester imds(URI base, String origin, Budget budget, Log log) {
     return new Requester(
         base,
         "the instance metadata service",
         "this is not an EC2 instance, IMDS is turned off (--http-endpoint disabled), or the"
             + " endpoint (from "
-            + settings.endpointOrigin()
+            + origin
             + ") is wrong",
-        settings.endpointOrigin(),
-        settings,
+        origin,
+        budget,
         log,
         Clock.SYSTEM);
   }
 
   /** Requests to the container credentials endpoint at {@code base}. */
-  public static Requester container(URI base, Settings settings, Log log) {
+  public static Requester container(URI base, Budget budget, Log log) {
     return new Requester(
         base,
         "the container credentials endpoint",
@@ -81,14 +81,14 @@ public final class Requester {
             + Environment.CONTAINER_RELATIVE_URI
             + " / _FULL_URI, or that this runs inside the task or pod",
         Environment.CONTAINER_RELATIVE_URI + " / _FULL_URI",
-        settings,
+        budget,
         log,
         Clock.SYSTEM);
   }
 
   /** When an attempt starting now must end: its timeout, within the run's deadline. */
   public long attemptDeadline() {
-    return Math.min(clock.nanoTime() + settings.timeout().toNanos(), deadlineNanos);
+    return Math.min(clock.nanoTime() + budget.timeout().toNanos(), deadlineNanos);
   }
 
   public String url(String path) {
@@ -122,13 +122,13 @@ public final class Requester {
     String failure = null;
     boolean unresolved = false;
     HttpLink.Response last = null;
-    for (int attempt = 1; attempt <= settings.attempts(); attempt++) {
+    for (int attempt = 1; attempt <= budget.attempts(); attempt++) {
       if (attempt > 1) {
         backoff(attempt, method, path, failure);
       }
       long start = clock.nanoTime();
       unresolved = false;
-      long attemptDeadline = Math.min(start + settings.timeout().toNanos(), deadlineNanos);
+      long attemptDeadline = Math.min(start + budget.timeout().toNanos(), deadlineNanos);
       try {
         HttpLink.Response r = HttpLink.exchange(base, method, path, headers, attemptDeadline);
         log.debug(method + " " + path + " -> " + r.status() + " (" + millisSince(start) + " ms)");
@@ -145,7 +145,7 @@ public final class Requester {
         if (timeoutIsAnswer) {
           return null;
         }
-        failure = "did not answer within " + Durations.human(settings.timeout());
+        failure = "did not answer within " + Durations.human(budget.timeout());
         last = null;
       } catch (ConnectException e) {
         log.debug(method + " " + path + " -> connection refused (" + millisSince(start) + " ms)");
@@ -204,7 +204,7 @@ public final class Requester {
   }
 
   private String attempts() {
-    return settings.attempts() + (settings.attempts() == 1 ? " attempt" : " attempts");
+    return budget.attempts() + (budget.attempts() == 1 ? " attempt" : " attempts");
   }
 
   /**
@@ -231,7 +231,7 @@ public final class Requester {
         "attempt "
             + attempt
             + " of "
-            + settings.attempts()
+            + budget.attempts()
             + " in "
             + sleep
             + " ms ("
@@ -257,7 +257,7 @@ public final class Requester {
             + " "
             + path
             + " within the run's "
-            + Durations.human(settings.deadline())
+            + Durations.human(budget.deadline())
             + " deadline: it is too slow or overloaded; try again");
   }
 

@@ -9,7 +9,9 @@ import io.github.imdsenv.credentials.Credentials;
 import io.github.imdsenv.credentials.CredentialsParser;
 import io.github.imdsenv.http.HttpLink;
 import io.github.imdsenv.http.Requester;
+import io.github.imdsenv.settings.Budget;
 import io.github.imdsenv.settings.Environment;
+import io.github.imdsenv.settings.ImdsSource;
 import io.github.imdsenv.settings.Settings;
 import java.net.URI;
 
@@ -30,7 +32,7 @@ public final class ImdsClient implements CredentialSource {
           + " ec2 modify-instance-metadata-options --instance-id ID --http-put-response-hop-limit"
           + " 2`, or run imds-env on the host and pass the credentials in";
 
-  private final Settings settings;
+  private final ImdsSource settings;
   private final Log log;
   private final URI endpoint;
   private final Requester http;
@@ -40,22 +42,23 @@ public final class ImdsClient implements CredentialSource {
 
   private final ImdsSession session;
 
-  private ImdsClient(Settings settings, Log log, ImdsListener listener) {
+  private ImdsClient(ImdsSource settings, Budget budget, Log log, ImdsListener listener) {
     this.settings = settings;
     this.log = log;
     this.endpoint = settings.endpoint();
-    this.http = Requester.imds(endpoint, settings, log);
+    this.http = Requester.imds(endpoint, settings.endpointOrigin(), budget, log);
     this.listener = listener;
     this.session = new ImdsSession(settings, log, http, listener);
   }
 
-  public static ImdsClient create(Settings settings, Log log) {
-    return new ImdsClient(settings, log, null);
+  public static ImdsClient create(ImdsSource settings, Budget budget, Log log) {
+    return new ImdsClient(settings, budget, log, null);
   }
 
   /** A client that reports each step to {@code listener} (doctor). */
-  public static ImdsClient create(Settings settings, Log log, ImdsListener listener) {
-    return new ImdsClient(settings, log, listener);
+  public static ImdsClient create(
+      ImdsSource settings, Budget budget, Log log, ImdsListener listener) {
+    return new ImdsClient(settings, budget, log, listener);
   }
 
   /**
@@ -146,7 +149,7 @@ public final class ImdsClient implements CredentialSource {
   }
 
   private void requireEnabled() {
-    if (settings.imdsDisabled()) {
+    if (settings.disabled()) {
       throw new ImdsEnvException(
           Reason.DISABLED,
           "IMDS is disabled by "

@@ -6,7 +6,7 @@ import io.github.imdsenv.Log;
 import io.github.imdsenv.http.HttpLink;
 import io.github.imdsenv.http.Requester;
 import io.github.imdsenv.settings.Environment;
-import io.github.imdsenv.settings.Settings;
+import io.github.imdsenv.settings.ImdsSource;
 
 /**
  * The {@link ImdsClient}'s session: one IMDSv2 token (PUT with its TTL), a fresh token when a GET
@@ -18,7 +18,7 @@ final class ImdsSession {
   private static final String TOKEN_PATH = "/latest/api/token";
   private static final int TOKEN_TTL_SECONDS = 21600;
 
-  private final Settings settings;
+  private final ImdsSource settings;
   private final Log log;
   private final Requester http;
 
@@ -33,7 +33,7 @@ final class ImdsSession {
 
   private boolean tokenTimedOut;
 
-  ImdsSession(Settings settings, Log log, Requester http, ImdsListener listener) {
+  ImdsSession(ImdsSource settings, Log log, Requester http, ImdsListener listener) {
     this.settings = settings;
     this.log = log;
     this.http = http;

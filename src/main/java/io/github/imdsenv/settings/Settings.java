@@ -13,18 +13,9 @@ import java.util.Map;
 public record Settings(
     SourceKind source,
     String sourceReason,
-    URI endpoint,
-    String endpointOrigin,
-    URI containerUri,
-    String containerAuthToken,
-    String containerAuthTokenFile,
-    String regionFromEnvironment,
-    String role,
-    Duration timeout,
-    int attempts,
-    boolean v1Disabled,
-    boolean imdsDisabled,
-    Duration deadline,
+    ImdsSource imds,
+    ContainerSource container,
+    Budget budget,
     boolean verbose,
     boolean quiet) {
 
@@ -153,44 +144,25 @@ public record Settings(
     return new Settings(
         source,
         sourceReason,
-        endpoint,
-        endpointWhere,
-        containerUri,
-        token,
-        tokenFile,
-        regionEnv,
-        role,
-        timeout == null ? DEFAULT_TIMEOUT : timeout,
-        attempts == null ? DEFAULT_ATTEMPTS : attempts,
-        flags.noImdsv1() || isTrue(env.get(Environment.V1_DISABLED)),
-        isTrue(env.get(Environment.DISABLED)),
-        DEFAULT_DEADLINE,
+        new ImdsSource(
+            endpoint,
+            endpointWhere,
+            role,
+            flags.noImdsv1() || isTrue(env.get(Environment.V1_DISABLED)),
+            isTrue(env.get(Environment.DISABLED))),
+        new ContainerSource(containerUri, token, tokenFile, regionEnv),
+        new Budget(
+            timeout == null ? DEFAULT_TIMEOUT : timeout,
+            attempts == null ? DEFAULT_ATTEMPTS : attempts,
+            DEFAULT_DEADLINE),
         flags.verbose(),
         flags.quiet());
   }
 
-  /**
-   * These settings with less time left for the run (what an earlier step, such as a lock wait, used
-   * up).
-   */
+  /** These settings with less time left for the run. */
   public Settings withDeadline(Duration left) {
     return new Settings(
-        source,
-        sourceReason,
-        endpoint,
-        endpointOrigin,
-        containerUri,
-        containerAuthToken,
-        containerAuthTokenFile,
-        regionFromEnvironment,
-        role,
-        timeout,
-        attempts,
-        v1Disabled,
-        imdsDisabled,
-        left,
-        verbose,
-        quiet);
+        source, sourceReason, imds, container, budget.withDeadline(left), verbose, quiet);
   }
 
   /**
@@ -326,26 +298,6 @@ public record Settings(
       }
     }
     return true;
-  }
-
-  /** A record's own toString would show the container authorization token. */
-  @Override
-  public String toString() {
-    return "Settings[source="
-        + source
-        + ", endpoint="
-        + endpoint
-        + ", containerUri="
-        + containerUri
-        + ", containerAuthToken="
-        + (containerAuthToken == null ? "none" : "<redacted>")
-        + ", role="
-        + role
-        + ", timeout="
-        + timeout
-        + ", attempts="
-        + attempts
-        + "]";
   }
 
   private static boolean isTrue(String value) {

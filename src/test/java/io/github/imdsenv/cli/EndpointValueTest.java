@@ -110,7 +110,7 @@ class EndpointValueTest {
     Settings s =
         Settings.resolve(
             new Settings.Flags(url, null, null, null, null, false, null, false, false), Map.of());
-    assertEquals(port, s.endpoint().getPort());
+    assertEquals(port, s.imds().endpoint().getPort());
   }
 
   /** The advice of an endpoint that does not answer names where it came from, as doctor does. */

@@ -53,7 +53,8 @@ class AuthorizationTokenTest {
   private static String token(Map<String, String> env) {
     Settings.Flags none =
         new Settings.Flags(null, null, null, null, null, false, null, false, false);
-    return AuthorizationToken.of(Settings.resolve(none, env));
+    Settings settings = Settings.resolve(none, env);
+    return AuthorizationToken.of(settings.container(), settings.budget().deadline());
   }
 
   @ParameterizedTest

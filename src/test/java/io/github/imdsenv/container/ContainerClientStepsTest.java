@@ -71,7 +71,11 @@ class ContainerClientStepsTest {
     }
     Settings.Flags flags =
         new Settings.Flags(null, null, null, Duration.ofMillis(500), 1, false, null, false, false);
-    return ContainerClient.create(Settings.resolve(flags, m), Log.create(false), recorder);
+    return ContainerClient.create(
+        Settings.resolve(flags, m).container(),
+        Settings.resolve(flags, m).budget(),
+        Log.create(false),
+        recorder);
   }
 
   @Test
@@ -110,7 +114,11 @@ class ContainerClientStepsTest {
     Settings.Flags flags =
         new Settings.Flags(null, null, null, Duration.ofMillis(500), 1, false, null, false, false);
     ContainerClient c =
-        ContainerClient.create(Settings.resolve(flags, m), Log.create(false), recorder);
+        ContainerClient.create(
+            Settings.resolve(flags, m).container(),
+            Settings.resolve(flags, m).budget(),
+            Log.create(false),
+            recorder);
     assertThrows(ImdsEnvException.class, c::credentials);
     assertEquals(List.of(), steps);
   }

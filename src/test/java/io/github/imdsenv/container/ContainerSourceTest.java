@@ -97,7 +97,7 @@ class ContainerSourceTest {
                 "AWS_CONTAINER_CREDENTIALS_FULL_URI",
                 "http://127.0.0.1:9/other"));
     assertEquals(SourceKind.CONTAINER, s.source());
-    assertEquals("http://169.254.170.2/v2/credentials/abc?x=1", s.containerUri().toString());
+    assertEquals("http://169.254.170.2/v2/credentials/abc?x=1", s.container().uri().toString());
     assertEquals("auto: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set", s.sourceReason());
   }
 

@@ -101,7 +101,7 @@ class RequesterTest {
         "the instance metadata service",
         "check the endpoint",
         "--endpoint",
-        settings,
+        settings.budget(),
         Log.create(false),
         clock);
   }

@@ -51,8 +51,8 @@ class DeadlineTest {
     Settings.Flags flags =
         new Settings.Flags(
             Fixtures.endpoint(wm), null, null, timeout, attempts, false, null, false, false);
-    return ImdsClient.create(
-        Settings.resolve(flags, Map.of()).withDeadline(deadline), Log.create(false));
+    Settings settings = Settings.resolve(flags, Map.of()).withDeadline(deadline);
+    return ImdsClient.create(settings.imds(), settings.budget(), Log.create(false));
   }
 
   private static long millisSince(long start) {

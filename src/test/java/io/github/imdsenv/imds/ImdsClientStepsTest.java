@@ -105,7 +105,8 @@ class ImdsClientStepsTest {
             null,
             false,
             false);
-    return ImdsClient.create(Settings.resolve(flags, Map.of()), Log.create(false), listener);
+    Settings settings = Settings.resolve(flags, Map.of());
+    return ImdsClient.create(settings.imds(), settings.budget(), Log.create(false), listener);
   }
 
   @Test

@@ -40,7 +40,8 @@ class MetadataDisabledTest {
     Settings.Flags flags =
         new Settings.Flags(
             Fixtures.endpoint(wm), null, null, null, null, false, null, false, false);
-    return ImdsClient.create(Settings.resolve(flags, new HashMap<>(env)), Log.create(false));
+    Settings settings = Settings.resolve(flags, new HashMap<>(env));
+    return ImdsClient.create(settings.imds(), settings.budget(), Log.create(false));
   }
 
   @ParameterizedTest

@@ -37,8 +37,8 @@ class SettingsBoundariesTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 9, 10})
   void attempts_withinOneToTen_areTaken_fromTheFlagAndTheEnvironment(int n) {
-    assertEquals(n, Settings.resolve(flags(null, n), Map.of()).attempts());
-    assertEquals(n, env("AWS_METADATA_SERVICE_NUM_ATTEMPTS", " " + n + " ").attempts());
+    assertEquals(n, Settings.resolve(flags(null, n), Map.of()).budget().attempts());
+    assertEquals(n, env("AWS_METADATA_SERVICE_NUM_ATTEMPTS", " " + n + " ").budget().attempts());
   }
 
   @ParameterizedTest
@@ -57,8 +57,9 @@ class SettingsBoundariesTest {
     assertEquals(
         2,
         Settings.resolve(flags(null, 2), Map.of("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "7"))
+            .budget()
             .attempts());
-    assertEquals(3, env("AWS_METADATA_SERVICE_NUM_ATTEMPTS", " ").attempts());
+    assertEquals(3, env("AWS_METADATA_SERVICE_NUM_ATTEMPTS", " ").budget().attempts());
   }
 
   // ---- role names: letters, digits, +=,.@_- and at most 128 of them
@@ -67,7 +68,8 @@ class SettingsBoundariesTest {
   void roleName_of128_isValid_of129_isNot() {
     assertTrue(Settings.validRoleName("r".repeat(128)));
     assertFalse(Settings.validRoleName("r".repeat(129)));
-    assertEquals("r".repeat(128), Settings.resolve(flags("r".repeat(128), null), Map.of()).role());
+    assertEquals(
+        "r".repeat(128), Settings.resolve(flags("r".repeat(128), null), Map.of()).imds().role());
     assertThrows(
         ImdsEnvException.class, () -> Settings.resolve(flags("r".repeat(129), null), Map.of()));
   }
@@ -110,14 +112,16 @@ class SettingsBoundariesTest {
 
   @Test
   void roleName_blank_meansNone_andTheFlagBeatsTheEnvironment() {
-    assertNull(env("AWS_EC2_INSTANCE_PROFILE_NAME", "  ").role());
+    assertNull(env("AWS_EC2_INSTANCE_PROFILE_NAME", "  ").imds().role());
     assertNull(
         Settings.resolve(flags(" ", null), Map.of("AWS_EC2_INSTANCE_PROFILE_NAME", "env-role"))
+            .imds()
             .role());
     assertEquals(
         "flag-role",
         Settings.resolve(
                 flags("flag-role", null), Map.of("AWS_EC2_INSTANCE_PROFILE_NAME", "env-role"))
+            .imds()
             .role());
   }
 

@@ -31,24 +31,27 @@ class SettingsTest {
   @Test
   void defaults() {
     Settings s = resolve(NONE);
-    assertEquals("http://169.254.169.254", s.endpoint().toString());
-    assertEquals("the IPv4 default", s.endpointOrigin());
-    assertEquals(Duration.ofSeconds(1), s.timeout());
-    assertEquals(3, s.attempts());
-    assertEquals(Duration.ofSeconds(10), s.deadline());
+    assertEquals("http://169.254.169.254", s.imds().endpoint().toString());
+    assertEquals("the IPv4 default", s.imds().endpointOrigin());
+    assertEquals(Duration.ofSeconds(1), s.budget().timeout());
+    assertEquals(3, s.budget().attempts());
+    assertEquals(Duration.ofSeconds(10), s.budget().deadline());
     assertEquals(SourceKind.IMDS, s.source());
-    assertFalse(s.v1Disabled() || s.imdsDisabled());
+    assertFalse(s.imds().v1Disabled() || s.imds().disabled());
   }
 
   @Test
   void ipv6Mode_fromFlagOrEnvironment() {
     Settings.Flags v6 =
         new Settings.Flags(null, EndpointMode.IPV6, null, null, null, false, null, false, false);
-    assertEquals("http://[fd00:ec2::254]", resolve(v6).endpoint().toString());
-    assertEquals("[fd00:ec2::254]", resolve(v6).endpoint().getHost());
+    assertEquals("http://[fd00:ec2::254]", resolve(v6).imds().endpoint().toString());
+    assertEquals("[fd00:ec2::254]", resolve(v6).imds().endpoint().getHost());
     assertEquals(
         "http://[fd00:ec2::254]",
-        resolve(NONE, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ipv6").endpoint().toString());
+        resolve(NONE, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ipv6")
+            .imds()
+            .endpoint()
+            .toString());
   }
 
   @Test
@@ -61,13 +64,14 @@ class SettingsTest {
                 "http://127.0.0.1:1/",
                 "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
                 "IPv6")
+            .imds()
             .endpoint()
             .toString());
     Settings.Flags flag =
         new Settings.Flags("http://127.0.0.1:2", null, null, null, null, false, null, false, false);
     Settings s = resolve(flag, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1");
-    assertEquals("http://127.0.0.1:2", s.endpoint().toString());
-    assertEquals("--endpoint", s.endpointOrigin());
+    assertEquals("http://127.0.0.1:2", s.imds().endpoint().toString());
+    assertEquals("--endpoint", s.imds().endpointOrigin());
   }
 
   @Test
@@ -85,11 +89,11 @@ class SettingsTest {
             "true",
             "AWS_EC2_INSTANCE_PROFILE_NAME",
             "my-role");
-    assertEquals(Duration.ofMillis(2500), s.timeout());
-    assertEquals(5, s.attempts());
-    assertTrue(s.v1Disabled() && s.imdsDisabled());
-    assertEquals("my-role", s.role());
-    assertFalse(resolve(NONE, "AWS_EC2_METADATA_DISABLED", "false").imdsDisabled());
+    assertEquals(Duration.ofMillis(2500), s.budget().timeout());
+    assertEquals(5, s.budget().attempts());
+    assertTrue(s.imds().v1Disabled() && s.imds().disabled());
+    assertEquals("my-role", s.imds().role());
+    assertFalse(resolve(NONE, "AWS_EC2_METADATA_DISABLED", "false").imds().disabled());
   }
 
   @ParameterizedTest
@@ -147,7 +151,7 @@ class SettingsTest {
   void containerFullUri_mayBeHttps() {
     String uri = "HTTPS://creds.example.test:8443/v1/credentials?task=1";
     assertEquals(
-        uri, resolve(NONE, "AWS_CONTAINER_CREDENTIALS_FULL_URI", uri).containerUri().toString());
+        uri, resolve(NONE, "AWS_CONTAINER_CREDENTIALS_FULL_URI", uri).container().uri().toString());
   }
 
   @Test
