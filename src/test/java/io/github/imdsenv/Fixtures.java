@@ -69,6 +69,30 @@ public final class Fixtures {
     return "http://127.0.0.1:" + wm.getPort();
   }
 
+  /**
+   * A loopback port nothing listens on, for as long as the socket stays open: bound but not
+   * listening, it is answered with a reset (refused), and no listener or outgoing connection can
+   * take the port meanwhile, as one could a closed socket's.
+   */
+  public static java.net.Socket unlistenedPort() throws java.io.IOException {
+    java.net.Socket s = new java.net.Socket();
+    s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName("127.0.0.1"), 0));
+    return s;
+  }
+
+  private static java.net.Socket down;
+
+  /**
+   * An endpoint where nothing listens, a metadata service that is down: an {@link
+   * #unlistenedPort()} held for as long as the tests run.
+   */
+  public static synchronized String downEndpoint() throws java.io.IOException {
+    if (down == null) {
+      down = unlistenedPort();
+    }
+    return "http://127.0.0.1:" + down.getLocalPort();
+  }
+
   public static String json(
       String accessKeyId, String secret, String token, String expiration, String accountId) {
     return "{\n  \"Code\" : \"Success\",\n  \"LastUpdated\" : \"2026-11-29T09:00:00Z\",\n  \"Type\" : \"AWS-HMAC\",\n"

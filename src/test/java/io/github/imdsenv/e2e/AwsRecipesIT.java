@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -178,10 +177,10 @@ class AwsRecipesIT {
             Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString(),
             null);
     Fixtures.healthy(wm, expired);
-    for (String endpoint : List.of(Consumers.downEndpoint(), Fixtures.endpoint(wm))) {
+    for (String endpoint : List.of(Fixtures.downEndpoint(), Fixtures.endpoint(wm))) {
       Map<String, String> env = env(dir, endpoint);
       // what imds-env itself says, run directly the way credential_process runs it
-      List<String> direct = new ArrayList<>(List.of(Proc.LAUNCHER, "-f", "process"));
+      List<String> direct = Proc.launcher("-f", "process");
       Proc alone = Proc.run(direct, env, dir);
       assertTrue(alone.exit() == 3 || alone.exit() == 5, endpoint + ": " + alone.err());
       assertTrue(

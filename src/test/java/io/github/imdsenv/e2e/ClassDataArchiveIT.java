@@ -216,13 +216,7 @@ class ClassDataArchiveIT {
       c.addAll(
           export(
               "http://127.0.0.1:" + silent.getLocalPort(), "--timeout", "8s", "--attempts", "1"));
-      ProcessBuilder pb =
-          new ProcessBuilder(c)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-      pb.environment().clear();
-      pb.environment().putAll(env);
-      Process p = pb.start();
+      Process p = Proc.start(c, env, null, null, null);
       try {
         String maps = "";
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
@@ -241,8 +235,7 @@ class ClassDataArchiveIT {
         }
         return maps;
       } finally {
-        p.destroyForcibly();
-        p.waitFor(10, TimeUnit.SECONDS);
+        Proc.stop(p);
         for (Socket s : held) {
           s.close();
         }

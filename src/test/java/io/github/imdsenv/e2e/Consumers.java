@@ -1,13 +1,11 @@
 package io.github.imdsenv.e2e;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -76,18 +74,13 @@ final class Consumers {
    * user sets it.
    */
   static Map<String, String> env(Path bin, Path home, String endpoint) {
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
-    env.put("PATH", bin + ":/usr/bin:/bin");
-    env.put("HOME", home.toString());
-    env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint);
-    return env;
-  }
-
-  /** An endpoint where nothing listens: the metadata service is down. */
-  static String downEndpoint() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return "http://127.0.0.1:" + s.getLocalPort();
-    }
+    return Proc.env(
+        "PATH",
+        bin + ":/usr/bin:/bin",
+        "HOME",
+        home.toString(),
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+        endpoint);
   }
 
   /** SHA-256 of the UTF-8 bytes, hex: how values are compared and reported without being shown. */

@@ -61,10 +61,7 @@ final class DockerDaemon implements AutoCloseable {
    * namespace), with Docker's default bridge when {@code bridge} (still no iptables rules).
    */
   static DockerDaemon start(List<String> prefix, boolean bridge) throws Exception {
-    if (!"0"
-        .equals(
-            new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes())
-                .trim())) {
+    if (!Proc.root()) {
       throw new AssertionError(
           "the docker recipe tests start their own dockerd, which needs root: run them as root (CI does)");
     }
@@ -194,7 +191,7 @@ final class DockerDaemon implements AutoCloseable {
     List<String> c = new ArrayList<>();
     c.add(docker.toString());
     c.addAll(args);
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    Map<String, String> env = Proc.env();
     env.putAll(clientEnv());
     return Proc.run(c, env, dir);
   }

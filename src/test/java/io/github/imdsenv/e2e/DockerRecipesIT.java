@@ -248,7 +248,7 @@ class DockerRecipesIT {
   @Test
   void everyDockerRecipe_endpointDown_stopsTheScriptWithTheExportsCode_andNoContainerRuns()
       throws Exception {
-    String down = Consumers.downEndpoint();
+    String down = Fixtures.downEndpoint();
     List<List<String>> cases = new ArrayList<>();
     cases.add(List.of("bash", envFileRecipe()));
     for (List<String> shell : Proc.POSIX_SHELLS) {
@@ -287,7 +287,7 @@ class DockerRecipesIT {
         sh(
             List.of("sh"),
             "set -e\n" + recipe + "\necho the script went on",
-            env(Consumers.downEndpoint()),
+            env(Fixtures.downEndpoint()),
             dir);
     assertEquals(3, p.exit(), recipe + ": " + p.err());
     assertEquals("", p.out(), "no container ran and the script stopped");

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,26 +35,18 @@ class ExecIT {
   @TempDir Path dir;
 
   private List<String> exec(String... command) {
-    List<String> c =
-        new ArrayList<>(
-            List.of(Proc.LAUNCHER, "exec", "--endpoint", Fixtures.endpoint(wm), "--region", "--"));
+    List<String> c = Proc.launcher("exec", "--endpoint", Fixtures.endpoint(wm), "--region", "--");
     c.addAll(List.of(command));
     return c;
   }
 
   private Map<String, String> env() {
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
-    env.put("OUT", dir.toString());
-    return env;
+    return Proc.env("OUT", dir.toString());
   }
 
   /** Starts a run in the background, stdout and stderr to files in the temporary directory. */
   private Process start(List<String> command, Map<String, String> env) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(command);
-    pb.environment().clear();
-    pb.environment().putAll(env);
-    pb.redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile());
-    return pb.start();
+    return Proc.start(command, env, null, dir.resolve("stdout"), dir.resolve("stderr"));
   }
 
   @Test
@@ -114,8 +105,7 @@ class ExecIT {
             List.of("--region", "us-west-2", "--"),
             List.of("--region=us-west-2"),
             List.of("--region", "us-west-2"))) {
-      List<String> c =
-          new ArrayList<>(List.of(Proc.LAUNCHER, "exec", "--endpoint", Fixtures.endpoint(wm)));
+      List<String> c = Proc.launcher("exec", "--endpoint", Fixtures.endpoint(wm));
       c.addAll(args);
       c.addAll(List.of("sh", "-c", print));
       Proc p = Proc.run(c, env(), dir);
@@ -125,15 +115,8 @@ class ExecIT {
     // bare before COMMAND: the word after it is COMMAND, not its value
     Proc bare =
         Proc.run(
-            List.of(
-                Proc.LAUNCHER,
-                "exec",
-                "--endpoint",
-                Fixtures.endpoint(wm),
-                "--region",
-                "sh",
-                "-c",
-                print),
+            Proc.launcher(
+                "exec", "--endpoint", Fixtures.endpoint(wm), "--region", "sh", "-c", print),
             env(),
             dir);
     assertEquals(0, bare.exit(), bare.err());
@@ -147,8 +130,7 @@ class ExecIT {
     env.put("AWS_ACCOUNT_ID", "999999999999");
     Proc p =
         Proc.run(
-            List.of(
-                Proc.LAUNCHER,
+            Proc.launcher(
                 "exec",
                 "--endpoint",
                 Fixtures.endpoint(wm),
@@ -200,8 +182,7 @@ class ExecIT {
     Files.writeString(dir.resolve("body.json"), "{}");
     Proc p =
         Proc.run(
-            List.of(
-                Proc.LAUNCHER,
+            Proc.launcher(
                 "exec",
                 "--endpoint",
                 Fixtures.endpoint(wm),
@@ -220,15 +201,8 @@ class ExecIT {
     assertEquals("--region|a b*|it's|é ü|@body.json||$HOME|", p.out());
     Proc q =
         Proc.run(
-            List.of(
-                Proc.LAUNCHER,
-                "exec",
-                "--endpoint",
-                Fixtures.endpoint(wm),
-                "--",
-                "printf",
-                "%s",
-                "@body.json"),
+            Proc.launcher(
+                "exec", "--endpoint", Fixtures.endpoint(wm), "--", "printf", "%s", "@body.json"),
             env,
             dir);
     assertEquals(0, q.exit(), q.err());
@@ -268,27 +242,13 @@ class ExecIT {
     env.put("AWS_PROFILE", "stale");
     List<String> run = new ArrayList<>(List.of(shell.split(" ")));
     run.addAll(
-        List.of(
-            Proc.LAUNCHER,
-            "exec",
-            "--endpoint",
-            Fixtures.endpoint(wm),
-            "--",
-            "-weird",
-            "a b",
-            "it's"));
+        Proc.launcher("exec", "--endpoint", Fixtures.endpoint(wm), "--", "-weird", "a b", "it's"));
     Proc p = Proc.run(run, env, dir);
     assertEquals(0, p.exit(), p.err());
     assertEquals("a b|it's|unset|" + Fixtures.ACCESS_KEY_ID + "|", p.out());
     List<String> missing = new ArrayList<>(List.of(shell.split(" ")));
     missing.addAll(
-        List.of(
-            Proc.LAUNCHER,
-            "exec",
-            "--endpoint",
-            Fixtures.endpoint(wm),
-            "--",
-            "no-such-command-here"));
+        Proc.launcher("exec", "--endpoint", Fixtures.endpoint(wm), "--", "no-such-command-here"));
     Proc q = Proc.run(missing, env, dir);
     assertEquals(127, q.exit());
     assertEquals("imds-env: exec: cannot run 'no-such-command-here': command not found\n", q.err());
@@ -342,16 +302,14 @@ class ExecIT {
   void optionsBeforeExec_areRefused() throws Exception {
     Proc p =
         Proc.run(
-            List.of(Proc.LAUNCHER, "--endpoint", "http://127.0.0.1:1", "exec", "--", "true"),
-            env(),
-            dir);
+            Proc.launcher("--endpoint", "http://127.0.0.1:1", "exec", "--", "true"), env(), dir);
     assertEquals(2, p.exit());
     assertTrue(p.err().contains("options before 'exec' do not apply to it"), p.err());
   }
 
   @Test
   void help_goesToStdout() throws Exception {
-    Proc p = Proc.run(List.of(Proc.LAUNCHER, "exec", "--help"), env(), dir);
+    Proc p = Proc.run(Proc.launcher("exec", "--help"), env(), dir);
     assertEquals(0, p.exit(), p.err());
     assertTrue(p.out().startsWith("Usage: imds-env exec ") && p.out().contains("execve"), p.out());
     assertEquals("", p.err());
@@ -360,7 +318,7 @@ class ExecIT {
   @Test
   void theJarAlone_refusesExec_namingTheLauncher() throws Exception {
     Fixtures.healthy(wm);
-    Path jar = Path.of(Proc.LAUNCHER).getParent().resolveSibling("target").resolve("imds-env.jar");
+    Path jar = Proc.JAR;
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Proc p =
         Proc.run(
@@ -416,8 +374,7 @@ class ExecIT {
               + status.lines().filter(l -> l.startsWith("VmRSS")).findFirst().orElse("?")
               + " (COMMAND's own; no other process)");
     } finally {
-      p.destroyForcibly();
-      p.waitFor(10, TimeUnit.SECONDS);
+      Proc.stop(p);
     }
   }
 
@@ -487,7 +444,7 @@ class ExecIT {
       assertTrue(p.waitFor(20, TimeUnit.SECONDS));
       assertEquals(1, p.exitValue(), "SIGINTs counted: " + Files.readString(dir.resolve("stderr")));
     } finally {
-      p.destroyForcibly();
+      Proc.stop(p);
     }
   }
 
@@ -519,7 +476,7 @@ class ExecIT {
       assertEquals(status, p.exitValue());
       assertEquals(signal, Files.readString(dir.resolve("got")));
     } finally {
-      p.destroyForcibly();
+      Proc.stop(p);
     }
   }
 
@@ -573,7 +530,7 @@ class ExecIT {
       assertTrue(p.waitFor(20, TimeUnit.SECONDS));
       assertEquals(0, p.exitValue(), Files.readString(dir.resolve("stderr")));
     } finally {
-      p.destroyForcibly();
+      Proc.stop(p);
     }
     assertTrue(seen.isEmpty(), String.join("\n", seen));
     assertTrue(

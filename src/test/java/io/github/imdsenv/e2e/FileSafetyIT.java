@@ -26,7 +26,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
@@ -61,15 +60,11 @@ class FileSafetyIT {
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 
-  static boolean root() throws Exception {
-    return Proc.run(List.of("id", "-u"), Proc.cronEnv(), Path.of("/")).out().trim().equals("0");
-  }
-
   static void requireRoot(String why) throws Exception {
-    if (!root()) {
+    if (!Proc.root()) {
       System.out.println("FileSafetyIT: skipped as non-root: " + why);
     }
-    Assumptions.assumeTrue(root(), why);
+    Assumptions.assumeTrue(Proc.root(), why);
   }
 
   static final List<String> NOBODY =
@@ -77,17 +72,15 @@ class FileSafetyIT {
 
   private List<String> cmd(Path file, String... extra) {
     List<String> c =
-        new ArrayList<>(
-            List.of(
-                Proc.LAUNCHER,
-                "--endpoint",
-                Fixtures.endpoint(wm),
-                "--timeout",
-                "2s",
-                "-f",
-                "env-no-export",
-                "-o",
-                file.toString()));
+        Proc.launcher(
+            "--endpoint",
+            Fixtures.endpoint(wm),
+            "--timeout",
+            "2s",
+            "-f",
+            "env-no-export",
+            "-o",
+            file.toString());
     c.addAll(List.of(extra));
     return c;
   }
@@ -247,7 +240,7 @@ class FileSafetyIT {
         "--mode 0000 would keep the owner from reading and writing");
     assertRefused(run(file, "--mode", "rw-r-----"), 2, "is not an octal file mode");
     assertRefused(
-        Proc.run(List.of(Proc.LAUNCHER, "--mode", "0600"), Proc.cronEnv(), base),
+        Proc.run(Proc.launcher("--mode", "0600"), Proc.cronEnv(), base),
         2,
         "--mode needs --output");
     assertEquals(t, Files.getLastModifiedTime(file));
@@ -666,23 +659,22 @@ class FileSafetyIT {
             "            [os.mkfifo, os.mkdir, lambda q: open(q, 'w').close()][n % 3](p)",
             "        except OSError:",
             "            pass");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                List.of(
-                    "setpriv",
-                    "--reuid=nobody",
-                    "--regid=nogroup",
-                    "--clear-groups",
-                    "python3",
-                    "-c",
-                    racer,
-                    app.toString(),
-                    stolen.toString()))
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    pb.environment().clear();
-    pb.environment().putAll(Proc.cronEnv());
-    Process attacker = pb.start();
+    Process attacker =
+        Proc.start(
+            List.of(
+                "setpriv",
+                "--reuid=nobody",
+                "--regid=nogroup",
+                "--clear-groups",
+                "python3",
+                "-c",
+                racer,
+                app.toString(),
+                stolen.toString()),
+            Proc.cronEnv(),
+            null,
+            null,
+            null);
     Thread.sleep(500); // its watch is in place
     try {
       for (int i = 0; i < 12; i++) {
@@ -701,7 +693,7 @@ class FileSafetyIT {
     } finally {
       Files.writeString(stolen.resolve("stop"), "");
       attacker.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
-      attacker.destroyForcibly();
+      Proc.stop(attacker);
     }
     // whatever nobody took away holds no credential it could read
     Proc grep =
@@ -860,10 +852,10 @@ class FileSafetyIT {
   // --- the container token file ---
 
   private Proc container(Path tokenFile) throws Exception {
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    Map<String, String> env = Proc.env();
     env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", Fixtures.endpoint(wm) + "/creds");
     env.put("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", tokenFile.toString());
-    return Proc.run(List.of(Proc.LAUNCHER), env, base);
+    return Proc.run(Proc.launcher(), env, base);
   }
 
   @Test

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +33,7 @@ class LauncherIT {
   void fromCron_minimalPathNoHome_otherDirectory_works() throws Exception {
     Fixtures.healthy(wm);
     Proc p =
-        Proc.run(
-            List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm)),
-            Proc.cronEnv(),
-            Path.of("/"));
+        Proc.run(Proc.launcher("--endpoint", Fixtures.endpoint(wm)), Proc.cronEnv(), Path.of("/"));
     assertEquals(0, p.exit(), p.err());
     assertTrue(
         p.out().startsWith("export AWS_ACCESS_KEY_ID='" + Fixtures.ACCESS_KEY_ID + "'\n"), p.out());
@@ -50,8 +46,7 @@ class LauncherIT {
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Path link = Files.createSymbolicLink(dir.resolve("real-link"), Path.of(Proc.LAUNCHER));
     Files.createSymbolicLink(bin.resolve("imds-env"), Path.of("../real-link"));
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
-    env.put("PATH", bin + ":/usr/bin:/bin");
+    Map<String, String> env = Proc.env("PATH", bin + ":/usr/bin:/bin");
     Proc p;
     try {
       p =
@@ -79,7 +74,7 @@ class LauncherIT {
     // a role name with characters a careless launcher would split or glob
     Proc p =
         Proc.run(
-            List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm), "--role", "a b*"),
+            Proc.launcher("--endpoint", Fixtures.endpoint(wm), "--role", "a b*"),
             Proc.cronEnv(),
             dir);
     assertEquals(2, p.exit(), p.err());
@@ -90,14 +85,14 @@ class LauncherIT {
 
   @Test
   void version_comesFromTheBuild() throws Exception {
-    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--version"), Proc.cronEnv(), dir);
+    Proc p = Proc.run(Proc.launcher("--version"), Proc.cronEnv(), dir);
     assertEquals(0, p.exit());
     assertTrue(p.out().matches("imds-env \\d+\\.\\d+\\.\\d+.*\n"), p.out());
   }
 
   @Test
   void help_listsFormatsAndExitCodes() throws Exception {
-    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--help"), Proc.cronEnv(), dir);
+    Proc p = Proc.run(Proc.launcher("--help"), Proc.cronEnv(), dir);
     assertEquals(0, p.exit());
     assertTrue(
         p.out().contains("--format=FORMAT")
@@ -108,7 +103,7 @@ class LauncherIT {
 
   @Test
   void usageError_exit2_oneLine_emptyStdout() throws Exception {
-    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--frobnicate"), Proc.cronEnv(), dir);
+    Proc p = Proc.run(Proc.launcher("--frobnicate"), Proc.cronEnv(), dir);
     assertEquals(2, p.exit());
     assertEquals("", p.out());
     assertEquals("imds-env: Unknown option: '--frobnicate' (see 'imds-env --help')\n", p.err());
@@ -126,7 +121,7 @@ class LauncherIT {
       })
   void typoOrMissingCommand_exit2_oneLine_sayingWhatWasMeant(String line, String message)
       throws Exception {
-    List<String> c = new ArrayList<>(List.of(Proc.LAUNCHER));
+    List<String> c = Proc.launcher();
     c.addAll(List.of(line.split(" ")));
     Proc p = Proc.run(c, Proc.cronEnv(), dir);
     assertEquals(2, p.exit(), p.err());
@@ -138,7 +133,7 @@ class LauncherIT {
   @ValueSource(strings = {"--region us-east-1", "--region=us-east-1", "-f env --region us-east-1"})
   void regionGiven_likeTheAwsCli_setsBothVariables(String line) throws Exception {
     Fixtures.healthy(wm);
-    List<String> c = new ArrayList<>(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm)));
+    List<String> c = Proc.launcher("--endpoint", Fixtures.endpoint(wm));
     c.addAll(List.of(line.split(" ")));
     Proc p = Proc.run(c, Proc.cronEnv(), dir);
     assertEquals(0, p.exit(), p.err());
@@ -147,7 +142,7 @@ class LauncherIT {
         p.out());
     Proc bare =
         Proc.run(
-            List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm), "--region", "-f", "json"),
+            Proc.launcher("--endpoint", Fixtures.endpoint(wm), "--region", "-f", "json"),
             Proc.cronEnv(),
             dir);
     assertEquals(0, bare.exit(), bare.err());
@@ -156,7 +151,7 @@ class LauncherIT {
 
   @Test
   void badFormat_exit2_listsTheFormats() throws Exception {
-    Proc p = Proc.run(List.of(Proc.LAUNCHER, "-f", "yaml"), Proc.cronEnv(), dir);
+    Proc p = Proc.run(Proc.launcher("-f", "yaml"), Proc.cronEnv(), dir);
     assertEquals(2, p.exit());
     assertTrue(
         p.err().contains("'yaml' is not a format; choose one of: env, env-no-export (docker-env)"),
@@ -165,7 +160,7 @@ class LauncherIT {
 
   @Test
   void completion_printsABashScript() throws Exception {
-    Proc p = Proc.run(List.of(Proc.LAUNCHER, "completion"), Proc.cronEnv(), dir);
+    Proc p = Proc.run(Proc.launcher("completion"), Proc.cronEnv(), dir);
     assertEquals(0, p.exit(), p.err());
     assertTrue(p.out().contains("complete -F") && p.out().contains("--format"), p.out());
     Proc bash =
@@ -184,8 +179,7 @@ class LauncherIT {
   @Test
   void closedStdout_isAnError_notASilentSuccess() throws Exception {
     Fixtures.healthy(wm);
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
-    env.put("IMDS_ENV", Proc.LAUNCHER);
+    Map<String, String> env = Proc.env("IMDS_ENV", Proc.LAUNCHER);
     Proc p =
         Proc.run(
             List.of("sh", "-c", "\"$IMDS_ENV\" --endpoint \"$1\" >&-", "sh", Fixtures.endpoint(wm)),
@@ -202,8 +196,7 @@ class LauncherIT {
   @Test
   void stdoutOnAFullDisk_exit6_saysSo() throws Exception {
     Fixtures.healthy(wm);
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
-    env.put("IMDS_ENV", Proc.LAUNCHER);
+    Map<String, String> env = Proc.env("IMDS_ENV", Proc.LAUNCHER);
     Proc p =
         Proc.run(
             List.of(
@@ -225,10 +218,10 @@ class LauncherIT {
   @Test
   void endpointWhoseNameDoesNotResolve_saysSo_andWhereItCameFrom() throws Exception {
     Path hosts = Files.writeString(dir.resolve("hosts"), "127.0.0.1 localhost\n");
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    Map<String, String> env = Proc.env();
     env.put("IMDS_ENV_JAVA_OPTS", "-Djdk.net.hosts.file=" + hosts);
     env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://imds.invalid");
-    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--attempts", "1"), env, dir);
+    Proc p = Proc.run(Proc.launcher("--attempts", "1"), env, dir);
     assertEquals(3, p.exit(), p.err());
     assertEquals("", p.out());
     assertEquals(
@@ -242,13 +235,13 @@ class LauncherIT {
   @Test
   void proxySettings_areNeverUsed() throws Exception {
     Fixtures.healthy(wm);
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    Map<String, String> env = Proc.env();
     env.put("http_proxy", "http://127.0.0.1:9");
     env.put("HTTP_PROXY", "http://127.0.0.1:9");
     env.put(
         "IMDS_ENV_JAVA_OPTS",
         "-Dhttp.proxyHost=127.0.0.1 -Dhttp.proxyPort=9 -Djava.net.useSystemProxies=true");
-    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm)), env, dir);
+    Proc p = Proc.run(Proc.launcher("--endpoint", Fixtures.endpoint(wm)), env, dir);
     assertEquals(0, p.exit(), p.err());
   }
 
@@ -281,9 +274,8 @@ class LauncherIT {
     Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.writeString(
         dir.resolve("jdk11/release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"11.0.22\"\n");
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
-    env.put("JAVA_HOME", dir.resolve("jdk11").toString());
-    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--version"), env, dir);
+    Map<String, String> env = Proc.env("JAVA_HOME", dir.resolve("jdk11").toString());
+    Proc p = Proc.run(Proc.launcher("--version"), env, dir);
     assertEquals(1, p.exit());
     assertEquals(
         "imds-env: "
@@ -295,7 +287,7 @@ class LauncherIT {
   @Test
   void javaHome_isPreferredOverPath() throws Exception {
     Fixtures.healthy(wm);
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    Map<String, String> env = Proc.env();
     env.put("JAVA_HOME", System.getProperty("java.home"));
     env.put("PATH", "/nonexistent");
     Proc p =
@@ -307,10 +299,9 @@ class LauncherIT {
   void javaHomeWithoutBinJava_isAnErrorNamingIt_exit1() throws Exception {
     // as Maven's launcher: never a silent fall back to the java on PATH
     Path notAJdk = Files.createDirectories(dir.resolve("not a jdk"));
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
-    env.put("JAVA_HOME", notAJdk.toString());
+    Map<String, String> env = Proc.env("JAVA_HOME", notAJdk.toString());
     for (List<String> args : List.of(List.of("--version"), List.of("exec", "--", "true"))) {
-      List<String> command = new ArrayList<>(List.of(Proc.LAUNCHER));
+      List<String> command = Proc.launcher();
       command.addAll(args);
       Proc p = Proc.run(command, env, dir);
       assertEquals(1, p.exit(), args.toString());
@@ -348,12 +339,9 @@ class LauncherIT {
         scripts.resolve("train-cds"),
         StandardCopyOption.COPY_ATTRIBUTES);
     Files.copy(
-        launcher.getParent().resolveSibling("target").resolve("imds-env.jar"),
-        Files.createDirectories(install.resolve("target")).resolve("imds-env.jar"));
+        Proc.JAR, Files.createDirectories(install.resolve("target")).resolve("imds-env.jar"));
     // train-cds runs the simulator from the build's tools jar
-    Files.copy(
-        launcher.getParent().resolveSibling("target").resolve("imds-env-tools.jar"),
-        install.resolve("target/imds-env-tools.jar"));
+    Files.copy(Proc.TOOLS_JAR, install.resolve("target/imds-env-tools.jar"));
     Map<String, String> env =
         new HashMap<>(
             Map.of(
@@ -423,32 +411,30 @@ class LauncherIT {
     try (java.net.ServerSocket slow =
         new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
       slow.setSoTimeout(30_000);
-      Map<String, String> env = new HashMap<>(Proc.cronEnv());
-      env.put("IMDS_ENV_NO_CDS", "1");
+      Map<String, String> env = Proc.env("IMDS_ENV_NO_CDS", "1");
       if (!javaOpts.isEmpty()) {
         env.put("IMDS_ENV_JAVA_OPTS", javaOpts);
       }
-      ProcessBuilder pb =
-          new ProcessBuilder(
-              Proc.LAUNCHER,
-              "--endpoint",
-              "http://127.0.0.1:" + slow.getLocalPort(),
-              "--timeout",
-              "3s",
-              "--attempts",
-              "1");
-      pb.environment().clear();
-      pb.environment().putAll(env);
-      pb.redirectOutput(dir.resolve("stdout").toFile())
-          .redirectError(dir.resolve("stderr").toFile());
-      Process p = pb.start();
+      Process p =
+          Proc.start(
+              Proc.launcher(
+                  "--endpoint",
+                  "http://127.0.0.1:" + slow.getLocalPort(),
+                  "--timeout",
+                  "3s",
+                  "--attempts",
+                  "1"),
+              env,
+              null,
+              dir.resolve("stdout"),
+              dir.resolve("stderr"));
       try (java.net.Socket waiting = slow.accept()) {
         assertTrue(waiting.isConnected(), "the JVM is up and waiting for the answer");
         assertEquals(
             0, new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).start().waitFor());
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
       } finally {
-        p.destroyForcibly();
+        Proc.stop(p);
       }
       assertEquals(3, p.exitValue(), Files.readString(dir.resolve("stderr")));
       assertEquals("", Files.readString(dir.resolve("stdout")));
@@ -470,27 +456,26 @@ class LauncherIT {
     try (java.net.ServerSocket slow =
         new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
       slow.setSoTimeout(30_000);
-      ProcessBuilder pb =
-          new ProcessBuilder(
-              install.toString(),
-              "--endpoint",
-              "http://127.0.0.1:" + slow.getLocalPort(),
-              "--timeout",
-              "2s",
-              "--attempts",
-              "1");
-      pb.environment().clear();
-      pb.environment().putAll(Proc.cronEnv());
-      pb.environment().put("HOME", home.toString());
-      pb.redirectOutput(dir.resolve("stdout").toFile())
-          .redirectError(dir.resolve("stderr").toFile());
-      Process p = pb.start();
+      Process p =
+          Proc.start(
+              List.of(
+                  install.toString(),
+                  "--endpoint",
+                  "http://127.0.0.1:" + slow.getLocalPort(),
+                  "--timeout",
+                  "2s",
+                  "--attempts",
+                  "1"),
+              Proc.env("HOME", home.toString()),
+              null,
+              dir.resolve("stdout"),
+              dir.resolve("stderr"));
       try (java.net.Socket waiting = slow.accept()) {
         assertEquals(
             0, new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).start().waitFor());
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
       } finally {
-        p.destroyForcibly();
+        Proc.stop(p);
       }
       assertEquals(128 + 3, p.exitValue(), Files.readString(dir.resolve("stderr")));
       assertEquals("", Files.readString(dir.resolve("stdout")));

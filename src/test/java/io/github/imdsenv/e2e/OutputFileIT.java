@@ -18,7 +18,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -50,17 +49,15 @@ class OutputFileIT {
 
   private List<String> cmd(String... extra) {
     List<String> c =
-        new ArrayList<>(
-            List.of(
-                Proc.LAUNCHER,
-                "--endpoint",
-                Fixtures.endpoint(wm),
-                "--timeout",
-                "500ms",
-                "-f",
-                "env-no-export",
-                "-o",
-                file().toString()));
+        Proc.launcher(
+            "--endpoint",
+            Fixtures.endpoint(wm),
+            "--timeout",
+            "500ms",
+            "-f",
+            "env-no-export",
+            "-o",
+            file().toString());
     c.addAll(List.of(extra));
     return c;
   }
@@ -253,9 +250,7 @@ class OutputFileIT {
     Path scripts = Files.createDirectories(root.resolve("scripts"));
     Path target = Files.createDirectories(root.resolve("target"));
     Files.copy(launcher, scripts.resolve("imds-env"));
-    Files.copy(
-        launcher.getParent().resolveSibling("target").resolve("imds-env.jar"),
-        target.resolve("imds-env.jar"));
+    Files.copy(Proc.JAR, target.resolve("imds-env.jar"));
     for (Path p : List.of(root, scripts, target, scripts.resolve("imds-env"))) {
       Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
@@ -265,8 +260,7 @@ class OutputFileIT {
   }
 
   static List<String> asUnprivileged() throws Exception {
-    Proc id = Proc.run(List.of("id", "-u"), Proc.cronEnv(), Path.of("/"));
-    return id.out().trim().equals("0")
+    return Proc.root()
         ? List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--")
         : List.of();
   }
@@ -281,13 +275,7 @@ class OutputFileIT {
     int killedBeforeTheEnd = 0;
     for (int round = 0; round < 12; round++) {
       String before = Files.exists(file()) ? Files.readString(file()) : null;
-      ProcessBuilder pb =
-          new ProcessBuilder(cmd())
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-      pb.environment().clear();
-      pb.environment().putAll(Proc.cronEnv());
-      Process p = pb.start();
+      Process p = Proc.start(cmd(), Proc.cronEnv(), null, null, null);
       Thread.sleep(150 + random.nextInt(700));
       // the launcher execs the JVM: this pid is the JVM itself
       new ProcessBuilder("kill", "-KILL", Long.toString(p.pid())).start().waitFor();
@@ -322,13 +310,9 @@ class OutputFileIT {
     for (int i = 0; i < 10; i++) {
       // a generous timeout: ten JVMs starting at once on two cores must not turn a slow answer into
       // a retry
-      ProcessBuilder pb =
-          new ProcessBuilder(cmd("--min-validity", "1h", "--timeout", "5s"))
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-      pb.environment().clear();
-      pb.environment().putAll(Proc.cronEnv());
-      writers.add(pb.start());
+      writers.add(
+          Proc.start(
+              cmd("--min-validity", "1h", "--timeout", "5s"), Proc.cronEnv(), null, null, null));
     }
     for (Process p : writers) {
       assertTrue(p.waitFor(60, TimeUnit.SECONDS));
@@ -427,7 +411,7 @@ class OutputFileIT {
 
   @Test
   void minValidity_withoutOutput_isAUsageError() throws Exception {
-    Proc p = Proc.run(List.of(Proc.LAUNCHER, "--min-validity", "15m"), Proc.cronEnv(), dir);
+    Proc p = Proc.run(Proc.launcher("--min-validity", "15m"), Proc.cronEnv(), dir);
     assertEquals(2, p.exit());
     assertEquals("imds-env: --min-validity needs --output FILE (see 'imds-env --help')\n", p.err());
   }
@@ -443,18 +427,16 @@ class OutputFileIT {
     Path creds = dir.resolve("credentials");
     Files.writeString(creds, existing);
     List<String> c =
-        new ArrayList<>(
-            List.of(
-                Proc.LAUNCHER,
-                "--endpoint",
-                Fixtures.endpoint(wm),
-                "-f",
-                "ini",
-                "--profile-name",
-                "imds",
-                "--account-id",
-                "-o",
-                creds.toString()));
+        Proc.launcher(
+            "--endpoint",
+            Fixtures.endpoint(wm),
+            "-f",
+            "ini",
+            "--profile-name",
+            "imds",
+            "--account-id",
+            "-o",
+            creds.toString());
     assertEquals(0, Proc.run(c, Proc.cronEnv(), dir).exit());
     String expected =
         new String(
@@ -493,8 +475,7 @@ class OutputFileIT {
     Path creds = dir.resolve("credentials");
     Files.writeString(creds, "[default]\naws_access_key_id = A\n");
     List<String> c =
-        List.of(
-            Proc.LAUNCHER,
+        Proc.launcher(
             "--endpoint",
             Fixtures.endpoint(wm),
             "-f",
@@ -515,7 +496,7 @@ class OutputFileIT {
 
   /** The launcher against the simulated IMDS with these arguments, as cron runs it. */
   private Proc launch(String... args) throws Exception {
-    List<String> c = new ArrayList<>(List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm)));
+    List<String> c = Proc.launcher("--endpoint", Fixtures.endpoint(wm));
     c.addAll(List.of(args));
     return Proc.run(c, Proc.cronEnv(), dir);
   }
@@ -572,8 +553,7 @@ class OutputFileIT {
   void environmentFile_isReadBackByShells_andEveryValueIsExact() throws Exception {
     Fixtures.healthy(wm);
     assertEquals(0, run("--region").exit());
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
-    env.put("F", file().toString());
+    Map<String, String> env = Proc.env("F", file().toString());
     Proc p =
         Proc.run(
             List.of(

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -51,8 +50,8 @@ class ResolverIT {
   @TempDir static Path dir;
 
   @BeforeAll
-  static void rootOnly() throws IOException {
-    boolean root = "root".equals(System.getProperty("user.name"));
+  static void rootOnly() throws Exception {
+    boolean root = Proc.root();
     if ("true".equals(System.getenv("CI"))) {
       assertTrue(root, "CI runs as root: this test needs a private mount and network namespace");
     }
@@ -86,7 +85,7 @@ class ResolverIT {
                 "sh",
                 Proc.LAUNCHER));
     cmd.addAll(List.of(args));
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    Map<String, String> env = Proc.env();
     env.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
     env.put("JAVA_HOME", System.getProperty("java.home"));
     env.put("RESOLV", dir.resolve("resolv.conf").toString());

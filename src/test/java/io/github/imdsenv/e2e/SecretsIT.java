@@ -148,9 +148,7 @@ class SecretsIT {
       Fixtures.healthy(wm);
       s.stub().accept(wm);
       List<String> cmd =
-          new ArrayList<>(
-              List.of(
-                  Proc.LAUNCHER, "-v", "--endpoint", Fixtures.endpoint(wm), "--timeout", "300ms"));
+          Proc.launcher("-v", "--endpoint", Fixtures.endpoint(wm), "--timeout", "300ms");
       cmd.addAll(s.extraArgs());
       Proc p = Proc.run(cmd, Proc.cronEnv(), dir);
       assertEquals(s.exit(), p.exit(), s.name() + ": " + p.err());
@@ -174,12 +172,7 @@ class SecretsIT {
     Fixtures.healthy(wm);
     Proc p =
         Proc.run(
-            List.of(
-                Proc.LAUNCHER,
-                "--endpoint",
-                Fixtures.endpoint(wm),
-                "--role",
-                Fixtures.IMDS_TOKEN + "!"),
+            Proc.launcher("--endpoint", Fixtures.endpoint(wm), "--role", Fixtures.IMDS_TOKEN + "!"),
             Proc.cronEnv(),
             dir);
     assertEquals(2, p.exit());

@@ -92,7 +92,7 @@ class ServeConsumersIT {
   /** A container's environment: no profile, no IMDS, the endpoint and, if given, the token. */
   private static Map<String, String> env(String tokenVariable, String tokenValue) throws Exception {
     Path home = Files.createDirectories(dir.resolve("home"));
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    Map<String, String> env = Proc.env();
     env.put("HOME", home.toString());
     env.put("AWS_CONFIG_FILE", home.resolve("absent-config").toString());
     env.put("AWS_SHARED_CREDENTIALS_FILE", home.resolve("absent-credentials").toString());

@@ -67,9 +67,8 @@ class ServeDockerIT {
 
   @BeforeAll
   static void start() throws Exception {
-    assertEquals(
-        "root",
-        System.getProperty("user.name"),
+    assertTrue(
+        Proc.root(),
         "serve's Docker test makes a network namespace and runs dockerd: run it as root (CI does)");
     Consumers.require("unshare", "util-linux");
     Consumers.require("nsenter", "util-linux");
@@ -96,7 +95,7 @@ class ServeDockerIT {
             List.of(
                 java(),
                 "-jar",
-                Path.of("target/imds-env-tools.jar").toAbsolutePath().toString(),
+                Proc.TOOLS_JAR.toString(),
                 "--quiet",
                 "--ttl",
                 "19m",
@@ -111,12 +110,10 @@ class ServeDockerIT {
     Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
     tokenFile = state.resolve("token/token");
     serveErr = dir.resolve("serve.err");
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
-    env.put("JAVA_HOME", System.getProperty("java.home"));
+    Map<String, String> env = Proc.env("JAVA_HOME", System.getProperty("java.home"));
     serve =
         background(
-            List.of(
-                Proc.LAUNCHER,
+            Proc.launcher(
                 "serve",
                 "-v",
                 "--listen",
@@ -141,7 +138,7 @@ class ServeDockerIT {
       if (p != null) {
         p.destroy();
         if (!p.waitFor(10, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
+          Proc.stop(p);
         }
       }
     }
@@ -154,8 +151,7 @@ class ServeDockerIT {
   private static void in(List<String> command) throws Exception {
     List<String> c = new ArrayList<>(nsenter);
     c.addAll(command);
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
-    env.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+    Map<String, String> env = Proc.env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
     Proc p = Proc.run(c, env, dir);
     assertEquals(0, p.exit(), command + ": " + p.err());
   }
@@ -168,14 +164,9 @@ class ServeDockerIT {
       throws Exception {
     List<String> c = new ArrayList<>(nsenter);
     c.addAll(command);
-    ProcessBuilder pb = new ProcessBuilder(c);
-    pb.environment().clear();
-    pb.environment().putAll(env);
-    pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-    return pb.redirectErrorStream(true)
-        .redirectOutput(output.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-        .start();
+    Map<String, String> withPath = new HashMap<>(env);
+    withPath.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+    return Proc.start(c, withPath, null, output, output);
   }
 
   /** The first group of {@code pattern} once {@code file} shows it. */
@@ -195,11 +186,10 @@ class ServeDockerIT {
 
   /** What {@code imds-env serve --docker-args} prints, as the words docker gets. */
   private static List<String> dockerArgs() throws Exception {
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
-    env.put("JAVA_HOME", System.getProperty("java.home"));
+    Map<String, String> env = Proc.env("JAVA_HOME", System.getProperty("java.home"));
     Proc p =
         Proc.run(
-            List.of(Proc.LAUNCHER, "serve", "--docker-args", "--token-file", tokenFile.toString()),
+            Proc.launcher("serve", "--docker-args", "--token-file", tokenFile.toString()),
             env,
             dir);
     assertEquals(0, p.exit(), p.err());
@@ -222,7 +212,7 @@ class ServeDockerIT {
     List<String> c = new ArrayList<>();
     c.add(docker.docker.toString());
     c.addAll(args);
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    Map<String, String> env = Proc.env();
     env.putAll(docker.clientEnv());
     if (tokenInEnv) {
       env.put("AWS_CONTAINER_AUTHORIZATION_TOKEN", Files.readString(tokenFile));
@@ -284,7 +274,7 @@ class ServeDockerIT {
     List<String> c = new ArrayList<>();
     c.add(docker.docker.toString());
     c.addAll(args);
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    Map<String, String> env = Proc.env();
     env.putAll(docker.clientEnv());
     env.put("AWS_CONTAINER_AUTHORIZATION_TOKEN", Files.readString(tokenFile));
     Proc started = Proc.run(c, env, dir);

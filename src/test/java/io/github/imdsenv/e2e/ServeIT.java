@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.github.imdsenv.Fixtures;
 import io.github.imdsenv.sim.ImdsSimulator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +22,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -135,11 +135,9 @@ class ServeIT {
   private Proc serveOnce(String listen) throws Exception {
     Path state = Files.createDirectories(dir.resolve("once"));
     Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
-    env.put("JAVA_HOME", System.getProperty("java.home"));
+    Map<String, String> env = Proc.env("JAVA_HOME", System.getProperty("java.home"));
     return Proc.run(
-        List.of(
-            Proc.LAUNCHER,
+        Proc.launcher(
             "serve",
             "--listen",
             listen,
@@ -193,15 +191,16 @@ class ServeIT {
 
   @Test
   void imdsDownAtStart_503Uninitialized_thenCredentialsOnceItAnswers() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    try (ServeProcess serve = ServeProcess.listening(dir, "http://127.0.0.1:" + port)) {
+    // held until IMDS comes up on it, so that nothing else takes it meanwhile
+    java.net.Socket down = Fixtures.unlistenedPort();
+    int port = down.getLocalPort();
+    try (down;
+        ServeProcess serve = ServeProcess.listening(dir, "http://127.0.0.1:" + port)) {
       Answer a = get(serve.port, serve.token());
       assertEquals(503, a.status(), a.body());
       assertTrue(a.body().contains("\"code\":\"CredentialsUninitialized\""), a.body());
       assertTrue(serve.awaitErr("cannot refresh the credentials", 20), serve.err());
+      down.close();
       HttpServer late = ImdsSimulator.start("--quiet", "--port", String.valueOf(port));
       try {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -5,10 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,29 +51,19 @@ final class ServeProcess implements AutoCloseable {
     Path token = state.resolve("token/token");
     Path err = Files.createTempFile(dir, "serve", ".err");
     List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Proc.LAUNCHER,
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--token-file",
-                token.toString(),
-                "--endpoint",
-                endpoint,
-                "--timeout",
-                "500ms"));
+        Proc.launcher(
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--token-file",
+            token.toString(),
+            "--endpoint",
+            endpoint,
+            "--timeout",
+            "500ms");
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().clear();
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
-    env.put("JAVA_HOME", System.getProperty("java.home"));
-    pb.environment().putAll(env);
-    pb.redirectErrorStream(false)
-        .redirectError(err.toFile())
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    Process p = pb.start();
+    Process p =
+        Proc.start(cmd, Proc.env("JAVA_HOME", System.getProperty("java.home")), null, null, err);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
       Matcher m = SERVING.matcher(Files.readString(err, StandardCharsets.UTF_8));
@@ -88,7 +75,7 @@ final class ServeProcess implements AutoCloseable {
       }
       Thread.sleep(50);
     }
-    p.destroyForcibly();
+    Proc.stop(p);
     throw new AssertionError("serve did not listen within 30 s: " + Files.readString(err));
   }
 
@@ -120,7 +107,7 @@ final class ServeProcess implements AutoCloseable {
   public void close() throws Exception {
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      Proc.stop(process);
     }
   }
 }

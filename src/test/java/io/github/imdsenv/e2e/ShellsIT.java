@@ -49,11 +49,8 @@ class ShellsIT {
   };
 
   private Map<String, String> env() {
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
-    env.put("IMDS_ENV", Proc.LAUNCHER);
-    env.put("ENDPOINT", Fixtures.endpoint(wm));
-    env.put("OUT", dir.toString());
-    return env;
+    return Proc.env(
+        "IMDS_ENV", Proc.LAUNCHER, "ENDPOINT", Fixtures.endpoint(wm), "OUT", dir.toString());
   }
 
   /** A shell line that writes each variable's value, byte for byte, to $OUT/NAME. */
@@ -167,9 +164,7 @@ class ShellsIT {
             Fixtures.ACCESS_KEY_ID, Fixtures.SECRET, "a b", Fixtures.EXPIRES.toString(), null));
     Proc p =
         Proc.run(
-            List.of(Proc.LAUNCHER, "--endpoint", Fixtures.endpoint(wm), "-f", "env-no-export"),
-            env(),
-            dir);
+            Proc.launcher("--endpoint", Fixtures.endpoint(wm), "-f", "env-no-export"), env(), dir);
     assertEquals(5, p.exit());
     assertEquals("", p.out());
     assertEquals(
@@ -255,7 +250,7 @@ class ShellsIT {
    */
   @Test
   void readmeRecipes_asWritten_stopTheScript_whenTheEndpointIsDown_inEveryShell() throws Exception {
-    Map<String, String> env = recipeEnv(Consumers.downEndpoint());
+    Map<String, String> env = recipeEnv(Fixtures.downEndpoint());
     List<List<String>> runs = new ArrayList<>();
     for (List<String> shell : Proc.POSIX_SHELLS) {
       for (String recipe : List.of(POSIX_RECIPE, POSIX_REGION_RECIPE)) {
@@ -302,7 +297,7 @@ class ShellsIT {
    */
   @Test
   void everyRecipe_asWritten_endpointDown_underSetE_stopsTheScript() throws Exception {
-    Map<String, String> env = recipeEnv(Consumers.downEndpoint());
+    Map<String, String> env = recipeEnv(Fixtures.downEndpoint());
     Path bin = dir.resolve("bin");
     for (String stub : List.of("docker", "aws")) {
       Files.writeString(bin.resolve(stub), "#!/bin/sh\necho " + stub + " ran\n");

@@ -28,8 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TarballIT {
 
-  static final Path BASEDIR = Path.of(Proc.LAUNCHER).getParent().getParent();
-
   @TempDir static Path root;
 
   static Path prefix;
@@ -44,7 +42,7 @@ class TarballIT {
         new ProcessBuilder(
                 System.getProperty("java.home") + "/bin/java",
                 "-jar",
-                BASEDIR.resolve("target/imds-env-tools.jar").toString(),
+                Proc.TOOLS_JAR.toString(),
                 "--port",
                 "0",
                 "--quiet")
@@ -69,7 +67,7 @@ class TarballIT {
   /** The tarball of this build. */
   static Path tarball() throws Exception {
     List<Path> tarballs;
-    try (var files = Files.list(BASEDIR.resolve("target"))) {
+    try (var files = Files.list(Proc.BASEDIR.resolve("target"))) {
       tarballs =
           files
               .filter(p -> p.getFileName().toString().matches("imds-env-\\d.*\\.tar\\.gz"))

@@ -7,8 +7,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,22 +20,20 @@ import org.junit.jupiter.api.Test;
  */
 class TryItIT {
 
-  static final Path BASEDIR = Path.of(Proc.LAUNCHER).getParent().getParent();
-
   @Test
   void theReadmesTryIt_asWritten_works_andTheRecipeStopsOnceTheSimulatorIsDown() throws Exception {
     String port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = String.valueOf(s.getLocalPort());
     }
-    Map<String, String> env = new HashMap<>(Proc.cronEnv());
+    Map<String, String> env = Proc.env();
     env.put("PATH", System.getProperty("java.home") + "/bin:/usr/bin:/bin");
-    env.put("HOME", BASEDIR.resolve("target").toString());
+    env.put("HOME", Proc.BASEDIR.resolve("target").toString());
 
     String simulator = Readme.line("java -jar target/imds-env-tools.jar --port 8080");
     ProcessBuilder pb =
         new ProcessBuilder("sh", "-c", "exec " + Readme.substitute(simulator, "8080", port))
-            .directory(BASEDIR.toFile())
+            .directory(Proc.BASEDIR.toFile())
             .redirectError(ProcessBuilder.Redirect.DISCARD);
     pb.environment().clear();
     pb.environment().putAll(env);
@@ -51,7 +47,7 @@ class TryItIT {
       List<String> terminal2 = Readme.block("export AWS_EC2_METADATA_SERVICE_ENDPOINT=");
       assertTrue(terminal2.get(0).endsWith("=http://127.0.0.1:8080"), terminal2.get(0));
       String script = Readme.substitute(String.join("\n", terminal2), "8080", port);
-      Proc up = Proc.run(List.of("bash", "-c", "set -e\n" + script), env, BASEDIR);
+      Proc up = Proc.run(List.of("bash", "-c", "set -e\n" + script), env, Proc.BASEDIR);
       assertEquals(0, up.exit(), up.out() + up.err());
       assertTrue(up.out().contains("\ndoctor: "), up.out());
       String last = up.out().strip().substring(up.out().strip().lastIndexOf('\n') + 1);
@@ -64,12 +60,12 @@ class TryItIT {
           Proc.run(
               List.of("bash", "-c", Readme.substitute(script, "imds-env doctor\n", "")),
               env,
-              BASEDIR);
+              Proc.BASEDIR);
       assertEquals(3, down.exit(), down.out() + down.err());
       assertEquals("", down.out());
       assertTrue(down.err().startsWith("imds-env: "), down.err());
     } finally {
-      sim.destroyForcibly();
+      Proc.stop(sim);
     }
   }
 }

@@ -28,7 +28,6 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.Fixtures;
 import io.github.imdsenv.Run;
-import java.net.ServerSocket;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -361,11 +360,7 @@ class ImdsProtocolTest {
 
   @Test
   void unreachablePort_failsWithExit3() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    Run.against("http://127.0.0.1:" + port).assertFailure(3, "refused the connection");
+    Run.against(Fixtures.downEndpoint()).assertFailure(3, "refused the connection");
   }
 
   @Test
