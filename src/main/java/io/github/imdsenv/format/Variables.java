@@ -61,19 +61,28 @@ public final class Variables {
 
   /** The names a run with these extras sets (the account id where given), with empty values. */
   public static Variables namesOnly(Extras extras) {
+    return namesOnly(extras, null);
+  }
+
+  /**
+   * The names a run with these extras sets, with empty values but for the region's when the run
+   * names it ({@code --region REGION}; null: the source's, not known before the fetch).
+   */
+  public static Variables namesOnly(Extras extras, String region) {
     List<String> n =
         new ArrayList<>(List.of(ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN, EXPIRATION));
+    List<String> v = new ArrayList<>(Collections.nCopies(n.size(), ""));
     if (extras.securityToken()) {
-      n.add(SECURITY_TOKEN);
+      add(n, v, SECURITY_TOKEN, "");
     }
     if (extras.region()) {
-      n.add(REGION);
-      n.add(DEFAULT_REGION);
+      add(n, v, REGION, region == null ? "" : region);
+      add(n, v, DEFAULT_REGION, region == null ? "" : region);
     }
     if (extras.accountId()) {
-      n.add(ACCOUNT_ID);
+      add(n, v, ACCOUNT_ID, "");
     }
-    return new Variables(n, Collections.nCopies(n.size(), ""));
+    return new Variables(n, v);
   }
 
   /** ISO-8601 UTC with {@code Z}, to the second (cut, never rounded up past the real expiry). */

@@ -26,17 +26,23 @@ public final class Expiry {
    * When the credentials in {@code content[from, to)} (what {@code format} wrote; for ini the lines
    * of one section) expire: read only from the expiry key's own line, as the format writes it. Null
    * when a variable of {@code names} has no line (the account id excepted: not every source gives
-   * one), the expiry appears other than once, or it is no timestamp. The lines are compared as
-   * bytes (every key is ASCII), never decoded: a 16 MiB line costs no memory.
+   * one) or, where {@code names} gives a value (a region named by --region REGION, which every
+   * format writes as it is), another value; when the expiry appears other than once, or it is no
+   * timestamp. The lines are compared as bytes (every key is ASCII), never decoded: a 16 MiB line
+   * costs no memory.
    */
   public static Instant validUntil(
       Format format, byte[] content, int from, int to, Variables names) {
     Lines lines = new Lines(format, content, from, to);
-    for (String name : names.names()) {
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.name(i);
       String[] key = format.keyLine(name);
       if (key != null && !name.equals(Variables.ACCOUNT_ID)) {
         int at = lines.valueOf(key, false);
-        if (at < 0 || lines.valueEnd == at || lines.valueIs(at, "''")) {
+        if (at < 0
+            || lines.valueEnd == at
+            || lines.valueIs(at, "''")
+            || (!names.value(i).isEmpty() && !lines.valueIs(at, names.value(i)))) {
           return null;
         }
       }

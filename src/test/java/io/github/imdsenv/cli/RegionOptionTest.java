@@ -10,11 +10,14 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.Fixtures;
 import io.github.imdsenv.Run;
 import io.github.imdsenv.settings.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -73,6 +76,33 @@ class RegionOptionTest {
             .out()
             .endsWith(regionLines("ap-southeast-7")));
     assertTrue(Run.cli(env, "--region").assertSuccess().out().endsWith(regionLines("eu-west-3")));
+  }
+
+  /**
+   * The cron line with --min-validity: a file still fresh but written for another region is written
+   * again, for this one; then it is fresh and left alone.
+   */
+  @Test
+  void minValidity_aFreshFileOfAnotherRegion_isWrittenAgain(@TempDir Path dir) throws Exception {
+    Fixtures.healthy(wm);
+    Path file = dir.resolve("aws.env");
+    String endpoint = Fixtures.endpoint(wm);
+    String[] cron = {"-o", file.toString(), "--min-validity", "15m", "--region"};
+    Run.against(endpoint, concat(cron, "us-east-1")).assertSuccess();
+    assertTrue(Files.readString(file).endsWith(regionLines("us-east-1")));
+    // every request to the endpoint (token, role, credentials, on whichever path answers)
+    int fetches = wm.getAllServeEvents().size();
+    Run.against(endpoint, concat(cron, "us-east-1")).assertSuccess();
+    assertEquals(fetches, wm.getAllServeEvents().size(), "fresh, same region: no fetch");
+    Run.against(endpoint, concat(cron, "eu-west-1")).assertSuccess();
+    assertTrue(Files.readString(file).endsWith(regionLines("eu-west-1")));
+    assertTrue(wm.getAllServeEvents().size() > fetches, "another region: fetched again");
+  }
+
+  private static String[] concat(String[] a, String last) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + 1);
+    all[a.length] = last;
+    return all;
   }
 
   @Test

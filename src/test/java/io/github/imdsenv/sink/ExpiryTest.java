@@ -36,6 +36,27 @@ class ExpiryTest {
     assertEquals(EXPIRES, until(format, text, Variables.namesOnly(REGION)));
   }
 
+  /**
+   * --region REGION with -o FILE --min-validity: a file written for another region is not fresh
+   * (the cron line's region was changed), one for this region is.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Format.class, names = "DOCKER_ARGS", mode = EnumSource.Mode.EXCLUDE)
+  void aRegionNamedOnTheCommandLine_mustBeTheOneTheFileHolds(Format format) {
+    String text = format.render(Variables.of(CREDS, "eu-west-1", REGION));
+    assertEquals(EXPIRES, until(format, text, Variables.namesOnly(REGION, "eu-west-1")));
+    assertEquals(EXPIRES, until(format, text, Variables.namesOnly(REGION, null)));
+    Instant other = until(format, text, Variables.namesOnly(REGION, "eu-west-10"));
+    if (format.keyLine(Variables.REGION) == null) {
+      // credential_process JSON carries no region: nothing to compare
+      assertEquals(EXPIRES, other);
+    } else {
+      assertNull(other);
+      assertNull(until(format, text, Variables.namesOnly(REGION, "eu-west")));
+      assertNull(until(format, text, Variables.namesOnly(REGION, "us-east-1")));
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(
       value = Format.class,
