@@ -3,6 +3,7 @@ package io.github.imdsenv.cli;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.Printable;
 import io.github.imdsenv.settings.Environment;
+import io.github.imdsenv.settings.Settings;
 import io.github.imdsenv.sink.Handoff;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -57,9 +58,10 @@ public final class Cli {
     Request fast = FastPath.parse(args);
     if (fast != null) {
       try {
-        return fast.exec()
-            ? new ExecCommand(env).handoff(handoff).run(fast, out, err)
-            : new ImdsEnvCommand(env).run(fast, out, err);
+        // instanceof resolves the class it names: the export's, loaded by the export anyway
+        return fast instanceof Request.Export export
+            ? new ImdsEnvCommand(env).run(export, out, err)
+            : new ExecCommand(env).handoff(handoff).run((Request.Exec) fast, out, err);
       } catch (Exception e) {
         return failure(e, err, fast.source().verbose());
       }
@@ -165,9 +167,9 @@ public final class Cli {
     if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
       String word = u.getUnmatched().get(0);
       int at = Arrays.asList(args).indexOf(word);
-      if (at > 0 && args[at - 1].equals(OptionNames.REGION)) {
+      if (at > 0 && args[at - 1].equals(VariableOptions.REGION)) {
         // a bare --region took none of it: the word was meant as its value
-        return OptionNames.REGION + ": " + ExportOptions.notARegion(word);
+        return VariableOptions.REGION + ": " + VariableOptions.notARegion(word);
       }
       String name = u.isUnknownOption() ? word.replaceFirst("=.*", "") : word;
       String meant =
@@ -215,7 +217,7 @@ public final class Cli {
   private static boolean verbose(ParseResult parseResult) {
     for (CommandLine cl : parseResult.asCommandLineList()) {
       if (cl.getParseResult() != null
-          && cl.getParseResult().hasMatchedOption(OptionNames.VERBOSE)) {
+          && cl.getParseResult().hasMatchedOption(Settings.Flags.VERBOSE)) {
         return true;
       }
     }

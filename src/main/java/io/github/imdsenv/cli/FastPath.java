@@ -1,28 +1,21 @@
 package io.github.imdsenv.cli;
 
-import io.github.imdsenv.format.Format;
-import io.github.imdsenv.settings.Durations;
-import io.github.imdsenv.settings.EndpointMode;
 import io.github.imdsenv.settings.Settings;
-import io.github.imdsenv.settings.SourceKind;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * The everyday invocations ({@code imds-env [--endpoint URL] [-f FORMAT] [-o FILE] ...} and {@code
  * imds-env exec [OPTIONS] -- COMMAND...}) parsed without building picocli's model, which costs more
  * start-up than the whole rest of a run.
  *
- * <p>It accepts a strict subset of what picocli accepts and yields the same {@link Request}: the
- * option names are {@link OptionNames}', and FastPathTest walks picocli's model (names, arity,
- * defaults, negatable forms) and a corpus through the very {@code CommandLine} that {@link Cli}
- * builds. Anything else (help, version, other subcommands, clustered short options, {@code @files},
- * a value that looks like an option, any value a converter rejects) returns null, and picocli
- * parses the arguments, with its messages for whatever is wrong.
+ * <p>It knows no option: it fills the objects picocli fills ({@link Settings.Flags}, {@link
+ * VariableOptions}, {@link ImdsEnvCommand}'s own options) through their {@code set(name, value)},
+ * and so yields the same {@link Request}. It accepts a strict subset of what picocli accepts
+ * (FastPathTest walks picocli's model and a corpus through the very {@code CommandLine} that {@link
+ * Cli} builds): anything else (help, version, other subcommands, clustered short options, {@code
+ * @files}, a value that looks like an option, any value a converter rejects) returns null, and
+ * picocli parses the arguments, with its messages for whatever is wrong.
  */
 final class FastPath {
 
@@ -31,26 +24,10 @@ final class FastPath {
   /** The request these arguments make, or null to let picocli parse them. */
   static Request parse(String[] args) {
     boolean exec = args.length > 0 && args[0].equals("exec");
-    String endpoint = null;
-    EndpointMode endpointMode = null;
-    String role = null;
-    Duration timeout = null;
-    Integer attempts = null;
-    boolean noImdsv1 = false;
-    SourceKind source = null;
-    boolean verbose = false;
-    boolean quiet = false;
-    boolean region = false;
-    String regionName = null;
-    boolean accountId = false;
-    boolean securityToken = false;
-    boolean allowExpired = false;
-    Format format = exec ? null : ImdsEnvCommand.DEFAULT_FORMAT;
-    Path output = null;
-    Duration minValidity = null;
-    Set<PosixFilePermission> mode = null;
-    String profileName = null;
-    List<String> command = null;
+    Settings.Flags flags = Settings.Flags.none();
+    VariableOptions variables = new VariableOptions();
+    // the root's own options; exec has none (the root's are refused there, as picocli does)
+    ImdsEnvCommand root = exec ? null : new ImdsEnvCommand(Map.of());
     try {
       for (int i = exec ? 1 : 0; i < args.length; i++) {
         String arg = args[i];
@@ -61,115 +38,48 @@ final class FastPath {
             return null;
           }
           // COMMAND's words as given, an @word too: picocli expands no @file for exec either (Cli)
-          command = Arrays.asList(args).subList(from, args.length);
-          break;
+          return new Request.Exec(flags, variables, Arrays.asList(args).subList(from, args.length));
         }
         String name = arg;
-        String value = null;
-        if (arg.startsWith("--")) {
+        if (arg.startsWith("--") && arg.indexOf('=') > 0) {
+          // an attached value is the option's, or the arguments are picocli's to judge
           int eq = arg.indexOf('=');
-          if (eq > 0) {
-            name = arg.substring(0, eq);
-            value = arg.substring(eq + 1);
+          name = arg.substring(0, eq);
+          if (!set(flags, variables, root, name, arg.substring(eq + 1))) {
+            return null;
           }
-        } else if (arg.length() != 2 || arg.charAt(0) != '-') {
+          continue;
+        }
+        if (!arg.startsWith("--") && (arg.length() != 2 || arg.charAt(0) != '-')) {
           return null;
         }
-        switch (name) {
-          // an optional value: a region name, attached or next; anything else is not its value
-          case OptionNames.REGION -> {
-            if (value == null && i + 1 < args.length && Settings.validRegionName(args[i + 1])) {
-              value = args[++i];
-            } else if (value != null && !Settings.validRegionName(value)) {
-              return null;
-            }
-            region = true;
-            regionName = value;
-          }
-          // flags (arity 0): a value attached with = is picocli's to judge
-          case OptionNames.ACCOUNT_ID,
-              OptionNames.SECURITY_TOKEN,
-              OptionNames.ALLOW_EXPIRED,
-              OptionNames.NO_IMDSV1,
-              OptionNames.VERBOSE,
-              OptionNames.VERBOSE_SHORT,
-              OptionNames.QUIET,
-              OptionNames.QUIET_SHORT -> {
-            if (value != null) {
-              return null;
-            }
-            switch (name) {
-              case OptionNames.ACCOUNT_ID -> accountId = true;
-              case OptionNames.SECURITY_TOKEN -> securityToken = true;
-              case OptionNames.ALLOW_EXPIRED -> allowExpired = true;
-              case OptionNames.NO_IMDSV1 -> noImdsv1 = true;
-              case OptionNames.VERBOSE, OptionNames.VERBOSE_SHORT -> verbose = true;
-              default -> quiet = true;
-            }
-          }
-          default -> {
-            // options with one value (arity 1)
-            if (value == null) {
-              if (++i >= args.length || args[i].startsWith("-") || args[i].startsWith("@")) {
-                return null;
-              }
-              value = args[i];
-            }
-            switch (name) {
-              case OptionNames.ENDPOINT -> endpoint = value;
-              case OptionNames.ENDPOINT_MODE -> endpointMode = EndpointMode.fromValue(value);
-              case OptionNames.ROLE -> role = value;
-              case OptionNames.TIMEOUT -> timeout = Durations.parse(value);
-              case OptionNames.ATTEMPTS -> attempts = digits(value);
-              case OptionNames.SOURCE -> source = SourceKind.fromValue(value);
-              default -> {
-                if (exec) {
-                  return null;
-                }
-                switch (name) {
-                  case OptionNames.FORMAT, OptionNames.FORMAT_SHORT ->
-                      format = Format.fromValue(value);
-                  case OptionNames.OUTPUT, OptionNames.OUTPUT_SHORT -> output = Path.of(value);
-                  case OptionNames.MIN_VALIDITY -> minValidity = Durations.parse(value);
-                  case OptionNames.MODE -> mode = FileMode.parse(value).permissions();
-                  case OptionNames.PROFILE_NAME -> profileName = value;
-                  default -> {
-                    return null;
-                  }
-                }
-              }
-            }
-          }
+        // the next word, unless it looks like an option or an @file, is the value of an option
+        // that takes it; else the option stands bare (a flag, a bare --region)
+        String next = i + 1 < args.length ? args[i + 1] : null;
+        if (next != null
+            && !next.startsWith("-")
+            && !next.startsWith("@")
+            && set(flags, variables, root, name, next)) {
+          i++;
+        } else if (!set(flags, variables, root, name, null)) {
+          return null;
         }
       }
     } catch (IllegalArgumentException e) {
       return null;
     }
-    if (exec && command == null) {
-      return null;
-    }
-    return new Request(
-        new Settings.Flags(
-            endpoint, endpointMode, role, timeout, attempts, noImdsv1, source, verbose, quiet),
-        new Request.Export(region, regionName, accountId, securityToken, allowExpired),
-        format,
-        output,
-        minValidity,
-        mode,
-        profileName,
-        command);
+    return exec ? null : root.request(flags, variables);
   }
 
-  /** Plain decimal digits only: the forms where every integer parser agrees. */
-  private static int digits(String value) {
-    if (value.isEmpty() || value.length() > 9 || (value.length() > 1 && value.charAt(0) == '0')) {
-      throw new IllegalArgumentException(value);
-    }
-    for (int i = 0; i < value.length(); i++) {
-      if (value.charAt(i) < '0' || value.charAt(i) > '9') {
-        throw new IllegalArgumentException(value);
-      }
-    }
-    return Integer.parseInt(value);
+  /** Option {@code name} set to {@code value} in whichever object has it (null: bare). */
+  private static boolean set(
+      Settings.Flags flags,
+      VariableOptions variables,
+      ImdsEnvCommand root,
+      String name,
+      String value) {
+    return flags.set(name, value)
+        || variables.set(name, value)
+        || (root != null && root.set(name, value));
   }
 }
