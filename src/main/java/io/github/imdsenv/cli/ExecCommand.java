@@ -94,7 +94,8 @@ final class ExecCommand implements Callable<Integer> {
   }
 
   /**
-   * Fetches, then hands the environment to the launcher; parsed by picocli or by {@link FastPath}.
+   * Fetches, then hands the environment to the launcher; parsed by picocli or by {@link
+   * Cli#fastPath}.
    */
   int run(Request.Exec request, java.io.PrintWriter out, java.io.PrintWriter err) {
     if (handoff == null) {

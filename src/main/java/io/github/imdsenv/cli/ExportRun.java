@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One export, once the arguments are parsed (by picocli or by {@link FastPath}): fetch, render,
+ * One export, once the arguments are parsed (by picocli or by {@link Cli#fastPath}): fetch, render,
  * print or write.
  */
 final class ExportRun {

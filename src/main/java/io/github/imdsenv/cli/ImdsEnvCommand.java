@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
 // its exit codes are ExitCodes', which Cli sets on the model
 public final class ImdsEnvCommand implements Callable<Integer> {
 
-  /** Without -f: for picocli's field and FastPath alike. */
+  /** Without -f: for picocli's field and the fast path alike. */
   static final Format DEFAULT_FORMAT = Format.ENV;
 
   static final String FORMAT = "--format";
@@ -145,7 +145,7 @@ public final class ImdsEnvCommand implements Callable<Integer> {
     return true;
   }
 
-  /** The export itself, once the arguments are parsed (by picocli or by {@link FastPath}). */
+  /** The export itself, once the arguments are parsed (by picocli or by {@link Cli#fastPath}). */
   int run(Request.Export request, PrintWriter out, PrintWriter err) {
     return new ExportRun(env, request, out, err).run();
   }

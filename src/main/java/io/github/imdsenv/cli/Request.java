@@ -12,7 +12,7 @@ import java.util.Set;
 /**
  * A command as its arguments state it, before the environment is consulted: one type per command,
  * each holding what that command has and nothing else. The export and exec run from this alone, and
- * picocli's annotated fields and {@link FastPath} make the same one of the same arguments
+ * picocli's annotated fields and {@link Cli#fastPath} make the same one of the same arguments
  * (FastPathTest).
  */
 sealed interface Request {

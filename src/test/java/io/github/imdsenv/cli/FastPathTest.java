@@ -97,14 +97,14 @@ class FastPathTest {
   /** The fast path takes these arguments, and makes of them what picocli makes. */
   private static void assertTakenAlike(String[] args) {
     String line = String.join(" ", args);
-    Request fast = FastPath.parse(args);
+    Request fast = Cli.fastPath(args);
     assertNotNull(fast, "the fast path should take: " + line);
     assertEquals(viaPicocli(args), fast, line);
   }
 
   /** The fast path leaves these arguments to picocli. */
   private static void assertLeftToPicocli(String[] args) {
-    assertNull(FastPath.parse(args), String.join(" ", args));
+    assertNull(Cli.fastPath(args), String.join(" ", args));
   }
 
   private static String[] args(List<String> before, String... more) {
@@ -163,7 +163,7 @@ class FastPathTest {
                 what
                     + " has a value of type "
                     + type.getName()
-                    + ", new to the fast path: teach FastPath (and"
+                    + ", new to the fast path: teach the fast path (and"
                     + " SAMPLES here) to take it as picocli does");
           }
           for (String value : values) {
@@ -325,7 +325,7 @@ class FastPathTest {
     Files.writeString(file, "[default]\naws_access_key_id = A\n");
     for (String f : List.of("-f ini", "-fini")) {
       String[] args = (f + " --profile-name DEFAULT -o " + file).split(" ");
-      assertEquals(f.equals("-f ini"), FastPath.parse(args) != null, "the parser: " + f);
+      assertEquals(f.equals("-f ini"), Cli.fastPath(args) != null, "the parser: " + f);
       Run.cli(ENV, args)
           .assertFailure(2, "--profile-name DEFAULT is the ini default section")
           .assertFailure(2, "leave --profile-name out or write 'default'");
