@@ -3,6 +3,7 @@ package io.github.imdsenv.cli;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.Printable;
 import io.github.imdsenv.settings.Environment;
+import io.github.imdsenv.settings.Settings;
 import io.github.imdsenv.sink.Handoff;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -54,17 +55,92 @@ public final class Cli {
 
   private static int dispatch(
       String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, Handoff handoff) {
-    Request fast = FastPath.parse(args);
+    Request fast = fastPath(args);
     if (fast != null) {
       try {
-        return fast.exec()
-            ? new ExecCommand(env).handoff(handoff).run(fast, out, err)
-            : new ImdsEnvCommand(env).run(fast, out, err);
+        // instanceof resolves the class it names: the export's, loaded by the export anyway
+        return fast instanceof Request.Export export
+            ? new ImdsEnvCommand(env).run(export, out, err)
+            : new ExecCommand(env).handoff(handoff).run((Request.Exec) fast, out, err);
       } catch (Exception e) {
         return failure(e, err, fast.source().verbose());
       }
     }
     return commandLine(env, out, err, handoff, args).execute(args);
+  }
+
+  /**
+   * The fast path: the everyday invocations ({@code imds-env [--endpoint URL] [-f FORMAT] [-o FILE]
+   * ...} and {@code imds-env exec [OPTIONS] -- COMMAND...}) parsed without building picocli's model,
+   * which costs more start-up than the whole rest of a run. Here, beside picocli's, and no class of
+   * its own: one class fewer to load on every run.
+   *
+   * <p>It knows no option: it fills the objects picocli fills ({@link Settings.Flags}, {@link
+   * VariableOptions}, {@link ImdsEnvCommand}'s own options) through their {@code set(name, value)},
+   * and so yields the same {@link Request}. It accepts a strict subset of what picocli accepts
+   * (FastPathTest walks picocli's model and a corpus through the very {@code CommandLine} built
+   * here): anything else (help, version, other subcommands, clustered short options, {@code
+   * @files}, a value that looks like an option, any value a converter rejects) returns null, and
+   * picocli parses the arguments, with its messages for whatever is wrong.
+   */
+  static Request fastPath(String[] args) {
+    boolean exec = args.length > 0 && args[0].equals("exec");
+    Settings.Flags flags = Settings.Flags.none();
+    VariableOptions variables = new VariableOptions();
+    // the root's own options; exec has none (the root's are refused there, as picocli does)
+    ImdsEnvCommand root = exec ? null : new ImdsEnvCommand(Map.of());
+    try {
+      for (int i = exec ? 1 : 0; i < args.length; i++) {
+        String arg = args[i];
+        if (exec && (arg.equals("--") || !arg.startsWith("-"))) {
+          // exec stops at its first positional: the rest is the command's
+          int from = arg.equals("--") ? i + 1 : i;
+          if (from >= args.length) {
+            return null;
+          }
+          // COMMAND's words as given, an @word too: picocli expands no @file for exec either
+          // (commandLine)
+          return new Request.Exec(flags, variables, Arrays.asList(args).subList(from, args.length));
+        }
+        int eq = arg.startsWith("--") ? arg.indexOf('=') : -1;
+        if (eq > 0) {
+          // an attached value is the option's, or the arguments are picocli's to judge
+          if (!fastSet(flags, variables, root, arg.substring(0, eq), arg.substring(eq + 1))) {
+            return null;
+          }
+          continue;
+        }
+        if (!arg.startsWith("--") && (arg.length() != 2 || arg.charAt(0) != '-')) {
+          return null;
+        }
+        // the next word, unless it looks like an option or an @file, is the value of an option
+        // that takes it; else the option stands bare (a flag, a bare --region)
+        String next = i + 1 < args.length ? args[i + 1] : null;
+        if (next != null
+            && !next.startsWith("-")
+            && !next.startsWith("@")
+            && fastSet(flags, variables, root, arg, next)) {
+          i++;
+        } else if (!fastSet(flags, variables, root, arg, null)) {
+          return null;
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    return exec ? null : root.request(flags, variables);
+  }
+
+  /** Option {@code name} set to {@code value} in whichever object has it (null: bare). */
+  private static boolean fastSet(
+      Settings.Flags flags,
+      VariableOptions variables,
+      ImdsEnvCommand root,
+      String name,
+      String value) {
+    return flags.set(name, value)
+        || variables.set(name, value)
+        || (root != null && root.set(name, value));
   }
 
   /**
@@ -165,9 +241,9 @@ public final class Cli {
     if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
       String word = u.getUnmatched().get(0);
       int at = Arrays.asList(args).indexOf(word);
-      if (at > 0 && args[at - 1].equals(OptionNames.REGION)) {
+      if (at > 0 && args[at - 1].equals(VariableOptions.REGION)) {
         // a bare --region took none of it: the word was meant as its value
-        return OptionNames.REGION + ": " + ExportOptions.notARegion(word);
+        return VariableOptions.REGION + ": " + VariableOptions.notARegion(word);
       }
       String name = u.isUnknownOption() ? word.replaceFirst("=.*", "") : word;
       String meant =
@@ -215,7 +291,7 @@ public final class Cli {
   private static boolean verbose(ParseResult parseResult) {
     for (CommandLine cl : parseResult.asCommandLineList()) {
       if (cl.getParseResult() != null
-          && cl.getParseResult().hasMatchedOption(OptionNames.VERBOSE)) {
+          && cl.getParseResult().hasMatchedOption(Settings.Flags.VERBOSE)) {
         return true;
       }
     }

@@ -58,7 +58,7 @@ final class ExecCommand implements Callable<Integer> {
 
   @Mixin SourceOptions source;
 
-  @Mixin ExportOptions export;
+  @Mixin VariableOptions variables;
 
   @Parameters(
       arity = "1..*",
@@ -89,14 +89,15 @@ final class ExecCommand implements Callable<Integer> {
   }
 
   /** What picocli parsed into the annotated fields. */
-  Request request() {
-    return new Request(source.values(), export.values(), null, null, null, null, null, command);
+  Request.Exec request() {
+    return new Request.Exec(source.flags(), variables, command);
   }
 
   /**
-   * Fetches, then hands the environment to the launcher; parsed by picocli or by {@link FastPath}.
+   * Fetches, then hands the environment to the launcher; parsed by picocli or by {@link
+   * Cli#fastPath}.
    */
-  int run(Request request, java.io.PrintWriter out, java.io.PrintWriter err) {
+  int run(Request.Exec request, java.io.PrintWriter out, java.io.PrintWriter err) {
     if (handoff == null) {
       // a JVM that ran COMMAND as its child would stay resident and stand between COMMAND and its
       // signals
@@ -107,7 +108,7 @@ final class ExecCommand implements Callable<Integer> {
     }
     int shift = handoff.shift(request.command());
     Settings settings = Settings.resolve(request.source(), env);
-    handoff.exec(shift, SCRUBBED, Exporter.fetch(settings, request.export(), err));
+    handoff.exec(shift, SCRUBBED, CredentialsFetch.variables(settings, request.variables(), err));
     return 0;
   }
 }

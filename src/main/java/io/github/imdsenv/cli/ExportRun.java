@@ -15,12 +15,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One export, once the arguments are parsed (by picocli or by {@link FastPath}): fetch, render,
+ * One export, once the arguments are parsed (by picocli or by {@link Cli#fastPath}): fetch, render,
  * print or write.
  */
 final class ExportRun {
   private final Map<String, String> env;
-  private final Request.Export export;
+  private final VariableOptions variables;
   private final Settings.Flags source;
   private final Format format;
   private final Path output;
@@ -30,10 +30,10 @@ final class ExportRun {
   private final PrintWriter out;
   private final PrintWriter err;
 
-  ExportRun(Map<String, String> env, Request r, PrintWriter out, PrintWriter err) {
+  ExportRun(Map<String, String> env, Request.Export r, PrintWriter out, PrintWriter err) {
     this.env = env;
     this.source = r.source();
-    this.export = r.export();
+    this.variables = r.variables();
     this.format = r.format();
     this.output = r.output();
     this.minValidity = r.minValidity();
@@ -47,7 +47,7 @@ final class ExportRun {
     Settings settings = Settings.resolve(source, env);
     validate();
     String profile = profileName == null ? "default" : profileName;
-    Variables.Extras extras = export.extras();
+    Variables.Extras extras = variables.extras();
     if (output == null) {
       String text = format.render(variables(settings, extras, err), profile);
       // stdout is written once, at the very end: a failure above leaves it empty
@@ -104,7 +104,7 @@ final class ExportRun {
 
   private Variables variables(Settings settings, Variables.Extras extras, PrintWriter err) {
     return format.needsValues()
-        ? Exporter.fetch(settings, export, err)
+        ? CredentialsFetch.variables(settings, variables, err)
         : Variables.namesOnly(extras);
   }
 

@@ -1,6 +1,8 @@
 package io.github.imdsenv.cli;
 
 import io.github.imdsenv.format.Format;
+import io.github.imdsenv.settings.Durations;
+import io.github.imdsenv.settings.Settings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,13 +38,21 @@ import picocli.CommandLine.Spec;
 // its exit codes are ExitCodes', which Cli sets on the model
 public final class ImdsEnvCommand implements Callable<Integer> {
 
-  /** Without -f: for picocli's field and FastPath alike. */
+  /** Without -f: for picocli's field and the fast path alike. */
   static final Format DEFAULT_FORMAT = Format.ENV;
+
+  static final String FORMAT = "--format";
+  static final String FORMAT_SHORT = "-f";
+  static final String OUTPUT = "--output";
+  static final String OUTPUT_SHORT = "-o";
+  static final String MIN_VALIDITY = "--min-validity";
+  static final String MODE = "--mode";
+  static final String PROFILE_NAME = "--profile-name";
 
   @Mixin SourceOptions source;
 
   @Option(
-      names = {OptionNames.FORMAT_SHORT, OptionNames.FORMAT},
+      names = {FORMAT_SHORT, FORMAT},
       paramLabel = "FORMAT",
       converter = FormatConverter.class,
       completionCandidates = FormatCandidates.class,
@@ -50,10 +60,10 @@ public final class ImdsEnvCommand implements Callable<Integer> {
           "env (default), env-no-export (docker-env), fish, powershell, windows-cmd, process, json, ini, docker-args.")
   Format format = DEFAULT_FORMAT;
 
-  @Mixin ExportOptions export;
+  @Mixin VariableOptions variables;
 
   @Option(
-      names = {OptionNames.OUTPUT_SHORT, OptionNames.OUTPUT},
+      names = {OUTPUT_SHORT, OUTPUT},
       paramLabel = "FILE",
       description =
           "Write FILE atomically instead of stdout (fsynced, renamed into place; its owner and mode kept, never any"
@@ -61,7 +71,7 @@ public final class ImdsEnvCommand implements Callable<Integer> {
   Path output;
 
   @Option(
-      names = OptionNames.MIN_VALIDITY,
+      names = MIN_VALIDITY,
       paramLabel = "DURATION",
       converter = SourceOptions.DurationConverter.class,
       description =
@@ -69,16 +79,16 @@ public final class ImdsEnvCommand implements Callable<Integer> {
   Duration minValidity;
 
   @Option(
-      names = OptionNames.MODE,
+      names = MODE,
       paramLabel = "OCTAL",
-      converter = ModeConverter.class,
+      converter = FileModeConverter.class,
       description =
           "With -o: the file's mode, e.g. 0640 for a group the reader is in; never any permission for others."
               + " Default: an existing file's mode without others' permissions, else 0600.")
   FileMode mode;
 
   @Option(
-      names = OptionNames.PROFILE_NAME,
+      names = PROFILE_NAME,
       paramLabel = "NAME",
       description =
           "The profile of -f ini (default: default); with -o, only that section of FILE is replaced.")
@@ -98,24 +108,49 @@ public final class ImdsEnvCommand implements Callable<Integer> {
   }
 
   /** What picocli parsed into the annotated fields. */
-  Request request() {
-    return new Request(
-        source.values(),
-        export.values(),
+  Request.Export request() {
+    return request(source.flags(), variables);
+  }
+
+  /** The request of these root options with those of the mixins (picocli's or the fast path's). */
+  Request.Export request(Settings.Flags flags, VariableOptions variables) {
+    return new Request.Export(
+        flags,
+        variables,
         format,
         output,
         minValidity,
         mode == null ? null : mode.permissions(),
-        profileName,
-        null);
+        profileName);
   }
 
-  /** The export itself, once the arguments are parsed (by picocli or by {@link FastPath}). */
-  int run(Request request, PrintWriter out, PrintWriter err) {
+  /**
+   * The fast path's way in to the root's own options, as {@link Settings.Flags#set}: true when
+   * taken, false (nothing changed) when not an option here or not taking {@code value} so.
+   */
+  boolean set(String name, String value) {
+    if (value == null) {
+      return false;
+    }
+    switch (name) {
+      case FORMAT, FORMAT_SHORT -> format = Format.fromValue(value);
+      case OUTPUT, OUTPUT_SHORT -> output = Path.of(value);
+      case MIN_VALIDITY -> minValidity = Durations.parse(value);
+      case MODE -> mode = FileMode.parse(value);
+      case PROFILE_NAME -> profileName = value;
+      default -> {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The export itself, once the arguments are parsed (by picocli or by {@link Cli#fastPath}). */
+  int run(Request.Export request, PrintWriter out, PrintWriter err) {
     return new ExportRun(env, request, out, err).run();
   }
 
-  static final class ModeConverter implements ITypeConverter<FileMode> {
+  static final class FileModeConverter implements ITypeConverter<FileMode> {
     @Override
     public FileMode convert(String value) {
       return SourceOptions.convert(value, FileMode::parse);

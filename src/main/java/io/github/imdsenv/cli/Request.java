@@ -1,7 +1,7 @@
 package io.github.imdsenv.cli;
 
 import io.github.imdsenv.format.Format;
-import io.github.imdsenv.format.Variables;
+import io.github.imdsenv.serve.Listen;
 import io.github.imdsenv.settings.Settings;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -10,43 +10,50 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * An everyday invocation as its arguments state it, before the environment is consulted: what
- * picocli's annotated fields hold after a parse, and what {@link FastPath} builds without picocli.
- * The export and exec run from this alone, so the two parsers agree exactly when their requests are
- * equal (FastPathTest). For exec, {@code command} is COMMAND and the root's own options are null.
+ * A command as its arguments state it, before the environment is consulted: one type per command,
+ * each holding what that command has and nothing else. The export and exec run from this alone, and
+ * picocli's annotated fields and {@link Cli#fastPath} make the same one of the same arguments
+ * (FastPathTest).
  */
-record Request(
-    Settings.Flags source,
-    Export export,
-    Format format,
-    Path output,
-    Duration minValidity,
-    Set<PosixFilePermission> mode,
-    String profileName,
-    List<String> command) {
+sealed interface Request {
 
-  Request {
-    mode = mode == null ? null : Set.copyOf(mode);
-    command = command == null ? null : List.copyOf(command);
-  }
-
-  boolean exec() {
-    return command != null;
-  }
+  /** The source options, which every command has. */
+  Settings.Flags source();
 
   /**
-   * The options of {@link ExportOptions}; {@code regionName} is the value of {@code --region
-   * REGION}, null for a bare {@code --region} (the source's region) or none.
+   * {@code imds-env [OPTIONS]}: export in {@code format}, to stdout or to {@code output}; {@code
+   * minValidity}, {@code mode} and {@code profileName} null where not given.
    */
   record Export(
-      boolean region,
-      String regionName,
-      boolean accountId,
-      boolean securityToken,
-      boolean allowExpired) {
+      Settings.Flags source,
+      VariableOptions variables,
+      Format format,
+      Path output,
+      Duration minValidity,
+      Set<PosixFilePermission> mode,
+      String profileName)
+      implements Request {
 
-    Variables.Extras extras() {
-      return new Variables.Extras(securityToken, region, accountId);
+    public Export {
+      mode = mode == null ? null : Set.copyOf(mode);
+    }
+  }
+
+  /** {@code imds-env exec [OPTIONS] -- COMMAND [ARG...]}. */
+  record Exec(Settings.Flags source, VariableOptions variables, List<String> command)
+      implements Request {
+
+    public Exec {
+      command = List.copyOf(command);
+    }
+  }
+
+  /** {@code imds-env serve [OPTIONS]}: its addresses (at least one), its token file. */
+  record Serve(Settings.Flags source, List<Listen> listens, Path tokenFile, boolean dockerArgs)
+      implements Request {
+
+    public Serve {
+      listens = List.copyOf(listens);
     }
   }
 }

@@ -63,20 +63,22 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     Cli.rejectOptionsBefore(spec);
-    Settings settings = source.settings(env);
-    serve.validate(settings);
-    if (serve.dockerArgs) {
+    Request.Serve request = serve.request(source.flags());
+    Settings settings = Settings.resolve(request.source(), env);
+    ServeOptions.validate(request, settings);
+    if (request.dockerArgs()) {
       PrintWriter out = spec.commandLine().getOut();
-      out.print(DockerArgs.render(serve.listens(), serve.tokenFile()));
+      out.print(DockerArgs.render(request.listens(), request.tokenFile()));
       out.flush();
       return 0;
     }
-    return run(settings, spec.commandLine().getErr());
+    return run(request, settings, spec.commandLine().getErr());
   }
 
   /** Listens until the process is stopped; returns only on a failure to start. */
-  private int run(Settings settings, PrintWriter err) throws InterruptedException {
-    List<Listen> listens = serve.listens();
+  private int run(Request.Serve request, Settings settings, PrintWriter err)
+      throws InterruptedException {
+    List<Listen> listens = request.listens();
     if (listens.stream().anyMatch(Listen::ecsAddress)) {
       String agent = EcsAgent.detect();
       if (agent != null) {
@@ -90,12 +92,12 @@ final class ServeCommand implements Callable<Integer> {
                 + " a task role instead");
       }
     }
-    TokenFile token = TokenFile.open(serve.tokenFile(), InstantSource.system());
+    TokenFile token = TokenFile.open(request.tokenFile(), InstantSource.system());
     Log log = Log.create(settings.verbose());
     Report report = new Report(err, log, settings.quiet());
     Refresher refresher =
         new Refresher(
-            () -> Exporter.source(settings, log),
+            () -> CredentialsFetch.source(settings, log),
             InstantSource.system(),
             new SplittableRandom(),
             report);

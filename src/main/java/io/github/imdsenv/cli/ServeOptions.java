@@ -47,22 +47,23 @@ final class ServeOptions {
               + "; no secret), and exit.")
   boolean dockerArgs;
 
-  List<Listen> listens() {
-    return listen == null || listen.isEmpty() ? List.of(Listen.DEFAULT) : List.copyOf(listen);
-  }
-
-  Path tokenFile() {
-    return tokenFile == null ? TokenFile.DEFAULT : tokenFile;
+  /** The request of these options with the source's; the defaults filled in. */
+  Request.Serve request(Settings.Flags source) {
+    return new Request.Serve(
+        source,
+        listen == null || listen.isEmpty() ? List.of(Listen.DEFAULT) : listen,
+        tokenFile == null ? TokenFile.DEFAULT : tokenFile,
+        dockerArgs);
   }
 
   /** The rules across these options and the source's settings. */
-  void validate(Settings settings) {
-    List<Listen> listens = listens();
+  static void validate(Request.Serve request, Settings settings) {
+    List<Listen> listens = request.listens();
     if (new HashSet<>(listens).size() != listens.size()) {
       throw usage("--listen names the same address twice");
     }
-    if (tokenFile().getFileName() == null) {
-      throw usage("--token-file '" + tokenFile() + "' is not a file name");
+    if (request.tokenFile().getFileName() == null) {
+      throw usage("--token-file '" + request.tokenFile() + "' is not a file name");
     }
     if (settings.source() == SourceKind.CONTAINER) {
       URI uri = settings.container().uri();

@@ -4,6 +4,7 @@ import io.github.imdsenv.settings.Durations;
 import io.github.imdsenv.settings.EndpointMode;
 import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.settings.Settings;
+import io.github.imdsenv.settings.Settings.Flags;
 import io.github.imdsenv.settings.SourceKind;
 import java.time.Duration;
 import java.util.Map;
@@ -12,19 +13,22 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
-/** The options that say where credentials come from, shared by every command. */
+/**
+ * The options that say where credentials come from, shared by every command: picocli's declaration
+ * of {@link Settings.Flags}, whose names and fast-path table are there.
+ */
 public final class SourceOptions {
 
   @Option(
-      names = OptionNames.ENDPOINT,
+      names = Flags.ENDPOINT,
       paramLabel = "URL",
       description = "IMDS base URL (env " + Environment.ENDPOINT + "; default by --endpoint-mode).")
   String endpoint;
 
   @Option(
-      names = OptionNames.ENDPOINT_MODE,
+      names = Flags.ENDPOINT_MODE,
       paramLabel = "IPv4|IPv6",
-      converter = ModeConverter.class,
+      converter = EndpointModeConverter.class,
       description =
           "http://169.254.169.254 or http://[fd00:ec2::254] (env "
               + Environment.ENDPOINT_MODE
@@ -32,14 +36,14 @@ public final class SourceOptions {
   EndpointMode endpointMode;
 
   @Option(
-      names = OptionNames.ROLE,
+      names = Flags.ROLE,
       paramLabel = "NAME",
       description =
           "Use this role instead of discovering it (env " + Environment.PROFILE_NAME + ").")
   String role;
 
   @Option(
-      names = OptionNames.TIMEOUT,
+      names = Flags.TIMEOUT,
       paramLabel = "DURATION",
       converter = DurationConverter.class,
       description =
@@ -49,7 +53,7 @@ public final class SourceOptions {
   Duration timeout;
 
   @Option(
-      names = OptionNames.ATTEMPTS,
+      names = Flags.ATTEMPTS,
       paramLabel = "N",
       description =
           "Attempts per request, for retryable failures (env "
@@ -58,12 +62,12 @@ public final class SourceOptions {
   Integer attempts;
 
   @Option(
-      names = OptionNames.NO_IMDSV1,
+      names = Flags.NO_IMDSV1,
       description = "Never fall back to IMDSv1 (env " + Environment.V1_DISABLED + "=true).")
   boolean noImdsv1;
 
   @Option(
-      names = OptionNames.SOURCE,
+      names = Flags.SOURCE,
       paramLabel = "auto|imds|container",
       converter = SourceConverter.class,
       description =
@@ -73,24 +77,32 @@ public final class SourceOptions {
   SourceKind source;
 
   @Option(
-      names = {OptionNames.VERBOSE_SHORT, OptionNames.VERBOSE},
+      names = {Flags.VERBOSE_SHORT, Flags.VERBOSE},
       description = "Diagnostics on stderr (never a secret).")
   boolean verbose;
 
   @Option(
-      names = {OptionNames.QUIET_SHORT, OptionNames.QUIET},
+      names = {Flags.QUIET_SHORT, Flags.QUIET},
       description = "No warnings on stderr; errors still show.")
   boolean quiet;
 
   /** What these options say, as parsed. */
-  Settings.Flags values() {
-    return new Settings.Flags(
-        endpoint, endpointMode, role, timeout, attempts, noImdsv1, source, verbose, quiet);
+  Flags flags() {
+    return Flags.none()
+        .endpoint(endpoint)
+        .endpointMode(endpointMode)
+        .role(role)
+        .timeout(timeout)
+        .attempts(attempts)
+        .noImdsv1(noImdsv1)
+        .source(source)
+        .verbose(verbose)
+        .quiet(quiet);
   }
 
   /** The settings of this run: these options over the environment over the defaults. */
   Settings settings(Map<String, String> env) {
-    return Settings.resolve(values(), env);
+    return Settings.resolve(flags(), env);
   }
 
   /**
@@ -111,7 +123,7 @@ public final class SourceOptions {
     }
   }
 
-  static final class ModeConverter implements ITypeConverter<EndpointMode> {
+  static final class EndpointModeConverter implements ITypeConverter<EndpointMode> {
     @Override
     public EndpointMode convert(String value) {
       return SourceOptions.convert(value, EndpointMode::fromValue);

@@ -1,5 +1,6 @@
 package io.github.imdsenv.settings;
 
+import io.github.imdsenv.format.Variables;
 import java.util.List;
 
 /**
@@ -21,8 +22,9 @@ public final class Environment {
   public static final String CONTAINER_FULL_URI = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
   public static final String CONTAINER_TOKEN = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
   public static final String CONTAINER_TOKEN_FILE = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
-  public static final String REGION = "AWS_REGION";
-  public static final String DEFAULT_REGION = "AWS_DEFAULT_REGION";
+  // read for the container source's region, and written by --region: spelled once, in Variables
+  public static final String REGION = Variables.REGION;
+  public static final String DEFAULT_REGION = Variables.DEFAULT_REGION;
   public static final String PROFILE = "AWS_PROFILE";
   public static final String DEFAULT_PROFILE = "AWS_DEFAULT_PROFILE";
 

@@ -24,17 +24,175 @@ public record Settings(
   public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
   static final int MAX_ATTEMPTS = 10;
 
-  /** What the command line said; null (or false) where it said nothing. */
-  public record Flags(
-      String endpoint,
-      EndpointMode endpointMode,
-      String role,
-      Duration timeout,
-      Integer attempts,
-      boolean noImdsv1,
-      SourceKind source,
-      boolean verbose,
-      boolean quiet) {}
+  /**
+   * What the command line said about the source, filled by option name: picocli's {@code
+   * SourceOptions} through the setters, the fast path through {@link #set}; null (or false) where
+   * it said nothing. The option names are here because {@link #set} is their one table.
+   */
+  public static final class Flags {
+
+    public static final String ENDPOINT = "--endpoint";
+    public static final String ENDPOINT_MODE = "--endpoint-mode";
+    public static final String ROLE = "--role";
+    public static final String TIMEOUT = "--timeout";
+    public static final String ATTEMPTS = "--attempts";
+    public static final String NO_IMDSV1 = "--no-imdsv1";
+    public static final String SOURCE = "--source";
+    public static final String VERBOSE = "--verbose";
+    public static final String VERBOSE_SHORT = "-v";
+    public static final String QUIET = "--quiet";
+    public static final String QUIET_SHORT = "-q";
+
+    private String endpoint;
+    private EndpointMode endpointMode;
+    private String role;
+    private Duration timeout;
+    private Integer attempts;
+    private boolean noImdsv1;
+    private SourceKind source;
+    private boolean verbose;
+    private boolean quiet;
+
+    private Flags() {}
+
+    /** No flag given: the environment and the defaults decide. */
+    public static Flags none() {
+      return new Flags();
+    }
+
+    /**
+     * Positional, for the branches not yet merged; to be removed: use {@link #none()} and the
+     * setters.
+     */
+    public Flags(
+        String endpoint,
+        EndpointMode endpointMode,
+        String role,
+        Duration timeout,
+        Integer attempts,
+        boolean noImdsv1,
+        SourceKind source,
+        boolean verbose,
+        boolean quiet) {
+      endpoint(endpoint).endpointMode(endpointMode).role(role).timeout(timeout);
+      attempts(attempts).noImdsv1(noImdsv1).source(source).verbose(verbose).quiet(quiet);
+    }
+
+    /**
+     * The fast path's way in: sets option {@code name} to {@code value} (null: given without one)
+     * and returns true, or returns false when {@code name} is no option here or does not take
+     * {@code value} so, and changes nothing. A value its option refuses throws
+     * IllegalArgumentException, as picocli's converters do with the same parsers.
+     */
+    public boolean set(String name, String value) {
+      if (value == null) {
+        switch (name) {
+          case NO_IMDSV1 -> noImdsv1 = true;
+          case VERBOSE, VERBOSE_SHORT -> verbose = true;
+          case QUIET, QUIET_SHORT -> quiet = true;
+          default -> {
+            return false;
+          }
+        }
+        return true;
+      }
+      switch (name) {
+        case ENDPOINT -> endpoint = value;
+        case ENDPOINT_MODE -> endpointMode = EndpointMode.fromValue(value);
+        case ROLE -> role = value;
+        case TIMEOUT -> timeout = Durations.parse(value);
+        case ATTEMPTS -> attempts = digits(value);
+        case SOURCE -> source = SourceKind.fromValue(value);
+        default -> {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    public Flags endpoint(String url) {
+      endpoint = url;
+      return this;
+    }
+
+    public Flags endpointMode(EndpointMode mode) {
+      endpointMode = mode;
+      return this;
+    }
+
+    public Flags role(String name) {
+      role = name;
+      return this;
+    }
+
+    public Flags timeout(Duration perAttempt) {
+      timeout = perAttempt;
+      return this;
+    }
+
+    public Flags attempts(Integer n) {
+      attempts = n;
+      return this;
+    }
+
+    public Flags noImdsv1(boolean on) {
+      noImdsv1 = on;
+      return this;
+    }
+
+    public Flags source(SourceKind kind) {
+      source = kind;
+      return this;
+    }
+
+    public Flags verbose(boolean on) {
+      verbose = on;
+      return this;
+    }
+
+    public Flags quiet(boolean on) {
+      quiet = on;
+      return this;
+    }
+
+    public boolean verbose() {
+      return verbose;
+    }
+
+    private Object[] values() {
+      return new Object[] {
+        endpoint, endpointMode, role, timeout, attempts, noImdsv1, source, verbose, quiet
+      };
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Flags f && java.util.Arrays.equals(values(), f.values());
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(values());
+    }
+
+    @Override
+    public String toString() {
+      return "Flags" + java.util.Arrays.toString(values());
+    }
+
+    /** Plain decimal digits only: the forms where every integer parser agrees. */
+    private static int digits(String value) {
+      if (value.isEmpty() || value.length() > 9 || (value.length() > 1 && value.charAt(0) == '0')) {
+        throw new IllegalArgumentException(value);
+      }
+      for (int i = 0; i < value.length(); i++) {
+        if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+          throw new IllegalArgumentException(value);
+        }
+      }
+      return Integer.parseInt(value);
+    }
+  }
 
   /** The ECS task endpoint that AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is relative to. */
   public static final String ECS_ENDPOINT = "http://169.254.170.2";
@@ -43,17 +201,17 @@ public record Settings(
    * Resolves flags over the environment over the defaults. Bad values are usage errors (exit 2).
    */
   public static Settings resolve(Flags flags, Map<String, String> env) {
-    if (flags.verbose() && flags.quiet()) {
-      throw usage("--verbose and --quiet exclude each other");
+    if (flags.verbose && flags.quiet) {
+      throw usage(Flags.VERBOSE + " and " + Flags.QUIET + " exclude each other");
     }
-    String endpointText = flags.endpoint();
+    String endpointText = flags.endpoint;
     String endpointWhere = "--endpoint";
     if (endpointText == null && nonEmpty(env.get(Environment.ENDPOINT))) {
       endpointText = env.get(Environment.ENDPOINT);
       endpointWhere = Environment.ENDPOINT;
     }
     if (endpointText == null) {
-      EndpointMode mode = flags.endpointMode();
+      EndpointMode mode = flags.endpointMode;
       endpointWhere = "--endpoint-mode";
       if (mode == null && nonEmpty(env.get(Environment.ENDPOINT_MODE))) {
         mode =
@@ -86,7 +244,7 @@ public record Settings(
               env.get(Environment.CONTAINER_FULL_URI), Environment.CONTAINER_FULL_URI, true);
       containerWhy = Environment.CONTAINER_FULL_URI + " is set";
     }
-    SourceKind source = flags.source() == null ? SourceKind.AUTO : flags.source();
+    SourceKind source = flags.source == null ? SourceKind.AUTO : flags.source;
     String sourceReason;
     if (source == SourceKind.AUTO) {
       source = containerUri != null ? SourceKind.CONTAINER : SourceKind.IMDS;
@@ -119,7 +277,7 @@ public record Settings(
                 ? env.get(Environment.DEFAULT_REGION).trim()
                 : null;
 
-    String role = flags.role() != null ? flags.role() : env.get(Environment.PROFILE_NAME);
+    String role = flags.role != null ? flags.role : env.get(Environment.PROFILE_NAME);
     if (role != null && role.isBlank()) {
       role = null;
     }
@@ -127,11 +285,11 @@ public record Settings(
       throw usage("role name '" + role + "' is not a valid IAM role name");
     }
 
-    Duration timeout = flags.timeout();
+    Duration timeout = flags.timeout;
     if (timeout == null && nonEmpty(env.get(Environment.TIMEOUT))) {
       timeout = parse(Environment.TIMEOUT, () -> Durations.seconds(env.get(Environment.TIMEOUT)));
     }
-    Integer attempts = flags.attempts();
+    Integer attempts = flags.attempts;
     if (attempts == null && nonEmpty(env.get(Environment.NUM_ATTEMPTS))) {
       attempts =
           parse(
@@ -148,15 +306,15 @@ public record Settings(
             endpoint,
             endpointWhere,
             role,
-            flags.noImdsv1() || isTrue(env.get(Environment.V1_DISABLED)),
+            flags.noImdsv1 || isTrue(env.get(Environment.V1_DISABLED)),
             isTrue(env.get(Environment.DISABLED))),
         new ContainerSource(containerUri, token, tokenFile, regionEnv),
         new Budget(
             timeout == null ? DEFAULT_TIMEOUT : timeout,
             attempts == null ? DEFAULT_ATTEMPTS : attempts,
             DEFAULT_DEADLINE),
-        flags.verbose(),
-        flags.quiet());
+        flags.verbose,
+        flags.quiet);
   }
 
   /** These settings with less time left for the run. */

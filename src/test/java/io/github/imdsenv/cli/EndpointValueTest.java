@@ -107,9 +107,7 @@ class EndpointValueTest {
     "HTTP://127.0.0.1:080,80"
   })
   void usableEndpoints_areTaken(String url, int port) {
-    Settings s =
-        Settings.resolve(
-            new Settings.Flags(url, null, null, null, null, false, null, false, false), Map.of());
+    Settings s = Settings.resolve(Settings.Flags.none().endpoint(url), Map.of());
     assertEquals(port, s.imds().endpoint().getPort());
   }
 

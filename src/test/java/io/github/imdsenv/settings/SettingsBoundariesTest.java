@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SettingsBoundariesTest {
 
   private static Settings.Flags flags(String role, Integer attempts) {
-    return new Settings.Flags(null, null, role, null, attempts, false, null, false, false);
+    return Settings.Flags.none().role(role).attempts(attempts);
   }
 
   private static Settings env(String... pairs) {

@@ -17,9 +17,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Flag over environment over default, and a clear usage error (exit 2) for every bad value. */
 class SettingsTest {
 
-  static final Settings.Flags NONE =
-      new Settings.Flags(null, null, null, null, null, false, null, false, false);
-
   static Settings resolve(Settings.Flags flags, String... env) {
     Map<String, String> m = new HashMap<>();
     for (int i = 0; i < env.length; i += 2) {
@@ -30,7 +27,7 @@ class SettingsTest {
 
   @Test
   void defaults() {
-    Settings s = resolve(NONE);
+    Settings s = resolve(Settings.Flags.none());
     assertEquals("http://169.254.169.254", s.imds().endpoint().toString());
     assertEquals("the IPv4 default", s.imds().endpointOrigin());
     assertEquals(Duration.ofSeconds(1), s.budget().timeout());
@@ -42,13 +39,12 @@ class SettingsTest {
 
   @Test
   void ipv6Mode_fromFlagOrEnvironment() {
-    Settings.Flags v6 =
-        new Settings.Flags(null, EndpointMode.IPV6, null, null, null, false, null, false, false);
+    Settings.Flags v6 = Settings.Flags.none().endpointMode(EndpointMode.IPV6);
     assertEquals("http://[fd00:ec2::254]", resolve(v6).imds().endpoint().toString());
     assertEquals("[fd00:ec2::254]", resolve(v6).imds().endpoint().getHost());
     assertEquals(
         "http://[fd00:ec2::254]",
-        resolve(NONE, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ipv6")
+        resolve(Settings.Flags.none(), "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ipv6")
             .imds()
             .endpoint()
             .toString());
@@ -59,7 +55,7 @@ class SettingsTest {
     assertEquals(
         "http://127.0.0.1:1",
         resolve(
-                NONE,
+                Settings.Flags.none(),
                 "AWS_EC2_METADATA_SERVICE_ENDPOINT",
                 "http://127.0.0.1:1/",
                 "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
@@ -67,8 +63,7 @@ class SettingsTest {
             .imds()
             .endpoint()
             .toString());
-    Settings.Flags flag =
-        new Settings.Flags("http://127.0.0.1:2", null, null, null, null, false, null, false, false);
+    Settings.Flags flag = Settings.Flags.none().endpoint("http://127.0.0.1:2");
     Settings s = resolve(flag, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1");
     assertEquals("http://127.0.0.1:2", s.imds().endpoint().toString());
     assertEquals("--endpoint", s.imds().endpointOrigin());
@@ -78,7 +73,7 @@ class SettingsTest {
   void environment_timeoutInSeconds_attempts_v1Disabled_disabled_role() {
     Settings s =
         resolve(
-            NONE,
+            Settings.Flags.none(),
             "AWS_METADATA_SERVICE_TIMEOUT",
             "2.5",
             "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
@@ -93,7 +88,8 @@ class SettingsTest {
     assertEquals(5, s.budget().attempts());
     assertTrue(s.imds().v1Disabled() && s.imds().disabled());
     assertEquals("my-role", s.imds().role());
-    assertFalse(resolve(NONE, "AWS_EC2_METADATA_DISABLED", "false").imds().disabled());
+    assertFalse(
+        resolve(Settings.Flags.none(), "AWS_EC2_METADATA_DISABLED", "false").imds().disabled());
   }
 
   @ParameterizedTest
@@ -113,7 +109,8 @@ class SettingsTest {
       })
   void badEnvironmentValue_isAUsageError_thatNamesIt(
       String variable, String value, String message) {
-    ImdsEnvException e = assertThrows(ImdsEnvException.class, () -> resolve(NONE, variable, value));
+    ImdsEnvException e =
+        assertThrows(ImdsEnvException.class, () -> resolve(Settings.Flags.none(), variable, value));
     assertEquals(ImdsEnvException.Reason.USAGE, e.reason());
     assertTrue(e.getMessage().contains(message), e.getMessage());
   }
@@ -151,14 +148,18 @@ class SettingsTest {
   void containerFullUri_mayBeHttps() {
     String uri = "HTTPS://creds.example.test:8443/v1/credentials?task=1";
     assertEquals(
-        uri, resolve(NONE, "AWS_CONTAINER_CREDENTIALS_FULL_URI", uri).container().uri().toString());
+        uri,
+        resolve(Settings.Flags.none(), "AWS_CONTAINER_CREDENTIALS_FULL_URI", uri)
+            .container()
+            .uri()
+            .toString());
   }
 
   @Test
   void settingsToString_hidesTheContainerToken() {
     Settings s =
         resolve(
-            NONE,
+            Settings.Flags.none(),
             "AWS_CONTAINER_CREDENTIALS_FULL_URI",
             "http://127.0.0.1:9/c",
             "AWS_CONTAINER_AUTHORIZATION_TOKEN",

@@ -14,10 +14,13 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 
-/** Fetches the credentials a run exports and decides whether they may be used. */
-final class Exporter {
+/**
+ * Fetches the credentials from the source the settings name and decides whether they may be used:
+ * the part every command that hands out credentials shares (the export, exec, serve).
+ */
+final class CredentialsFetch {
 
-  private Exporter() {}
+  private CredentialsFetch() {}
 
   static CredentialSource source(Settings settings, Log log) {
     return settings.source() == SourceKind.CONTAINER
@@ -29,9 +32,9 @@ final class Exporter {
    * The run's variables; expired credentials are refused unless {@code allowExpired} (then a
    * warning).
    */
-  static Variables fetch(Settings settings, Request.Export export, PrintWriter err) {
-    Variables.Extras extras = export.extras();
-    boolean allowExpired = export.allowExpired();
+  static Variables variables(Settings settings, VariableOptions wanted, PrintWriter err) {
+    Variables.Extras extras = wanted.extras();
+    boolean allowExpired = wanted.allowExpired();
     Log log = Log.create(settings.verbose());
     CredentialSource source = source(settings, log);
     Credentials c = source.credentials();
@@ -74,7 +77,7 @@ final class Exporter {
     String region =
         !extras.region()
             ? null
-            : export.regionName() != null ? export.regionName() : source.region();
+            : wanted.regionName() != null ? wanted.regionName() : source.region();
     return Variables.of(c, region, extras);
   }
 }

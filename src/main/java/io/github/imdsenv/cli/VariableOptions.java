@@ -12,9 +12,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * What to export besides the four credential variables, and whether expired credentials will do.
+ * The options that say which variables to export besides the four credential variables, and whether
+ * expired credentials will do: picocli's fields and the fast path's {@link #set}, one object,
+ * carried as it is in the export's and exec's {@link Request}.
  */
-public final class ExportOptions {
+public final class VariableOptions {
+
+  static final String REGION = "--region";
+  static final String ACCOUNT_ID = "--account-id";
+  static final String SECURITY_TOKEN = "--security-token";
+  static final String ALLOW_EXPIRED = "--allow-expired";
 
   /**
    * The value {@link RegionValue} gives a bare {@code --region}: never a region name, nor anything
@@ -23,7 +30,7 @@ public final class ExportOptions {
   static final String FROM_SOURCE = "\0";
 
   @Option(
-      names = OptionNames.REGION,
+      names = REGION,
       arity = "0..1",
       paramLabel = "REGION",
       preprocessor = RegionValue.class,
@@ -40,28 +47,82 @@ public final class ExportOptions {
   String region;
 
   @Option(
-      names = OptionNames.ACCOUNT_ID,
+      names = ACCOUNT_ID,
       description = "Also " + Variables.ACCOUNT_ID + ", where the metadata service gives one.")
   boolean accountId;
 
-  @Option(
-      names = OptionNames.SECURITY_TOKEN,
-      description = "Also the legacy " + Variables.SECURITY_TOKEN + ".")
+  @Option(names = SECURITY_TOKEN, description = "Also the legacy " + Variables.SECURITY_TOKEN + ".")
   boolean securityToken;
 
   @Option(
-      names = OptionNames.ALLOW_EXPIRED,
+      names = ALLOW_EXPIRED,
       description = "Use credentials that have already expired (with a warning).")
   boolean allowExpired;
 
-  /** What these options say, as parsed. */
-  Request.Export values() {
-    return new Request.Export(
-        region != null,
-        FROM_SOURCE.equals(region) ? null : region,
-        accountId,
-        securityToken,
-        allowExpired);
+  /**
+   * The fast path's way in: sets option {@code name} to {@code value} (null: given without one) and
+   * returns true, or returns false when {@code name} is no option here or does not take {@code
+   * value} so (a word that is no region name is not --region's), and changes nothing.
+   */
+  boolean set(String name, String value) {
+    if (value == null) {
+      switch (name) {
+        case REGION -> region = FROM_SOURCE;
+        case ACCOUNT_ID -> accountId = true;
+        case SECURITY_TOKEN -> securityToken = true;
+        case ALLOW_EXPIRED -> allowExpired = true;
+        default -> {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (name.equals(REGION) && Settings.validRegionName(value)) {
+      region = value;
+      return true;
+    }
+    return false;
+  }
+
+  /** The variables asked for besides the credentials. */
+  Variables.Extras extras() {
+    return new Variables.Extras(securityToken, region != null, accountId);
+  }
+
+  /** The value of {@code --region REGION}; null for a bare --region (the source's) or none. */
+  String regionName() {
+    return FROM_SOURCE.equals(region) ? null : region;
+  }
+
+  boolean allowExpired() {
+    return allowExpired;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof VariableOptions v
+        && java.util.Objects.equals(region, v.region)
+        && accountId == v.accountId
+        && securityToken == v.securityToken
+        && allowExpired == v.allowExpired;
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(region, accountId, securityToken, allowExpired);
+  }
+
+  @Override
+  public String toString() {
+    return "VariableOptions[region="
+        + (FROM_SOURCE.equals(region) ? "(the source's)" : region)
+        + ", accountId="
+        + accountId
+        + ", securityToken="
+        + securityToken
+        + ", allowExpired="
+        + allowExpired
+        + "]";
   }
 
   /**
