@@ -93,7 +93,7 @@ final class ExportRun {
 
     @Override
     public Variables names() {
-      return Variables.namesOnly(extras, export.regionName());
+      return Variables.namesOnly(extras, variables.regionName());
     }
 
     @Override
