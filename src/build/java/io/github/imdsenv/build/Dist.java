@@ -75,10 +75,24 @@ public final class Dist {
     Writer sink = Writer.nullWriter();
     CommandLine cl = Cli.commandLine(Map.of(), new PrintWriter(sink), new PrintWriter(sink));
     write(out.resolve("man/" + NAME + ".adoc"), manPage(cl, sections));
-    write(out.resolve("share/bash-completion/completions/" + NAME), AutoComplete.bash(NAME, cl));
+    write(out.resolve("share/bash-completion/completions/" + NAME), bash(cl));
     write(out.resolve("share/zsh/site-functions/_" + NAME), zsh(cl));
     write(out.resolve("share/fish/vendor_completions.d/" + NAME + ".fish"), fish(cl));
     layout(out.resolve("layout"));
+  }
+
+  /**
+   * picocli's bash completion, but for an option whose value is optional ({@code --region
+   * [REGION]}): picocli's script offers nothing at all after it, so its case is taken out and the
+   * word after it completes as any other (the next option).
+   */
+  static String bash(CommandLine cl) {
+    String script = AutoComplete.bash(NAME, cl);
+    String optionalValue = "    '--region')\n      return\n      ;;\n";
+    if (!script.contains(optionalValue)) {
+      throw new IllegalStateException("picocli's bash completion no longer has the --region case");
+    }
+    return script.replace(optionalValue, "");
   }
 
   /**

@@ -412,6 +412,22 @@ class TarballIT {
     assertEquals(0, p.exit(), p.err());
     assertTrue(p.out().startsWith("complete ") && p.out().contains(" imds-env\n"), p.out());
     assertTrue(p.out().contains("\n--min-validity\n"), p.out());
+
+    // after --region, whose value is optional, the next option still completes
+    Proc after =
+        Proc.run(
+            List.of(
+                "bash",
+                "-c",
+                "source \"$1\" && COMP_WORDS=(imds-env --region --min-v) COMP_CWORD=2"
+                    + " COMP_LINE='imds-env --region --min-v' && COMP_POINT=${#COMP_LINE}"
+                    + " && _complete_imds-env 2>/dev/null; printf '%s\\n' \"${COMPREPLY[@]}\"",
+                "bash",
+                file),
+            bare(),
+            root);
+    assertEquals(0, after.exit(), after.err());
+    assertEquals("--min-validity\n", after.out());
   }
 
   @Test
