@@ -36,8 +36,8 @@ final class ContainerChecks {
         uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     if (port == serveAddress.getPort()
         && HttpLink.host(uri).equals(serveAddress.getAddress().getHostAddress())) {
-      return "on a plain EC2 host running Docker, run `imds-env serve` on the host (`man imds-env`,"
-          + " SERVE) and start the container with the options `imds-env serve --docker-args` prints;"
+      return "on a plain EC2 host running Docker, run `imds-env serve` on the host (serve in"
+          + " `man imds-env`) and start the container with the options `imds-env serve --docker-args` prints;"
           + " on ECS the agent answers here: check it is running";
     }
     return "run this inside the ECS task or EKS pod, and check the agent is running";

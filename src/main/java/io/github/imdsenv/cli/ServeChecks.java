@@ -62,7 +62,7 @@ final class ServeChecks {
           NAME,
           address.getAddress().getHostAddress()
               + " is not an address of this host: no imds-env serve for its containers (to give"
-              + " them credentials that stay fresh: `man imds-env`, SERVE)");
+              + " them credentials that stay fresh: serve in `man imds-env`)");
       return;
     }
     URI base = URI.create("http://" + where);

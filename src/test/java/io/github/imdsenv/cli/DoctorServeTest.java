@@ -214,7 +214,7 @@ class DoctorServeTest {
     String line = serveLine(new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 80), null);
     assertEquals(
         "info  serve       192.0.2.1 is not an address of this host: no imds-env serve for its"
-            + " containers (to give them credentials that stay fresh: `man imds-env`, SERVE)",
+            + " containers (to give them credentials that stay fresh: serve in `man imds-env`)",
         line);
     assertTrue(
         out.toString()
@@ -333,7 +333,7 @@ class DoctorServeTest {
         out.toString()
             .contains(
                 "\nFAIL  reachable   connection refused: on a plain EC2 host running Docker, run"
-                    + " `imds-env serve` on the host (`man imds-env`, SERVE) and start the"
+                    + " `imds-env serve` on the host (serve in `man imds-env`) and start the"
                     + " container with the options `imds-env serve --docker-args` prints; on ECS"
                     + " the agent answers here: check it is running\n"),
         out.toString());
