@@ -2,8 +2,10 @@ package io.github.imdsenv.cli;
 
 import io.github.imdsenv.Log;
 import io.github.imdsenv.container.ContainerClient;
+import io.github.imdsenv.http.HttpLink;
 import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.settings.Settings;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Map;
 
@@ -15,10 +17,30 @@ final class ContainerChecks {
 
   private final DoctorReport report;
   private final Map<String, String> env;
+  private final InetSocketAddress serveAddress;
 
-  ContainerChecks(DoctorReport report, Map<String, String> env) {
+  /**
+   * @param serveAddress where imds-env serve answers containers on a plain EC2 host
+   *     (169.254.170.2:80, {@link io.github.imdsenv.serve.Listen#DEFAULT}): an endpoint there that
+   *     does not answer names serve in its fix
+   */
+  ContainerChecks(DoctorReport report, Map<String, String> env, InetSocketAddress serveAddress) {
     this.report = report;
     this.env = env;
+    this.serveAddress = serveAddress;
+  }
+
+  /** The fix when nothing answers at {@code uri}. */
+  String unreachableFix(URI uri) {
+    int port =
+        uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    if (port == serveAddress.getPort()
+        && HttpLink.host(uri).equals(serveAddress.getAddress().getHostAddress())) {
+      return "on a plain EC2 host running Docker, run `imds-env serve` on the host (serve in"
+          + " `man imds-env`) and start the container with the options `imds-env serve --docker-args` prints;"
+          + " on ECS the agent answers here: check it is running";
+    }
+    return "run this inside the ECS task or EKS pod, and check the agent is running";
   }
 
   void run(Settings settings, Log log) {
@@ -60,10 +82,7 @@ final class ContainerChecks {
     @Override
     public void hostAllowed(URI uri) {
       report.line("ok", "endpoint", uri + " (an allowed host)");
-      report.reachable(
-          settings.budget().timeout(),
-          uri,
-          "run this inside the ECS task or EKS pod, and check the agent is running");
+      report.reachable(settings.budget().timeout(), uri, unreachableFix(uri));
       report.check("token");
     }
 

@@ -1,6 +1,8 @@
 package io.github.imdsenv.cli;
 
 import io.github.imdsenv.Log;
+import io.github.imdsenv.serve.EcsAgent;
+import io.github.imdsenv.serve.Listen;
 import io.github.imdsenv.settings.Settings;
 import io.github.imdsenv.settings.SourceKind;
 import java.util.Map;
@@ -21,7 +23,8 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Check the way to the credentials, one line a check: ok, warn or FAIL, what was seen, and the"
-          + " fix.",
+          + " fix; on a host using IMDS, a last line says whether an imds-env serve answers its"
+          + " containers at 169.254.170.2:80 (info or warn: a host needs none).",
       "Exit 0 when nothing failed (a warning does not fail); else the exit code of the first"
           + " failure (2: a setting, 3, 4 or 5)."
     })
@@ -47,9 +50,12 @@ final class DoctorCommand implements Callable<Integer> {
       Settings settings = report.observe(() -> source.settings(env));
       Log log = Log.create(settings.verbose());
       if (settings.source() == SourceKind.CONTAINER) {
-        new ContainerChecks(report, env).run(settings, log);
+        new ContainerChecks(report, env, Listen.DEFAULT.socketAddress()).run(settings, log);
       } else {
         new ImdsChecks(report).run(settings, log);
+        // on the host: does an imds-env serve answer its containers?
+        new ServeChecks(report, Listen.DEFAULT.socketAddress(), EcsAgent::detect)
+            .run(settings.budget().timeout());
       }
     } catch (DoctorReport.Stop stop) {
       report.line("skip", "rest", "not checked: fix the failure above first");

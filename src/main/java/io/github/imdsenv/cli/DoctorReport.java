@@ -17,9 +17,9 @@ import java.time.Instant;
 import java.util.function.Supplier;
 
 /**
- * Doctor's lines and tally: one line a check (ok, warn, FAIL or skip), the check a client's failure
- * belongs to, the checks both sources share (TCP reachability, the credentials' expiry), and the
- * exit code of the first failure.
+ * Doctor's lines and tally: one line a check (ok, warn, FAIL, or skip and info, which are not
+ * counted), the check a client's failure belongs to, the checks both sources share (TCP
+ * reachability, the credentials' expiry), and the exit code of the first failure.
  */
 final class DoctorReport {
 

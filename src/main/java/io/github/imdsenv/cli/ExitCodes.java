@@ -30,8 +30,8 @@ final class ExitCodes {
               Set.of()),
           new Row(
               USAGE,
-              "usage error: an option, argument or environment variable, or an unusable container token file",
-              // serve: an address it cannot listen on is a --listen this host cannot serve
+              "usage error: an option, argument or environment variable, an unusable container token file,"
+                  + " or (serve) an address it cannot listen on",
               Set.of(Reason.USAGE, Reason.TOKEN_UNUSABLE, Reason.LISTEN)),
           new Row(
               3,
