@@ -83,8 +83,9 @@ public final class Dist {
 
   /**
    * picocli's bash completion, but for an option whose value is optional ({@code --region
-   * [REGION]}): picocli's script offers nothing at all after it, so its case is taken out and the
-   * word after it completes as any other (the next option).
+   * [REGION]}): picocli's script offers nothing at all after it, not even the next option; now a
+   * word starting with '-' completes as after any other option, and nothing else is offered (not
+   * the subcommands, which may not follow it).
    */
   static String bash(CommandLine cl) {
     String script = AutoComplete.bash(NAME, cl);
@@ -92,7 +93,9 @@ public final class Dist {
     if (!script.contains(optionalValue)) {
       throw new IllegalStateException("picocli's bash completion no longer has the --region case");
     }
-    return script.replace(optionalValue, "");
+    // an option word completes as after any other option; anything else is the region's to type
+    return script.replace(
+        optionalValue, "    '--region')\n      [[ ${curr_word} == -* ]] || return\n      ;;\n");
   }
 
   /**

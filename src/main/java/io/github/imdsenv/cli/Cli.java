@@ -115,10 +115,12 @@ public final class Cli {
         }
         // the next word, unless it looks like an option or an @file, is the value of an option
         // that takes it; else the option stands bare (a flag, a bare --region)
+        // (picocli also refuses a subcommand's name as the root's option value: -o exec)
         String next = i + 1 < args.length ? args[i + 1] : null;
         if (next != null
             && !next.startsWith("-")
             && !next.startsWith("@")
+            && (exec || !isSubcommand(next))
             && fastSet(flags, variables, root, arg, next)) {
           i++;
         } else if (!fastSet(flags, variables, root, arg, null)) {
@@ -129,6 +131,18 @@ public final class Cli {
       return null;
     }
     return exec ? null : root.request(flags, variables);
+  }
+
+  /**
+   * The root's subcommands, as {@link #commandLine} adds them (FastPathTest checks the two agree).
+   */
+  static boolean isSubcommand(String word) {
+    switch (word) {
+      case "exec", "doctor", "serve", "completion":
+        return true;
+      default:
+        return false;
+    }
   }
 
   /** Option {@code name} set to {@code value} in whichever object has it (null: bare). */

@@ -3,6 +3,7 @@ package io.github.imdsenv.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.github.imdsenv.Printable;
 import io.github.imdsenv.http.HttpLink;
 import io.github.imdsenv.serve.Endpoint;
 import io.github.imdsenv.serve.Listen;
@@ -124,7 +125,7 @@ final class ServeChecks {
               + ": "
               + r.status()
               + " "
-              + code
+              + Printable.escape(code, 64)
               + ")");
     } else if (r.status() / 100 == 2) {
       // never shown: what it answered may be credentials

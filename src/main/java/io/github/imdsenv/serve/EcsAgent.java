@@ -11,7 +11,7 @@ import java.util.List;
  * redirects its port 80 to the agent on 127.0.0.1:51679 with a NAT rule, so a bind there succeeds
  * while containers' traffic goes to the agent. Seen without sending anything: the agent's listeners
  * in {@code /proc/net/tcp} (51678, its introspection API; 51679, its credentials endpoint), or the
- * ECS configuration file.
+ * ECS configuration file. A listener counts only when root's, as the agent's is.
  */
 public final class EcsAgent {
 
@@ -40,8 +40,10 @@ public final class EcsAgent {
     }
     for (String line : lines) {
       String[] f = line.trim().split("\\s+");
-      // sl local_address rem_address st ...; 0A is LISTEN; 127.0.0.1 or any address
-      if (f.length > 3 && f[3].equals("0A")) {
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid ...; 0A is LISTEN; 127.0.0.1 or
+      // any address; uid 0, as the agent runs: any local user may listen on these unprivileged
+      // ports, and must not be able to stop a serve or silence doctor that way
+      if (f.length > 7 && f[3].equals("0A") && f[7].equals("0")) {
         String[] local = f[1].split(":");
         if (local.length == 2
             && PORTS.contains(local[1])

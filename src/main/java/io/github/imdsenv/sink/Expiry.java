@@ -27,9 +27,10 @@ public final class Expiry {
    * of one section) expire: read only from the expiry key's own line, as the format writes it. Null
    * when a variable of {@code names} has no line (the account id excepted: not every source gives
    * one) or, where {@code names} gives a value (a region named by --region REGION, which every
-   * format writes as it is), another value; when the expiry appears other than once, or it is no
-   * timestamp. The lines are compared as bytes (every key is ASCII), never decoded: a 16 MiB line
-   * costs no memory.
+   * format writes as it is), another value; when it holds a variable {@code names} lacks (an extra
+   * the run no longer asks for); when the expiry appears other than once, or it is no timestamp.
+   * The lines are compared as bytes (every key is ASCII), never decoded: a 16 MiB line costs no
+   * memory.
    */
   public static Instant validUntil(
       Format format, byte[] content, int from, int to, Variables names) {
@@ -47,12 +48,25 @@ public final class Expiry {
         }
       }
     }
+    // a variable the run no longer asks for (--region, --account-id or --security-token dropped
+    // from the cron line) would stay in FILE until the credentials aged: not fresh
+    for (String extra : EXTRAS) {
+      String[] key = format.keyLine(extra);
+      if (key != null && !names.names().contains(extra) && lines.valueOf(key, false) >= 0) {
+        return null;
+      }
+    }
     String[] expiryKey = format.keyLine(Variables.EXPIRATION);
     int at = expiryKey == null ? -1 : lines.valueOf(expiryKey, true);
     return at < 0 || lines.valueEnd - at > MAX_TIMESTAMP
         ? null
         : Timestamps.parse(new String(content, at, lines.valueEnd - at, StandardCharsets.UTF_8));
   }
+
+  /** The variables a run sets only when asked to. */
+  private static final String[] EXTRAS = {
+    Variables.SECURITY_TOKEN, Variables.REGION, Variables.DEFAULT_REGION, Variables.ACCOUNT_ID
+  };
 
   /** Longer than any timestamp a format writes (ISO-8601 to the nanosecond, with an offset). */
   private static final int MAX_TIMESTAMP = 64;

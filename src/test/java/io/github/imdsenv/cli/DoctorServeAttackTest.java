@@ -15,6 +15,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,6 +28,9 @@ class DoctorServeAttackTest {
     return "{\"code\":\"" + code + "\",\"message\":\"m\"}";
   }
 
+  // a guard against a hang (a responder that drips forever), not a timing assertion: the deadline
+  // itself is asserted on a scripted transport and a fake clock (DeadlineTest, HttpLinkTest)
+  @Timeout(30)
   @ParameterizedTest
   @ValueSource(strings = {"drip", "escape", "long", "lie-length", "interim", "close"})
   void hostileResponder(String kind) throws Exception {
@@ -93,25 +97,13 @@ class DoctorServeAttackTest {
       t.start();
       StringWriter out = new StringWriter();
       DoctorReport report = new DoctorReport(new PrintWriter(out, true));
-      long t0 = System.nanoTime();
       new ServeChecks(
               report,
               new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort()),
               () -> null)
           .run(TIMEOUT);
-      long ms = (System.nanoTime() - t0) / 1_000_000;
       assertEquals(0, report.finish(), out.toString());
       String text = out.toString();
-      System.out.println(
-          kind
-              + " "
-              + ms
-              + "ms: "
-              + text.lines()
-                  .findFirst()
-                  .orElse("")
-                  .substring(0, Math.min(200, text.lines().findFirst().orElse("").length())));
-      assertTrue(ms < 2 * TIMEOUT.toMillis() + 500, kind + " took " + ms + " ms");
       for (char c : text.toCharArray()) {
         assertFalse(c == 0x1b || c == 0x07 || c == 0x9b, kind + ": a control character printed");
       }

@@ -130,7 +130,7 @@ class FastPathFuzzTest {
         vectors.add(new String[] {a, b});
       }
     }
-    for (int n = 0; n < 15000; n++) {
+    for (int n = 0; n < 4000; n++) {
       int len = 3 + rnd.nextInt(3);
       String[] v = new String[len];
       for (int i = 0; i < len; i++) {
@@ -158,8 +158,8 @@ class FastPathFuzzTest {
         diffs.add(show(v) + "\n   fast=" + fast + "\n   pico=" + slow);
       }
     }
-    System.out.println("taken by fast path: " + taken + " of " + vectors.size());
-    diffs.stream().limit(60).forEach(System.out::println);
+    // the comparison means something only where the fast path takes many vectors
+    assertTrue(taken > 1000, "the fast path took only " + taken + " of " + vectors.size());
     assertTrue(
         diffs.isEmpty(),
         diffs.size() + " disagreements; first: " + (diffs.isEmpty() ? "" : diffs.get(0)));

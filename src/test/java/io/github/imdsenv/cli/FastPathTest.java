@@ -255,6 +255,19 @@ class FastPathTest {
     assertTakenAlike(new String[] {"exec", "true"});
   }
 
+  /** The names the fast path refuses as an option's value are the root's subcommands, exactly. */
+  @Test
+  void subcommandNames_areThoseOfTheModel() {
+    Set<String> names = commandLine(new String[0]).getSubcommands().keySet();
+    for (String name : names) {
+      assertTrue(Cli.isSubcommand(name), name);
+    }
+    for (String other : List.of("help", "exec2", "Exec", "", "export")) {
+      assertFalse(Cli.isSubcommand(other), other);
+    }
+    assertEquals(4, names.size(), names.toString());
+  }
+
   @Test
   void execTakesItsCommandAsPicocliDoes() {
     CommandLine exec = commandLine(new String[] {"exec"}).getSubcommands().get("exec");

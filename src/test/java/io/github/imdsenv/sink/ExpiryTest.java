@@ -57,6 +57,34 @@ class ExpiryTest {
     }
   }
 
+  /** --region, --account-id or --security-token dropped from the line: FILE is written again. */
+  @ParameterizedTest
+  @EnumSource(value = Format.class, names = "DOCKER_ARGS", mode = EnumSource.Mode.EXCLUDE)
+  void aVariableNoLongerAskedFor_isNotFresh(Format format) {
+    Variables.Extras all = new Variables.Extras(true, true, true);
+    Credentials withAccount =
+        new Credentials("ASIAX", "secret", "token", EXPIRES, "123456789012", null);
+    String text = format.render(Variables.of(withAccount, "eu-west-1", all));
+    assertEquals(EXPIRES, until(format, text, Variables.namesOnly(all)));
+    for (Variables.Extras fewer :
+        List.of(
+            new Variables.Extras(false, true, true),
+            new Variables.Extras(true, false, true),
+            new Variables.Extras(true, true, false))) {
+      Instant until = until(format, text, Variables.namesOnly(fewer));
+      boolean dropped =
+          Variables.namesOnly(all).names().stream()
+              .filter(n -> !Variables.namesOnly(fewer).names().contains(n))
+              .anyMatch(n -> format.keyLine(n) != null);
+      if (dropped) {
+        assertNull(until, fewer.toString());
+      } else {
+        // a format that never writes the dropped variable (credential_process JSON's region)
+        assertEquals(EXPIRES, until, fewer.toString());
+      }
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(
       value = Format.class,
