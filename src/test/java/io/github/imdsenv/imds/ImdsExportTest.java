@@ -85,6 +85,23 @@ class ImdsExportTest {
 
   // ---- retries
 
+  @ParameterizedTest
+  @ValueSource(strings = {"true", "TRUE", " true "})
+  void v1DisabledInEnvironment_anySpellingOfTrue_refusesFallback(String value) {
+    Fixtures.healthy(wm);
+    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(status(403)));
+    Run.againstWithEnv(endpoint(), Map.of("AWS_EC2_METADATA_V1_DISABLED", value))
+        .assertFailure(3, "IMDSv1 fallback is disabled");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"false", "0", "no", ""})
+  void v1DisabledInEnvironment_otherValues_allowFallback(String value) {
+    Fixtures.healthy(wm);
+    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(status(403)));
+    Run.againstWithEnv(endpoint(), Map.of("AWS_EC2_METADATA_V1_DISABLED", value)).assertSuccess();
+  }
+
   @Test
   void attemptsFromEnvironment_boundsTheRetries() {
     Fixtures.healthy(wm);
