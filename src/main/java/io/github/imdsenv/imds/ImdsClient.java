@@ -206,7 +206,8 @@ public final class ImdsClient implements CredentialSource {
       throw noRole("lists no role");
     }
     boolean valid = Settings.validRoleName(first);
-    listener.roleListed(ROLES_PATH, Printable.escape(valid ? first : listed), valid);
+    // a valid name has nothing to escape: Printable is loaded only for an invalid one
+    listener.roleListed(ROLES_PATH, valid ? first : Printable.escape(listed), valid);
     if (!valid) {
       throw new ImdsEnvException(
           Reason.BAD_ANSWER, url(ROLES_PATH) + " lists a role name that is not a valid IAM name");
