@@ -637,6 +637,50 @@ class HttpLinkTest {
         () -> HttpLink.remainingMillis(Clock.SYSTEM, System.nanoTime()));
   }
 
+  /**
+   * A body that trickles in a byte at a time, each byte well within any per-read timeout, still
+   * ends at the exchange's deadline: every read is bounded by what is left of it (ImdsProtocolTest
+   * asserted this through the CLI for a 10 s deadline; the client's side of it, the deadline's
+   * message, is ImdsProtocolTest.slowBody_isCutByTheOverallDeadline's now).
+   */
+  @Test
+  void tricklingBody_isCutAtTheDeadline() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      Thread trickle =
+          new Thread(
+              () -> {
+                try (Socket s = server.accept()) {
+                  s.getOutputStream()
+                      .write(
+                          "HTTP/1.1 200 OK\r\nContent-Length: 60000\r\n\r\n"
+                              .getBytes(StandardCharsets.ISO_8859_1));
+                  for (int i = 0; i < 1000; i++) {
+                    s.getOutputStream().write('x');
+                    s.getOutputStream().flush();
+                    Thread.sleep(20);
+                  }
+                } catch (IOException | InterruptedException e) {
+                  // the client went away: what the test waits for
+                }
+              });
+      trickle.setDaemon(true);
+      trickle.start();
+      long start = System.nanoTime();
+      assertThrows(
+          SocketTimeoutException.class,
+          () ->
+              LINK.exchange(
+                  URI.create("http://127.0.0.1:" + server.getLocalPort()),
+                  "GET",
+                  "/x",
+                  "",
+                  System.nanoTime() + 1_000_000_000L));
+      long waited = (System.nanoTime() - start) / 1_000_000;
+      // the deadline is 1 s; the trickle would take 20 s
+      assertTrue(waited >= 900 && waited < 10_000, waited + " ms");
+    }
+  }
+
   @Test
   void aName_isLookedUp_localhostIsLoopback() throws IOException {
     InetAddress[] all = LINK.resolve("localhost", System.nanoTime() + 5_000_000_000L);
