@@ -3,7 +3,9 @@ package io.github.imdsenv;
 /**
  * The one exception the tool's stages throw for an expected failure. It says why, as a {@link
  * Reason}; the exit code is the CLI's business ({@code cli.ExitCodes}). Its message is shown to the
- * user as is, so it must never carry a secret or a response body.
+ * user as is, so it must never carry a secret or a response body; nor may its cause's, which {@code
+ * -v} prints (an I/O error's is the socket's or the file system's; a JSON parser's quotes the body,
+ * so none is chained).
  */
 public final class ImdsEnvException extends RuntimeException {
 

@@ -1,5 +1,6 @@
 package io.github.imdsenv.cli;
 
+import io.github.imdsenv.Clock;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Printable;
@@ -103,9 +104,9 @@ final class DoctorReport {
   }
 
   void reachable(Duration timeout, URI uri, String fix) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = Clock.SYSTEM.nanoTime() + timeout.toNanos();
     try {
-      long ms = HttpLink.connectMillis(uri, deadline);
+      long ms = new HttpLink(Clock.SYSTEM).connectMillis(uri, deadline);
       line("ok", "reachable", "TCP connection in " + ms + " ms");
     } catch (ConnectException e) {
       fail(Reason.UNREACHABLE, "reachable", "connection refused: " + fix);

@@ -3,8 +3,10 @@ package io.github.imdsenv.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.github.imdsenv.Clock;
 import io.github.imdsenv.Printable;
 import io.github.imdsenv.http.HttpLink;
+import io.github.imdsenv.http.Response;
 import io.github.imdsenv.serve.Endpoint;
 import io.github.imdsenv.serve.Listen;
 import io.github.imdsenv.settings.Durations;
@@ -67,8 +69,9 @@ final class ServeChecks {
       return;
     }
     URI base = URI.create("http://" + where);
+    HttpLink link = new HttpLink(Clock.SYSTEM);
     try {
-      HttpLink.connectMillis(base, System.nanoTime() + timeout.toNanos());
+      link.connectMillis(base, Clock.SYSTEM.nanoTime() + timeout.toNanos());
     } catch (ConnectException e) {
       report.line(
           "warn",
@@ -94,9 +97,11 @@ final class ServeChecks {
       return;
     }
     String asked = "a GET of " + Endpoint.PATH + " without the token";
-    HttpLink.Response r;
+    Response r;
     try {
-      r = HttpLink.exchange(base, "GET", Endpoint.PATH, "", System.nanoTime() + timeout.toNanos());
+      r =
+          link.exchange(
+              base, "GET", Endpoint.PATH, "", Clock.SYSTEM.nanoTime() + timeout.toNanos());
     } catch (IOException | RuntimeException e) {
       report.line(
           "warn",

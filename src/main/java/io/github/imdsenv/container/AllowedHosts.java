@@ -3,6 +3,7 @@ package io.github.imdsenv.container;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.http.HttpLink;
+import io.github.imdsenv.http.Transport;
 import io.github.imdsenv.settings.Environment;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,16 +22,16 @@ final class AllowedHosts {
 
   /**
    * Plain http may go only to this host or to the ECS/EKS agents: anyone else would receive the
-   * authorization token. Checked before any connection; a name's resolution is bounded by {@code
-   * deadlineNanos}.
+   * authorization token. Checked before any connection; a name is resolved by {@code transport}
+   * within {@code deadlineNanos}.
    */
-  static void require(URI uri, long deadlineNanos) {
+  static void require(URI uri, Transport transport, long deadlineNanos) {
     if ("https".equalsIgnoreCase(uri.getScheme())) {
       return;
     }
     String host = HttpLink.host(uri);
     try {
-      InetAddress[] addresses = HttpLink.resolve(host, deadlineNanos);
+      InetAddress[] addresses = transport.resolve(host, deadlineNanos);
       for (InetAddress a : addresses) {
         if (!a.isLoopbackAddress() && !isAgent(a)) {
           throw notAllowed(uri);
@@ -47,7 +48,8 @@ final class AllowedHosts {
               + ": the host could not be"
               + " checked ("
               + e.getMessage()
-              + "): check the name and the resolver (/etc/resolv.conf)");
+              + "): check the name and the resolver (/etc/resolv.conf)",
+          e);
     }
   }
 

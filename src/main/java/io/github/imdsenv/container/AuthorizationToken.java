@@ -107,13 +107,14 @@ final class AuthorizationToken {
               + from
               + ": no end within the run's "
               + Durations.human(within)
-              + " deadline (not a plain file?)");
+              + " deadline (not a plain file?)",
+          e);
     } catch (ExecutionException e) {
       throw tokenFileError(
           from, e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ImdsEnvException(Reason.TOKEN_UNUSABLE, "cannot read " + from + ": interrupted");
+      throw new ImdsEnvException(Reason.TOKEN_UNUSABLE, "cannot read " + from + ": interrupted", e);
     }
     if (bytes.length > MAX_TOKEN_FILE) {
       throw new ImdsEnvException(
@@ -129,6 +130,6 @@ final class AuthorizationToken {
 
   private static ImdsEnvException tokenFileError(String from, IOException e) {
     return new ImdsEnvException(
-        Reason.TOKEN_UNUSABLE, "cannot read " + from + ": " + FileErrors.reason(e));
+        Reason.TOKEN_UNUSABLE, "cannot read " + from + ": " + FileErrors.reason(e), e);
   }
 }

@@ -1,5 +1,6 @@
 package io.github.imdsenv.container;
 
+import io.github.imdsenv.Clock;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
@@ -8,11 +9,14 @@ import io.github.imdsenv.credentials.Credentials;
 import io.github.imdsenv.credentials.CredentialsParser;
 import io.github.imdsenv.http.HttpLink;
 import io.github.imdsenv.http.Requester;
+import io.github.imdsenv.http.Response;
+import io.github.imdsenv.http.RetryPolicy;
+import io.github.imdsenv.http.Transport;
 import io.github.imdsenv.settings.Budget;
 import io.github.imdsenv.settings.ContainerSource;
 import io.github.imdsenv.settings.Environment;
 import java.net.URI;
-import java.time.Instant;
+import java.time.Duration;
 
 /**
  * The container credentials endpoint of ECS tasks and EKS Pod Identity: one GET, with the
@@ -27,6 +31,9 @@ public final class ContainerClient implements CredentialSource {
    * endpoint is passed escaped, as {@link CredentialsParser#errorBody} gives it.
    */
   public interface Listener {
+    /** Hears nothing: the export's. */
+    Listener NONE = new None();
+
     /** The endpoint's host passed the allow-list; nothing was sent yet. */
     default void hostAllowed(URI uri) {}
 
@@ -42,36 +49,64 @@ public final class ContainerClient implements CredentialSource {
      */
     default void refused(int status, String code, String message) {}
 
-    /** Credentials parsed from the endpoint's answer. */
-    default void credentialsParsed(Instant expiration) {}
+    /** A class, not a lambda: no invokedynamic bootstrap on the export's path. */
+    final class None implements Listener {
+      private None() {}
+    }
   }
 
   private final ContainerSource settings;
-  private final Budget budget;
+  private final Duration deadline;
   private final Log log;
   private final URI uri;
+  private final Transport transport;
   private final Requester http;
-
-  /** Null for none (the export): nothing is built or loaded for it then. */
   private final Listener listener;
 
-  private ContainerClient(ContainerSource settings, Budget budget, Log log, Listener listener) {
+  private ContainerClient(
+      ContainerSource settings,
+      Budget budget,
+      Log log,
+      Listener listener,
+      Transport transport,
+      Clock clock) {
     this.settings = settings;
-    this.budget = budget;
+    this.deadline = budget.deadline();
     this.log = log;
     this.uri = settings.uri();
-    this.http = Requester.container(uri, budget, log);
+    this.transport = transport;
+    this.http =
+        Requester.container(
+            uri,
+            Environment.CONTAINER_RELATIVE_URI + " / _FULL_URI",
+            RetryPolicy.of(budget.attempts(), budget.timeout()),
+            deadline,
+            transport,
+            clock,
+            log);
     this.listener = listener;
   }
 
   public static ContainerClient create(ContainerSource settings, Budget budget, Log log) {
-    return new ContainerClient(settings, budget, log, null);
+    return create(settings, budget, log, Listener.NONE);
   }
 
   /** A client that reports each step to {@code listener} (doctor). */
   public static ContainerClient create(
       ContainerSource settings, Budget budget, Log log, Listener listener) {
-    return new ContainerClient(settings, budget, log, listener);
+    return new ContainerClient(
+        settings, budget, log, listener, new HttpLink(Clock.SYSTEM), Clock.SYSTEM);
+  }
+
+  /** A client on {@code transport} and {@code clock}: the protocol tests' scripted ones. */
+  static ContainerClient create(
+      ContainerSource settings,
+      Budget budget,
+      Log log,
+      Listener listener,
+      Transport transport,
+      Clock clock) {
+    return new ContainerClient(settings, budget, log, listener, transport, clock);
   }
 
   @Override
@@ -81,25 +116,19 @@ public final class ContainerClient implements CredentialSource {
 
   @Override
   public Credentials credentials() {
-    AllowedHosts.require(uri, http.attemptDeadline());
-    if (listener != null) {
-      listener.hostAllowed(uri);
-    }
-    String token = AuthorizationToken.of(settings, budget.deadline());
-    if (listener != null) {
-      String source =
-          settings.authTokenFile() != null
-              ? settings.authTokenFile()
-              : settings.authToken() != null ? Environment.CONTAINER_TOKEN : null;
-      listener.authorization(source, token == null ? 0 : token.length());
-    }
-    HttpLink.Response r =
+    AllowedHosts.require(uri, transport, http.attemptDeadline());
+    listener.hostAllowed(uri);
+    String token = AuthorizationToken.of(settings, deadline);
+    String source =
+        settings.authTokenFile() != null
+            ? settings.authTokenFile()
+            : settings.authToken() != null ? Environment.CONTAINER_TOKEN : null;
+    listener.authorization(source, token == null ? 0 : token.length());
+    Response r =
         http.send("GET", "", token == null ? "" : "Authorization: " + token + "\r\n", false);
     if (r.status() / 100 != 2) {
       CredentialsParser.ErrorBody e = CredentialsParser.errorBody(r.body());
-      if (listener != null) {
-        listener.refused(r.status(), e.code(), e.message());
-      }
+      listener.refused(r.status(), e.code(), e.message());
       String detail =
           e.code() == null && e.message() == null
               ? null
@@ -108,11 +137,7 @@ public final class ContainerClient implements CredentialSource {
                   + (e.message() == null ? "" : e.message());
       throw http.fatalStatus("GET", "", r.status(), detail);
     }
-    Credentials c = CredentialsParser.parse(r.body(), uri.toString());
-    if (listener != null) {
-      listener.credentialsParsed(c.expiration());
-    }
-    return c;
+    return CredentialsParser.parse(r.body(), uri.toString());
   }
 
   /** The container endpoint has no region of its own: the task's or pod's AWS_REGION says it. */

@@ -63,6 +63,7 @@ public final class CredentialsParser {
         throw bad(url, "is not a single JSON object");
       }
     } catch (JsonProcessingException e) {
+      // no cause chained: Jackson's message quotes the body, secrets included, and -v prints causes
       throw bad(
           url,
           "is not valid JSON (line "

@@ -1,5 +1,6 @@
 package io.github.imdsenv.http;
 
+import io.github.imdsenv.Clock;
 import java.io.IOException;
 import java.net.InetAddress;
 
@@ -12,11 +13,11 @@ final class HostResolver {
   private HostResolver() {}
 
   /** See {@link HttpLink#resolve}. */
-  static InetAddress[] resolve(String host, long deadlineNanos) throws IOException {
+  static InetAddress[] resolve(String host, long deadlineNanos, Clock clock) throws IOException {
     if (isIpLiteral(host)) {
       return InetAddress.getAllByName(host);
     }
-    return Lookup.all(host, deadlineNanos);
+    return Lookup.all(host, deadlineNanos, clock);
   }
 
   /**
@@ -69,9 +70,9 @@ final class HostResolver {
       }
     }
 
-    static InetAddress[] all(String host, long deadlineNanos) throws IOException {
-      long start = System.nanoTime();
-      int wait = HttpLink.remainingMillis(deadlineNanos);
+    static InetAddress[] all(String host, long deadlineNanos, Clock clock) throws IOException {
+      long start = clock.nanoTime();
+      int wait = HttpLink.remainingMillis(clock, deadlineNanos);
       Lookup lookup = new Lookup(host);
       lookup.start();
       try {
@@ -86,7 +87,7 @@ final class HostResolver {
       if (lookup.unknown != null) {
         throw lookup.unknown;
       }
-      throw new HttpLink.ResolutionTimeout(host, (System.nanoTime() - start) / 1_000_000);
+      throw new HttpLink.ResolutionTimeout(host, (clock.nanoTime() - start) / 1_000_000);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.github.imdsenv.http;
 
+import io.github.imdsenv.Clock;
 import io.github.imdsenv.ImdsEnvException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,36 +21,29 @@ import java.nio.charset.StandardCharsets;
  * classes instead of hundreds.
  *
  * <p>This class connects and sends; {@link ResponseReader} reads the response (framing, size cap,
- * deadline) and {@link HostResolver} resolves the host within the deadline.
+ * deadline) and {@link HostResolver} resolves the host within the deadline. Deadlines are in the
+ * terms of its {@link Clock}, whose {@code nanoTime} must be the system's (sockets wait in real
+ * time).
  */
-public final class HttpLink {
+public final class HttpLink implements Transport {
 
   /** A body larger than this is refused, whatever its framing. */
   public static final int MAX_BODY = 64 * 1024;
 
-  private HttpLink() {}
+  private final Clock clock;
 
-  /** A status and a body of at most {@link #MAX_BODY} bytes. */
-  public record Response(int status, byte[] body) {
-    public String text() {
-      return new String(body, StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public String toString() {
-      return "Response[status=" + status + ", " + body.length + " bytes]";
-    }
+  public HttpLink(Clock clock) {
+    this.clock = clock;
   }
 
   /**
-   * Sends {@code method base+path} with the given header lines and reads the whole response by
-   * {@code deadlineNanos} (a {@link System#nanoTime()} value).
+   * {@inheritDoc}
    *
-   * @throws IOException anything a retry may cure: refused, reset, timed out, malformed
    * @throws ImdsEnvException (BAD_RESPONSE) when the body exceeds {@link #MAX_BODY}
    */
-  public static Response exchange(
-      URI base, String method, String path, String headers, long deadlineNanos) throws IOException {
+  @Override
+  public Response exchange(URI base, String method, String path, String headers, long deadlineNanos)
+      throws IOException {
     String host = host(base);
     boolean tls = "https".equalsIgnoreCase(base.getScheme());
     int port = port(base);
@@ -60,8 +54,9 @@ public final class HttpLink {
       plain.setTcpNoDelay(true);
       plain.connect(
           new InetSocketAddress(resolve(host, deadlineNanos)[0], port),
-          remainingMillis(deadlineNanos));
-      Socket socket = tls ? Tls.wrap(plain, host, port, deadlineNanos) : plain;
+          remainingMillis(clock, deadlineNanos));
+      Socket socket =
+          tls ? Tls.wrap(plain, host, port, remainingMillis(clock, deadlineNanos)) : plain;
       String target = basePath + path;
       String request =
           method
@@ -79,7 +74,7 @@ public final class HttpLink {
       OutputStream out = socket.getOutputStream();
       out.write(request.getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
-      return new ResponseReader(socket, deadlineNanos, base + path).read();
+      return new ResponseReader(socket, clock, deadlineNanos, base + path).read();
     }
   }
 
@@ -96,14 +91,14 @@ public final class HttpLink {
   }
 
   /** Opens and closes a TCP connection to the endpoint; returns how long connecting took, in ms. */
-  public static long connectMillis(URI base, long deadlineNanos) throws IOException {
-    long start = System.nanoTime();
+  public long connectMillis(URI base, long deadlineNanos) throws IOException {
+    long start = clock.nanoTime();
     try (Socket s = new Socket(Proxy.NO_PROXY)) {
       s.connect(
           new InetSocketAddress(resolve(host(base), deadlineNanos)[0], port(base)),
-          remainingMillis(deadlineNanos));
+          remainingMillis(clock, deadlineNanos));
     }
-    return (System.nanoTime() - start) / 1_000_000;
+    return (clock.nanoTime() - start) / 1_000_000;
   }
 
   /**
@@ -115,8 +110,9 @@ public final class HttpLink {
    * @throws java.net.UnknownHostException the name does not resolve
    * @throws ResolutionTimeout no answer by the deadline
    */
-  public static InetAddress[] resolve(String host, long deadlineNanos) throws IOException {
-    return HostResolver.resolve(host, deadlineNanos);
+  @Override
+  public InetAddress[] resolve(String host, long deadlineNanos) throws IOException {
+    return HostResolver.resolve(host, deadlineNanos, clock);
   }
 
   /** Name resolution gave no answer by the deadline: an attempt's failure, retried like one. */
@@ -128,7 +124,7 @@ public final class HttpLink {
 
   /** TLS for an https:// container endpoint, with the host name checked; loaded only then. */
   private static final class Tls {
-    static Socket wrap(Socket plain, String host, int port, long deadlineNanos) throws IOException {
+    static Socket wrap(Socket plain, String host, int port, int timeoutMillis) throws IOException {
       javax.net.ssl.SSLSocket s =
           (javax.net.ssl.SSLSocket)
               ((javax.net.ssl.SSLSocketFactory) javax.net.ssl.SSLSocketFactory.getDefault())
@@ -136,14 +132,14 @@ public final class HttpLink {
       javax.net.ssl.SSLParameters p = s.getSSLParameters();
       p.setEndpointIdentificationAlgorithm("HTTPS");
       s.setSSLParameters(p);
-      s.setSoTimeout(remainingMillis(deadlineNanos));
+      s.setSoTimeout(timeoutMillis);
       s.startHandshake();
       return s;
     }
   }
 
-  static int remainingMillis(long deadlineNanos) throws SocketTimeoutException {
-    long ms = (deadlineNanos - System.nanoTime()) / 1_000_000;
+  static int remainingMillis(Clock clock, long deadlineNanos) throws SocketTimeoutException {
+    long ms = (deadlineNanos - clock.nanoTime()) / 1_000_000;
     if (ms <= 0) {
       throw new SocketTimeoutException("timed out");
     }

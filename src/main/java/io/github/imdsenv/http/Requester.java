@@ -4,61 +4,74 @@ import io.github.imdsenv.Clock;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
-import io.github.imdsenv.settings.Budget;
 import io.github.imdsenv.settings.Durations;
-import io.github.imdsenv.settings.Environment;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 
 /**
- * Requests to one metadata endpoint, as the SDKs make them: retries with exponential backoff and
- * jitter on 429, 5xx and I/O errors, within {@code --attempts}; a per-attempt timeout; one deadline
- * for the whole run. Shared by the IMDS and the container-credentials clients.
+ * Requests to one metadata endpoint, as the SDKs make them: retries by a {@link RetryPolicy} (429,
+ * 5xx and I/O errors, exponential backoff with jitter, a per-attempt timeout) and one deadline for
+ * the whole run. Shared by the IMDS and the container-credentials clients; the network is a {@link
+ * Transport}, time a {@link Clock}, both the caller's.
  */
 public final class Requester {
-
-  private static final long BACKOFF_BASE_MILLIS = 100;
-  private static final long BACKOFF_MAX_MILLIS = 1_000;
 
   private final URI base;
   private final String service;
   private final String unreachableAdvice;
   private final String origin;
-  private final Budget budget;
+  private final RetryPolicy policy;
+  private final Duration deadline;
+  private final Transport transport;
+  private final Clock clock;
   private final Log log;
   private final long deadlineNanos;
-  private final Clock clock;
 
   /**
    * @param service what the endpoint is, for messages: "the instance metadata service"
    * @param unreachableAdvice what to check when it does not answer at all
    * @param origin where the endpoint came from, for messages: "--endpoint", a variable's name
-   * @param clock the system's, or a test's; its {@code nanoTime} must not run behind {@link
-   *     System#nanoTime()}: the deadlines handed to {@link HttpLink} are in its terms
+   * @param deadline for the whole run, counted from now
    */
   Requester(
       URI base,
       String service,
       String unreachableAdvice,
       String origin,
-      Budget budget,
-      Log log,
-      Clock clock) {
+      RetryPolicy policy,
+      Duration deadline,
+      Transport transport,
+      Clock clock,
+      Log log) {
     this.base = base;
     this.service = service;
     this.unreachableAdvice = unreachableAdvice;
     this.origin = origin;
-    this.budget = budget;
-    this.log = log;
+    this.policy = policy;
+    this.deadline = deadline;
+    this.transport = transport;
     this.clock = clock;
-    this.deadlineNanos = clock.nanoTime() + budget.deadline().toNanos();
+    this.log = log;
+    this.deadlineNanos = clock.nanoTime() + deadline.toNanos();
   }
 
-  /** Requests to the instance metadata service at {@code base}. */
-  public static Requester imds(URI base, String origin, Budget budget, Log log) {
+  /**
+   * Requests to the instance metadata service at {@code base}.
+   *
+   * @param origin where {@code base} came from, for messages: "--endpoint", a variable's name
+   */
+  public static Requester imds(
+      URI base,
+      String origin,
+      RetryPolicy policy,
+      Duration deadline,
+      Transport transport,
+      Clock clock,
+      Log log) {
     return new Requester(
         base,
         "the instance metadata service",
@@ -67,28 +80,41 @@ public final class Requester {
             + origin
             + ") is wrong",
         origin,
-        budget,
-        log,
-        Clock.SYSTEM);
+        policy,
+        deadline,
+        transport,
+        clock,
+        log);
   }
 
-  /** Requests to the container credentials endpoint at {@code base}. */
-  public static Requester container(URI base, Budget budget, Log log) {
+  /**
+   * Requests to the container credentials endpoint at {@code base}.
+   *
+   * @param origin where {@code base} came from, for messages: the variables' names
+   */
+  public static Requester container(
+      URI base,
+      String origin,
+      RetryPolicy policy,
+      Duration deadline,
+      Transport transport,
+      Clock clock,
+      Log log) {
     return new Requester(
         base,
         "the container credentials endpoint",
-        "check "
-            + Environment.CONTAINER_RELATIVE_URI
-            + " / _FULL_URI, or that this runs inside the task or pod",
-        Environment.CONTAINER_RELATIVE_URI + " / _FULL_URI",
-        budget,
-        log,
-        Clock.SYSTEM);
+        "check " + origin + ", or that this runs inside the task or pod",
+        origin,
+        policy,
+        deadline,
+        transport,
+        clock,
+        log);
   }
 
   /** When an attempt starting now must end: its timeout, within the run's deadline. */
   public long attemptDeadline() {
-    return Math.min(clock.nanoTime() + budget.timeout().toNanos(), deadlineNanos);
+    return Math.min(clock.nanoTime() + policy.timeout().toNanos(), deadlineNanos);
   }
 
   public String url(String path) {
@@ -99,8 +125,7 @@ public final class Requester {
    * One request with retries on 429, 5xx and I/O errors. Returns any other response. With {@code
    * timeoutIsAnswer}, a timeout returns null at once instead of being retried (the IMDS token PUT).
    */
-  public HttpLink.Response send(
-      String method, String path, String headers, boolean timeoutIsAnswer) {
+  public Response send(String method, String path, String headers, boolean timeoutIsAnswer) {
     return send(method, path, headers, timeoutIsAnswer, false);
   }
 
@@ -109,28 +134,30 @@ public final class Requester {
    * returned, not thrown: for a request the caller has another way round (the extended credentials
    * path, whose fallback is the legacy one).
    */
-  public HttpLink.Response sendOrLastStatus(String method, String path, String headers) {
+  public Response sendOrLastStatus(String method, String path, String headers) {
     return send(method, path, headers, false, true);
   }
 
-  private HttpLink.Response send(
+  private Response send(
       String method,
       String path,
       String headers,
       boolean timeoutIsAnswer,
       boolean lastStatusIsAnswer) {
     String failure = null;
+    IOException lastError = null;
     boolean unresolved = false;
-    HttpLink.Response last = null;
-    for (int attempt = 1; attempt <= budget.attempts(); attempt++) {
+    Response last = null;
+    for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
       if (attempt > 1) {
-        backoff(attempt, method, path, failure);
+        backoff(attempt, method, path, failure, lastError);
       }
       long start = clock.nanoTime();
       unresolved = false;
-      long attemptDeadline = Math.min(start + budget.timeout().toNanos(), deadlineNanos);
+      long attemptDeadline = Math.min(start + policy.timeout().toNanos(), deadlineNanos);
+      lastError = null;
       try {
-        HttpLink.Response r = HttpLink.exchange(base, method, path, headers, attemptDeadline);
+        Response r = transport.exchange(base, method, path, headers, attemptDeadline);
         log.debug(method + " " + path + " -> " + r.status() + " (" + millisSince(start) + " ms)");
         if (r.status() != 429 && r.status() < 500) {
           return r;
@@ -140,27 +167,31 @@ public final class Requester {
       } catch (SocketTimeoutException e) {
         log.debug(method + " " + path + " -> timed out (" + millisSince(start) + " ms)");
         if (clock.nanoTime() - deadlineNanos >= 0) {
-          throw deadlineExceeded(method, path);
+          throw deadlineExceeded(method, path, e);
         }
         if (timeoutIsAnswer) {
           return null;
         }
-        failure = "did not answer within " + Durations.human(budget.timeout());
+        failure = "did not answer within " + Durations.human(policy.timeout());
+        lastError = e;
         last = null;
       } catch (ConnectException e) {
         log.debug(method + " " + path + " -> connection refused (" + millisSince(start) + " ms)");
         failure = "refused the connection";
+        lastError = e;
         last = null;
       } catch (UnknownHostException e) {
         // retried all the same: a resolver that fails for a moment looks just like this
         log.debug(method + " " + path + " -> unknown host (" + millisSince(start) + " ms)");
         failure = "failed (its name does not resolve)";
         unresolved = true;
+        lastError = e;
         last = null;
       } catch (IOException e) {
         log.debug(
             method + " " + path + " -> " + e.getClass().getSimpleName() + ": " + e.getMessage());
         failure = "failed (" + describe(e) + ")";
+        lastError = e;
         last = null;
       }
     }
@@ -184,7 +215,8 @@ public final class Requester {
               + attempts()
               + "); check the host name (from "
               + origin
-              + ") and the resolver (/etc/resolv.conf)");
+              + ") and the resolver (/etc/resolv.conf)",
+          lastError);
     }
     throw new ImdsEnvException(
         Reason.UNREACHABLE,
@@ -200,11 +232,12 @@ public final class Requester {
             + " ("
             + attempts()
             + "): "
-            + adviceFor(last == null ? 0 : last.status()));
+            + adviceFor(last == null ? 0 : last.status()),
+        lastError);
   }
 
   private String attempts() {
-    return budget.attempts() + (budget.attempts() == 1 ? " attempt" : " attempts");
+    return policy.attempts() + (policy.attempts() == 1 ? " attempt" : " attempts");
   }
 
   /**
@@ -220,18 +253,19 @@ public final class Requester {
     return unreachableAdvice;
   }
 
-  private void backoff(int attempt, String method, String path, String failure) {
-    long cap = Math.min(BACKOFF_MAX_MILLIS, BACKOFF_BASE_MILLIS << (attempt - 2));
-    // "equal jitter": half the step fixed, half random
-    long sleep = cap / 2 + clock.random(cap / 2 + 1);
+  /**
+   * @param cause the failure of the attempt before, null for a status
+   */
+  private void backoff(int attempt, String method, String path, String failure, IOException cause) {
+    long sleep = policy.backoffMillis(attempt, clock);
     if (clock.nanoTime() + sleep * 1_000_000 - deadlineNanos >= 0) {
-      throw deadlineExceeded(method, path);
+      throw deadlineExceeded(method, path, cause);
     }
     log.debug(
         "attempt "
             + attempt
             + " of "
-            + budget.attempts()
+            + policy.attempts()
             + " in "
             + sleep
             + " ms ("
@@ -242,11 +276,11 @@ public final class Requester {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ImdsEnvException(
-          Reason.UNREACHABLE, "interrupted while waiting to retry " + method + " " + path);
+          Reason.UNREACHABLE, "interrupted while waiting to retry " + method + " " + path, e);
     }
   }
 
-  private ImdsEnvException deadlineExceeded(String method, String path) {
+  private ImdsEnvException deadlineExceeded(String method, String path, IOException cause) {
     return new ImdsEnvException(
         Reason.UNREACHABLE,
         service
@@ -257,8 +291,9 @@ public final class Requester {
             + " "
             + path
             + " within the run's "
-            + Durations.human(budget.deadline())
-            + " deadline: it is too slow or overloaded; try again");
+            + Durations.human(deadline)
+            + " deadline: it is too slow or overloaded; try again",
+        cause);
   }
 
   /** A status that no retry cures. */

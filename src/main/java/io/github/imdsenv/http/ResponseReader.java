@@ -3,6 +3,7 @@ package io.github.imdsenv.http;
 import static io.github.imdsenv.http.HttpLink.MAX_BODY;
 import static io.github.imdsenv.http.HttpLink.remainingMillis;
 
+import io.github.imdsenv.Clock;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.Printable;
 import java.io.ByteArrayOutputStream;
@@ -18,6 +19,7 @@ final class ResponseReader {
 
   private final Socket socket;
   private final InputStream in;
+  private final Clock clock;
   private final long deadlineNanos;
   private final String url;
   private final byte[] buf = new byte[8192];
@@ -26,14 +28,15 @@ final class ResponseReader {
   private String contentLength;
   private String transferEncoding;
 
-  ResponseReader(Socket socket, long deadlineNanos, String url) throws IOException {
+  ResponseReader(Socket socket, Clock clock, long deadlineNanos, String url) throws IOException {
     this.socket = socket;
     this.in = socket.getInputStream();
+    this.clock = clock;
     this.deadlineNanos = deadlineNanos;
     this.url = url;
   }
 
-  HttpLink.Response read() throws IOException {
+  Response read() throws IOException {
     int status = head();
     // interim answers (100 Continue, 103 Early Hints, ...) come before the final one: skipped
     for (int interim = 1; status < 200; interim++) {
@@ -69,7 +72,7 @@ final class ResponseReader {
     } else {
       body = untilEof();
     }
-    return new HttpLink.Response(status, body);
+    return new Response(status, body);
   }
 
   /** A status line and its header lines; returns the status and keeps the framing headers. */
@@ -243,7 +246,7 @@ final class ResponseReader {
   }
 
   private boolean fill() throws IOException {
-    socket.setSoTimeout(remainingMillis(deadlineNanos));
+    socket.setSoTimeout(remainingMillis(clock, deadlineNanos));
     int n = in.read(buf, 0, buf.length);
     if (n <= 0) {
       return false;

@@ -1,5 +1,6 @@
 package io.github.imdsenv.imds;
 
+import io.github.imdsenv.Clock;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
@@ -9,6 +10,9 @@ import io.github.imdsenv.credentials.Credentials;
 import io.github.imdsenv.credentials.CredentialsParser;
 import io.github.imdsenv.http.HttpLink;
 import io.github.imdsenv.http.Requester;
+import io.github.imdsenv.http.Response;
+import io.github.imdsenv.http.RetryPolicy;
+import io.github.imdsenv.http.Transport;
 import io.github.imdsenv.settings.Budget;
 import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.settings.ImdsSource;
@@ -37,28 +41,53 @@ public final class ImdsClient implements CredentialSource {
   private final URI endpoint;
   private final Requester http;
 
-  /** Null for none (the export): nothing is built or loaded for it then. */
   private final ImdsListener listener;
 
   private final ImdsSession session;
 
-  private ImdsClient(ImdsSource settings, Budget budget, Log log, ImdsListener listener) {
+  private ImdsClient(
+      ImdsSource settings,
+      Budget budget,
+      Log log,
+      ImdsListener listener,
+      Transport transport,
+      Clock clock) {
     this.settings = settings;
     this.log = log;
     this.endpoint = settings.endpoint();
-    this.http = Requester.imds(endpoint, settings.endpointOrigin(), budget, log);
+    this.http =
+        Requester.imds(
+            endpoint,
+            settings.endpointOrigin(),
+            RetryPolicy.of(budget.attempts(), budget.timeout()),
+            budget.deadline(),
+            transport,
+            clock,
+            log);
     this.listener = listener;
     this.session = new ImdsSession(settings, log, http, listener);
   }
 
   public static ImdsClient create(ImdsSource settings, Budget budget, Log log) {
-    return new ImdsClient(settings, budget, log, null);
+    return create(settings, budget, log, ImdsListener.NONE);
   }
 
   /** A client that reports each step to {@code listener} (doctor). */
   public static ImdsClient create(
       ImdsSource settings, Budget budget, Log log, ImdsListener listener) {
-    return new ImdsClient(settings, budget, log, listener);
+    return new ImdsClient(
+        settings, budget, log, listener, new HttpLink(Clock.SYSTEM), Clock.SYSTEM);
+  }
+
+  /** A client on {@code transport} and {@code clock}: the protocol tests' scripted ones. */
+  static ImdsClient create(
+      ImdsSource settings,
+      Budget budget,
+      Log log,
+      ImdsListener listener,
+      Transport transport,
+      Clock clock) {
+    return new ImdsClient(settings, budget, log, listener, transport, clock);
   }
 
   /**
@@ -130,18 +159,14 @@ public final class ImdsClient implements CredentialSource {
   @Override
   public String region() {
     requireEnabled();
-    HttpLink.Response r = get(REGION_PATH);
+    Response r = get(REGION_PATH);
     if (r.status() != 200) {
-      if (listener != null) {
-        listener.regionRefused(REGION_PATH, r.status());
-      }
+      listener.regionRefused(REGION_PATH, r.status());
       throw fatalStatus("GET", REGION_PATH, r.status());
     }
     String region = r.text().trim();
     if (!validRegion(region)) {
-      if (listener != null) {
-        listener.regionRefused(REGION_PATH, r.status());
-      }
+      listener.regionRefused(REGION_PATH, r.status());
       throw new ImdsEnvException(
           Reason.BAD_ANSWER, url(REGION_PATH) + " did not answer with a region name");
     }
@@ -159,11 +184,9 @@ public final class ImdsClient implements CredentialSource {
   }
 
   private String discoverRole() {
-    HttpLink.Response r = get(ROLES_PATH);
+    Response r = get(ROLES_PATH);
     if (r.status() == 404) {
-      if (listener != null) {
-        listener.noRole(ROLES_PATH, r.status());
-      }
+      listener.noRole(ROLES_PATH, r.status());
       throw noRole("answered 404");
     }
     if (r.status() != 200) {
@@ -179,15 +202,12 @@ public final class ImdsClient implements CredentialSource {
       }
     }
     if (first == null) {
-      if (listener != null) {
-        listener.noRole(ROLES_PATH, r.status());
-      }
+      listener.noRole(ROLES_PATH, r.status());
       throw noRole("lists no role");
     }
     boolean valid = Settings.validRoleName(first);
-    if (listener != null) {
-      listener.roleListed(ROLES_PATH, Printable.escape(valid ? first : listed), valid);
-    }
+    // a valid name has nothing to escape: Printable is loaded only for an invalid one
+    listener.roleListed(ROLES_PATH, valid ? first : Printable.escape(listed), valid);
     if (!valid) {
       throw new ImdsEnvException(
           Reason.BAD_ANSWER, url(ROLES_PATH) + " lists a role name that is not a valid IAM name");
@@ -217,16 +237,14 @@ public final class ImdsClient implements CredentialSource {
    */
   private Credentials credentialsOf(String role) {
     String extended = EXTENDED_PATH + role;
-    HttpLink.Response r = get(extended, true);
+    Response r = get(extended, true);
     if (r.status() == 200) {
       return parsed(r, extended);
     }
     if (r.status() < 400) {
       throw fatalStatus("GET", extended, r.status());
     }
-    if (listener != null) {
-      listener.extendedFellBack(extended, r.status());
-    }
+    listener.extendedFellBack(extended, r.status());
     log.debug(
         "GET "
             + extended
@@ -244,19 +262,15 @@ public final class ImdsClient implements CredentialSource {
     return null;
   }
 
-  private Credentials parsed(HttpLink.Response r, String path) {
-    Credentials c = CredentialsParser.parse(r.body(), url(path));
-    if (listener != null) {
-      listener.credentialsParsed(path, c.expiration());
-    }
-    return c;
+  private Credentials parsed(Response r, String path) {
+    return CredentialsParser.parse(r.body(), url(path));
   }
 
-  private HttpLink.Response get(String path) {
+  private Response get(String path) {
     return get(path, false);
   }
 
-  private HttpLink.Response get(String path, boolean lastStatusIsAnswer) {
+  private Response get(String path, boolean lastStatusIsAnswer) {
     return session.get(path, lastStatusIsAnswer);
   }
 

@@ -1,7 +1,6 @@
 package io.github.imdsenv.imds;
 
 import io.github.imdsenv.Printable;
-import java.time.Instant;
 
 /**
  * Each step of a fetch as the {@link ImdsClient} takes it, for {@code imds-env doctor}: doctor
@@ -10,6 +9,10 @@ import java.time.Instant;
  * Printable#escape}); paths are relative to the endpoint.
  */
 public interface ImdsListener {
+
+  /** Hears nothing: the export's. */
+  ImdsListener NONE = new None();
+
   /** The IMDSv2 token PUT answered 200 with a usable token. */
   default void tokenReceived(int ttlSeconds) {}
 
@@ -44,9 +47,11 @@ public interface ImdsListener {
    */
   default void extendedFellBack(String path, int status) {}
 
-  /** Credentials parsed from {@code path}. */
-  default void credentialsParsed(String path, Instant expiration) {}
-
   /** The region path answered {@code status} (200: without a region name); the fetch fails. */
   default void regionRefused(String path, int status) {}
+
+  /** A class, not a lambda: no invokedynamic bootstrap on the export's path. */
+  final class None implements ImdsListener {
+    private None() {}
+  }
 }

@@ -3,8 +3,8 @@ package io.github.imdsenv.imds;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.ImdsEnvException.Reason;
 import io.github.imdsenv.Log;
-import io.github.imdsenv.http.HttpLink;
 import io.github.imdsenv.http.Requester;
+import io.github.imdsenv.http.Response;
 import io.github.imdsenv.settings.Environment;
 import io.github.imdsenv.settings.ImdsSource;
 
@@ -22,7 +22,6 @@ final class ImdsSession {
   private final Log log;
   private final Requester http;
 
-  /** Null for none (the export). */
   private final ImdsListener listener;
 
   /** The IMDSv2 session token; null before the PUT and in IMDSv1 mode. */
@@ -52,10 +51,10 @@ final class ImdsSession {
    * With {@code lastStatusIsAnswer}, a 429 or 5xx that outlasts the retries is returned, not
    * thrown.
    */
-  HttpLink.Response get(String path, boolean lastStatusIsAnswer) {
+  Response get(String path, boolean lastStatusIsAnswer) {
     start();
-    HttpLink.Response r = send(path, lastStatusIsAnswer);
-    if (token == null && listener != null) {
+    Response r = send(path, lastStatusIsAnswer);
+    if (token == null) {
       listener.answeredWithoutToken(path, r.status());
     }
     if (r.status() == 401) {
@@ -79,7 +78,7 @@ final class ImdsSession {
     return r;
   }
 
-  private HttpLink.Response send(String path, boolean lastStatusIsAnswer) {
+  private Response send(String path, boolean lastStatusIsAnswer) {
     return lastStatusIsAnswer
         ? http.sendOrLastStatus("GET", path, tokenHeader())
         : http.send("GET", path, tokenHeader(), false);
@@ -91,7 +90,7 @@ final class ImdsSession {
 
   private void fetchToken() {
     token = null;
-    HttpLink.Response r =
+    Response r =
         http.send(
             "PUT",
             TOKEN_PATH,
@@ -99,14 +98,12 @@ final class ImdsSession {
             true);
     if (r == null) {
       tokenTimedOut = true;
-      if (listener != null) {
-        listener.tokenTimedOut("PUT " + TOKEN_PATH);
-      }
+      listener.tokenTimedOut("PUT " + TOKEN_PATH);
       fallBackToV1("the IMDSv2 token request (PUT " + TOKEN_PATH + ") timed out", true);
       return;
     }
     int s = r.status();
-    if (s != 200 && listener != null) {
+    if (s != 200) {
       listener.tokenRefused("PUT " + TOKEN_PATH, s);
     }
     if (s == 200) {
@@ -117,9 +114,7 @@ final class ImdsSession {
       }
       token = t;
       v1Reason = null;
-      if (listener != null) {
-        listener.tokenReceived(TOKEN_TTL_SECONDS);
-      }
+      listener.tokenReceived(TOKEN_TTL_SECONDS);
     } else if (s == 403 || s == 404 || s == 405) {
       fallBackToV1("the IMDSv2 token request (PUT " + TOKEN_PATH + ") answered " + s, false);
     } else {
@@ -139,9 +134,7 @@ final class ImdsSession {
               + (timedOut ? "; if GETs answer, " + ImdsClient.HOP_LIMIT_FIX : ""));
     }
     v1Reason = why;
-    if (listener != null) {
-      listener.v1FallbackTaken(why);
-    }
+    listener.v1FallbackTaken(why);
     log.debug(why + "; falling back to IMDSv1");
   }
 

@@ -61,24 +61,6 @@ public record Settings(
     }
 
     /**
-     * Positional, for the branches not yet merged; to be removed: use {@link #none()} and the
-     * setters.
-     */
-    public Flags(
-        String endpoint,
-        EndpointMode endpointMode,
-        String role,
-        Duration timeout,
-        Integer attempts,
-        boolean noImdsv1,
-        SourceKind source,
-        boolean verbose,
-        boolean quiet) {
-      endpoint(endpoint).endpointMode(endpointMode).role(role).timeout(timeout);
-      attempts(attempts).noImdsv1(noImdsv1).source(source).verbose(verbose).quiet(quiet);
-    }
-
-    /**
      * The fast path's way in: sets option {@code name} to {@code value} (null: given without one)
      * and returns true, or returns false when {@code name} is no option here or does not take
      * {@code value} so, and changes nothing. A value its option refuses throws

@@ -313,7 +313,7 @@ class DoctorServeTest {
 
   private static Settings containerSettings(String uri) {
     return Settings.resolve(
-        new Settings.Flags(null, null, null, TIMEOUT, 1, false, null, false, false),
+        Settings.Flags.none().timeout(TIMEOUT).attempts(1),
         Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri));
   }
 
@@ -371,7 +371,7 @@ class DoctorServeTest {
   void container_relativeUri_resolvesToServesDefaultAddress() {
     Settings s =
         Settings.resolve(
-            new Settings.Flags(null, null, null, null, null, false, null, false, false),
+            Settings.Flags.none(),
             Map.of("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v1/credentials"));
     URI uri = s.container().uri();
     assertEquals(Listen.DEFAULT.address().getHostAddress(), uri.getHost());

@@ -3,7 +3,9 @@ package io.github.imdsenv.container;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.github.imdsenv.FakeClock;
 import io.github.imdsenv.ImdsEnvException;
+import io.github.imdsenv.http.ScriptedTransport;
 import java.net.URI;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,7 +17,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AllowedHostsTest {
 
   private static void require(String uri) {
-    AllowedHosts.require(URI.create(uri), System.nanoTime() + 5_000_000_000L);
+    FakeClock clock = new FakeClock();
+    // the addresses a resolver gives localhost: loopback, both families
+    ScriptedTransport transport =
+        new ScriptedTransport(clock).name("localhost", "127.0.0.1", "::1");
+    AllowedHosts.require(URI.create(uri), transport, clock.nanoTime() + 5_000_000_000L);
   }
 
   @ParameterizedTest

@@ -51,8 +51,7 @@ class AuthorizationTokenTest {
   }
 
   private static String token(Map<String, String> env) {
-    Settings.Flags none =
-        new Settings.Flags(null, null, null, null, null, false, null, false, false);
+    Settings.Flags none = Settings.Flags.none();
     Settings settings = Settings.resolve(none, env);
     return AuthorizationToken.of(settings.container(), settings.budget().deadline());
   }

@@ -1,43 +1,35 @@
 package io.github.imdsenv.container;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.ok;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import io.github.imdsenv.FakeClock;
 import io.github.imdsenv.Fixtures;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.Log;
-import io.github.imdsenv.settings.Settings;
+import io.github.imdsenv.credentials.Credentials;
+import io.github.imdsenv.http.ScriptedTransport;
+import io.github.imdsenv.settings.Budget;
+import io.github.imdsenv.settings.ContainerSource;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The steps ContainerClient reports to a listener (what doctor prints from), against WireMock on
- * 127.0.0.1.
+ * The steps ContainerClient reports to a listener (what doctor prints its lines from), on a
+ * scripted endpoint.
  */
 class ContainerClientStepsTest {
 
-  @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+  private static final String URL = "http://127.0.0.1:8080/creds";
 
-  @BeforeAll
-  static void warmUp() {
-    Fixtures.warmUp(wm);
-  }
-
+  private final FakeClock clock = new FakeClock();
+  private final ScriptedTransport endpoint = new ScriptedTransport(clock);
   private final List<String> steps = new ArrayList<>();
 
   private final ContainerClient.Listener recorder =
@@ -56,53 +48,42 @@ class ContainerClientStepsTest {
         public void refused(int status, String code, String message) {
           steps.add("refused " + status + " " + code + " " + message);
         }
-
-        @Override
-        public void credentialsParsed(Instant expiration) {
-          steps.add("credentials " + expiration);
-        }
       };
 
-  private ContainerClient client(String... env) {
-    Map<String, String> m = new HashMap<>();
-    m.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", Fixtures.endpoint(wm) + "/creds");
-    for (int i = 0; i < env.length; i += 2) {
-      m.put(env[i], env[i + 1]);
-    }
-    Settings.Flags flags =
-        new Settings.Flags(null, null, null, Duration.ofMillis(500), 1, false, null, false, false);
+  @AfterEach
+  void everyScriptedRequestWasSent() {
+    assertEquals(List.of(), endpoint.unsent(), "scripted but not sent");
+  }
+
+  private ContainerClient client(String url, String token) {
     return ContainerClient.create(
-        Settings.resolve(flags, m).container(),
-        Settings.resolve(flags, m).budget(),
+        new ContainerSource(URI.create(url), token, null, null),
+        new Budget(Duration.ofMillis(500), 1, Duration.ofSeconds(10)),
         Log.create(false),
-        recorder);
+        recorder,
+        endpoint,
+        clock);
   }
 
   @Test
   void healthy_reportsHostTokenAndCredentials() {
-    wm.stubFor(get(urlEqualTo("/creds")).willReturn(ok(Fixtures.credentialsJson())));
-    client("AWS_CONTAINER_AUTHORIZATION_TOKEN", "good-token").credentials();
+    endpoint.on("GET", "").answer(200, Fixtures.credentialsJson());
+    Credentials c = client(URL, "good-token").credentials();
+    assertEquals(Fixtures.EXPIRES, c.expiration());
     assertEquals(
-        List.of(
-            "allowed " + Fixtures.endpoint(wm) + "/creds",
-            "authorization AWS_CONTAINER_AUTHORIZATION_TOKEN 10",
-            "credentials " + Fixtures.EXPIRES),
-        steps);
+        List.of("allowed " + URL, "authorization AWS_CONTAINER_AUTHORIZATION_TOKEN 10"), steps);
+    assertEquals("good-token", endpoint.sent().get(0).header("Authorization"));
   }
 
   @Test
   void refused_reportsStatusCodeAndMessage_escaped_beforeTheFailure() {
-    wm.stubFor(
-        get(urlEqualTo("/creds"))
-            .willReturn(
-                aResponse()
-                    .withStatus(403)
-                    .withBody(
-                        "{\"Code\":\"AccessDenied\\u001b[2J\",\"Message\":\"bad\\u0007 token\"}")));
-    assertThrows(ImdsEnvException.class, () -> client().credentials());
+    endpoint
+        .on("GET", "")
+        .answer(403, "{\"Code\":\"AccessDenied\\u001b[2J\",\"Message\":\"bad\\u0007 token\"}");
+    assertThrows(ImdsEnvException.class, () -> client(URL, null).credentials());
     assertEquals(
         List.of(
-            "allowed " + Fixtures.endpoint(wm) + "/creds",
+            "allowed " + URL,
             "authorization null 0",
             "refused 403 AccessDenied\\u001b[2J bad\\u0007 token"),
         steps);
@@ -110,15 +91,7 @@ class ContainerClientStepsTest {
 
   @Test
   void disallowedHost_nothingReported() {
-    Map<String, String> m = Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://192.0.2.7/creds");
-    Settings.Flags flags =
-        new Settings.Flags(null, null, null, Duration.ofMillis(500), 1, false, null, false, false);
-    ContainerClient c =
-        ContainerClient.create(
-            Settings.resolve(flags, m).container(),
-            Settings.resolve(flags, m).budget(),
-            Log.create(false),
-            recorder);
+    ContainerClient c = client("http://192.0.2.7/creds", null);
     assertThrows(ImdsEnvException.class, c::credentials);
     assertEquals(List.of(), steps);
   }
@@ -135,9 +108,10 @@ class ContainerClientStepsTest {
         "{\"Code\":\"AccessDenied\",\"Message\":\"token expired\"}|: AccessDenied: token expired"
       })
   void refused_theMessageCarriesCodeAndMessage_whereSent(String body, String detail) {
-    wm.stubFor(get(urlEqualTo("/creds")).willReturn(aResponse().withStatus(404).withBody(body)));
-    ImdsEnvException e = assertThrows(ImdsEnvException.class, () -> client().credentials());
+    endpoint.on("GET", "").answer(404, body);
+    ImdsEnvException e =
+        assertThrows(ImdsEnvException.class, () -> client(URL, null).credentials());
     assertEquals(ImdsEnvException.Reason.REFUSED, e.reason());
-    assertEquals("GET " + Fixtures.endpoint(wm) + "/creds answered 404" + detail, e.getMessage());
+    assertEquals("GET " + URL + " answered 404" + detail, e.getMessage());
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.imdsenv.Clock;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.Run;
 import java.io.IOException;
@@ -32,6 +33,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * bytes.
  */
 class HttpLinkTest {
+
+  /** The socket transport on the system clock: sockets wait in real time. */
+  private static final HttpLink LINK = new HttpLink(Clock.SYSTEM);
 
   /**
    * Answers every connection with the same bytes, after reading the request head, then closes; or,
@@ -106,9 +110,9 @@ class HttpLinkTest {
     }
   }
 
-  private static HttpLink.Response exchange(String response) throws IOException {
+  private static Response exchange(String response) throws IOException {
     try (CannedServer s = new CannedServer(response)) {
-      return HttpLink.exchange(
+      return LINK.exchange(
           URI.create(s.url()), "GET", "/x", "", System.nanoTime() + 5_000_000_000L);
     }
   }
@@ -119,7 +123,7 @@ class HttpLinkTest {
           assertThrows(
               ImdsEnvException.class,
               () ->
-                  HttpLink.exchange(
+                  LINK.exchange(
                       URI.create(s.url()), "GET", "/x", "", System.nanoTime() + 5_000_000_000L));
       assertEquals(ImdsEnvException.Reason.BAD_RESPONSE, e.reason());
       return e;
@@ -145,7 +149,7 @@ class HttpLinkTest {
       })
   void ipLiteral_isParsedWithoutALookup(String host) throws IOException {
     assertTrue(HostResolver.isIpLiteral(host));
-    assertEquals(1, HttpLink.resolve(host, System.nanoTime() + 1_000_000_000L).length);
+    assertEquals(1, LINK.resolve(host, System.nanoTime() + 1_000_000_000L).length);
   }
 
   @ParameterizedTest
@@ -177,7 +181,7 @@ class HttpLinkTest {
         "HTTP/1.1 200 All good, really"
       })
   void statusLine_wellFormed_isAccepted(String statusLine) throws IOException {
-    HttpLink.Response r = exchange(statusLine + "\r\nContent-Length: 2\r\n\r\nhi");
+    Response r = exchange(statusLine + "\r\nContent-Length: 2\r\n\r\nhi");
     assertEquals(200, r.status());
     assertEquals("hi", r.text());
   }
@@ -319,7 +323,7 @@ class HttpLinkTest {
 
   @Test
   void lineEndings_bareLf_areReadAsCrLf() throws IOException {
-    HttpLink.Response r = exchange("HTTP/1.1 200 OK\nContent-Length: 2\n\nhi");
+    Response r = exchange("HTTP/1.1 200 OK\nContent-Length: 2\n\nhi");
     assertEquals(200, r.status());
     assertEquals("hi", new String(r.body(), StandardCharsets.US_ASCII));
   }
@@ -505,7 +509,7 @@ class HttpLinkTest {
   @Test
   void response_toString_showsTheSizeNeverTheBody() throws IOException {
     // a body carries the credentials
-    HttpLink.Response r = exchange(ok("Content-Length: 6\r\n", "secret"));
+    Response r = exchange(ok("Content-Length: 6\r\n", "secret"));
     String shown = r.toString();
     assertTrue(shown.contains("200"), "the status is not shown");
     assertTrue(shown.contains("6 bytes"), "the size is not shown");
@@ -514,7 +518,7 @@ class HttpLinkTest {
 
   @Test
   void contentLengthZero_isAnEmptyBody() throws IOException {
-    HttpLink.Response r = exchange(ok("Content-Length: 0\r\n", ""));
+    Response r = exchange(ok("Content-Length: 0\r\n", ""));
     assertEquals(200, r.status());
     assertEquals(0, r.body().length);
   }
@@ -526,9 +530,8 @@ class HttpLinkTest {
     try (CannedServer s =
         new CannedServer(
             ("HTTP/1.1 " + status + " X\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1), true)) {
-      HttpLink.Response r =
-          HttpLink.exchange(
-              URI.create(s.url()), "GET", "/x", "", System.nanoTime() + 3_000_000_000L);
+      Response r =
+          LINK.exchange(URI.create(s.url()), "GET", "/x", "", System.nanoTime() + 3_000_000_000L);
       assertEquals(status, r.status());
       assertEquals(0, r.body().length);
     }
@@ -539,7 +542,7 @@ class HttpLinkTest {
   void interimAnswers_areSkipped_forTheFinalOne(int status) throws IOException {
     // 103 Early Hints from a proxy before an https FULL_URI's answer, 100 Continue, ...
     String interim = "HTTP/1.1 " + status + " Interim\r\nLink: </x>; rel=preload\r\n\r\n";
-    HttpLink.Response r =
+    Response r =
         exchange(interim + interim + ok("Content-Length: 2\r\n", "hi").replace("200", "201"));
     assertEquals(201, r.status());
     assertEquals("hi", new String(r.body(), StandardCharsets.US_ASCII));
@@ -587,7 +590,7 @@ class HttpLinkTest {
           assertThrows(
               ImdsEnvException.class,
               () ->
-                  HttpLink.exchange(
+                  LINK.exchange(
                       URI.create(s.url()), "GET", "/x", "", System.nanoTime() + 30_000_000_000L),
               what);
       assertTrue(e.getMessage().contains("larger than 64 KiB; refused"), e.getMessage());
@@ -603,7 +606,7 @@ class HttpLinkTest {
     try (CannedServer s = new CannedServer(ok("Content-Length: 1\r\n", "t"))) {
       long deadline = System.nanoTime() + 5_000_000_000L;
       URI base = URI.create(s.url());
-      HttpLink.exchange(base, "PUT", "/latest/api/token", "X-Ttl: 21600\r\n", deadline);
+      LINK.exchange(base, "PUT", "/latest/api/token", "X-Ttl: 21600\r\n", deadline);
       assertEquals(
           "PUT /latest/api/token HTTP/1.1\r\n"
               + "Host: 127.0.0.1:"
@@ -611,7 +614,7 @@ class HttpLinkTest {
               + "\r\nUser-Agent: imds-env\r\nAccept: */*\r\nX-Ttl: 21600\r\n"
               + "Content-Length: 0\r\nConnection: close\r\n\r\n",
           s.lastHead());
-      HttpLink.exchange(URI.create(s.url() + "/v2/creds?id=1"), "GET", "", "", deadline);
+      LINK.exchange(URI.create(s.url() + "/v2/creds?id=1"), "GET", "", "", deadline);
       assertEquals(
           "GET /v2/creds?id=1 HTTP/1.1\r\n"
               + "Host: 127.0.0.1:"
@@ -627,13 +630,60 @@ class HttpLinkTest {
   void deadlineUnder1msAway_isAlreadyATimeout_neverAnInfiniteOne() {
     // a socket timeout of 0 would mean no timeout at all
     assertThrows(
-        SocketTimeoutException.class, () -> HttpLink.remainingMillis(System.nanoTime() + 999_999));
-    assertThrows(SocketTimeoutException.class, () -> HttpLink.remainingMillis(System.nanoTime()));
+        SocketTimeoutException.class,
+        () -> HttpLink.remainingMillis(Clock.SYSTEM, System.nanoTime() + 999_999));
+    assertThrows(
+        SocketTimeoutException.class,
+        () -> HttpLink.remainingMillis(Clock.SYSTEM, System.nanoTime()));
+  }
+
+  /**
+   * A body that trickles in a byte at a time, each byte well within any per-read timeout, still
+   * ends at the exchange's deadline: every read is bounded by what is left of it (ImdsProtocolTest
+   * asserted this through the CLI for a 10 s deadline; the client's side of it, the deadline's
+   * message, is ImdsProtocolTest.slowBody_isCutByTheOverallDeadline's now).
+   */
+  @Test
+  void tricklingBody_isCutAtTheDeadline() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      Thread trickle =
+          new Thread(
+              () -> {
+                try (Socket s = server.accept()) {
+                  s.getOutputStream()
+                      .write(
+                          "HTTP/1.1 200 OK\r\nContent-Length: 60000\r\n\r\n"
+                              .getBytes(StandardCharsets.ISO_8859_1));
+                  for (int i = 0; i < 1000; i++) {
+                    s.getOutputStream().write('x');
+                    s.getOutputStream().flush();
+                    Thread.sleep(20);
+                  }
+                } catch (IOException | InterruptedException e) {
+                  // the client went away: what the test waits for
+                }
+              });
+      trickle.setDaemon(true);
+      trickle.start();
+      long start = System.nanoTime();
+      assertThrows(
+          SocketTimeoutException.class,
+          () ->
+              LINK.exchange(
+                  URI.create("http://127.0.0.1:" + server.getLocalPort()),
+                  "GET",
+                  "/x",
+                  "",
+                  System.nanoTime() + 1_000_000_000L));
+      long waited = (System.nanoTime() - start) / 1_000_000;
+      // the deadline is 1 s; the trickle would take 20 s
+      assertTrue(waited >= 900 && waited < 10_000, waited + " ms");
+    }
   }
 
   @Test
   void aName_isLookedUp_localhostIsLoopback() throws IOException {
-    InetAddress[] all = HttpLink.resolve("localhost", System.nanoTime() + 5_000_000_000L);
+    InetAddress[] all = LINK.resolve("localhost", System.nanoTime() + 5_000_000_000L);
     assertTrue(all.length > 0);
     for (InetAddress a : all) {
       assertTrue(a.isLoopbackAddress(), a.toString());
@@ -665,7 +715,7 @@ class HttpLinkTest {
       long start = System.nanoTime();
       assertThrows(
           SocketTimeoutException.class,
-          () -> HttpLink.connectMillis(uri, System.nanoTime() + 300_000_000L));
+          () -> LINK.connectMillis(uri, System.nanoTime() + 300_000_000L));
       long waited = (System.nanoTime() - start) / 1_000_000;
       assertTrue(waited >= 250 && waited < 10_000, waited + " ms");
     } finally {
@@ -693,7 +743,7 @@ class HttpLinkTest {
       room.start();
       // the kernel drops the SYN while the queue is full; its retry gets in once there is room
       // a deadline past several resends, should the accept come late on a loaded machine
-      long ms = HttpLink.connectMillis(uri, System.nanoTime() + 30_000_000_000L);
+      long ms = LINK.connectMillis(uri, System.nanoTime() + 30_000_000_000L);
       assertTrue(ms >= 250 && ms < 30_000, ms + " ms");
       room.join();
     } finally {
@@ -714,7 +764,7 @@ class HttpLinkTest {
       return;
     }
     try (server) {
-      HttpLink.connectMillis(
+      LINK.connectMillis(
           URI.create("http://127.0.0.1/v2/credentials/x"), System.nanoTime() + 5_000_000_000L);
       server.setSoTimeout(1_000);
       server.accept().close();

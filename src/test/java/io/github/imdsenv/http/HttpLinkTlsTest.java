@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.imdsenv.Clock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -31,6 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * certificate for "localhost" made by keytool.
  */
 class HttpLinkTlsTest {
+
+  /** The socket transport on the system clock: sockets wait in real time. */
+  private static final HttpLink LINK = new HttpLink(Clock.SYSTEM);
 
   private static final char[] PASSWORD = "changeit".toCharArray();
 
@@ -77,7 +81,7 @@ class HttpLinkTlsTest {
     kmf.init(keys, PASSWORD);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(kmf.getKeyManagers(), null, null);
-    InetAddress localhost = HttpLink.resolve("localhost", System.nanoTime() + 5_000_000_000L)[0];
+    InetAddress localhost = LINK.resolve("localhost", System.nanoTime() + 5_000_000_000L)[0];
     SSLServerSocket server =
         (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 5, localhost);
     Thread t =
@@ -105,9 +109,8 @@ class HttpLinkTlsTest {
     return server;
   }
 
-  private static HttpLink.Response get(String url) throws IOException {
-    return HttpLink.exchange(
-        URI.create(url), "GET", "/creds", "", System.nanoTime() + 5_000_000_000L);
+  private static Response get(String url) throws IOException {
+    return LINK.exchange(URI.create(url), "GET", "/creds", "", System.nanoTime() + 5_000_000_000L);
   }
 
   @Test
@@ -155,7 +158,7 @@ class HttpLinkTlsTest {
           () ->
               assertThrows(
                   SocketTimeoutException.class,
-                  () -> HttpLink.exchange(uri, "GET", "/", "", System.nanoTime() + 500_000_000L)));
+                  () -> LINK.exchange(uri, "GET", "/", "", System.nanoTime() + 500_000_000L)));
       assertTrue(System.nanoTime() - start >= 400_000_000L, "waited for the handshake");
     }
   }

@@ -1,106 +1,69 @@
 package io.github.imdsenv.imds;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
-import static com.github.tomakehurst.wiremock.client.WireMock.exactly;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.ok;
-import static com.github.tomakehurst.wiremock.client.WireMock.put;
-import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
-import static io.github.imdsenv.Fixtures.IMDS_TOKEN;
 import static io.github.imdsenv.Fixtures.REGION;
 import static io.github.imdsenv.Fixtures.TOKEN_PATH;
-import static io.github.imdsenv.Fixtures.status;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import io.github.imdsenv.Fixtures;
 import io.github.imdsenv.ImdsEnvException;
-import io.github.imdsenv.Log;
-import io.github.imdsenv.settings.Settings;
 import java.time.Duration;
-import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The run's deadline against the per-attempt timeout and the backoff, seen from outside: how long a
- * run takes against a slow WireMock on 127.0.0.1, how many requests it makes, and what it says.
+ * The run's deadline against the per-attempt timeout and the backoff, seen from outside the client:
+ * how long a run takes on the fake clock against a slow scripted IMDS, how many requests it makes,
+ * and what it says.
  */
 class DeadlineTest {
 
-  @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+  private final ScriptedImds imds = new ScriptedImds();
 
-  /**
-   * In a cold JVM (PIT's coverage run) the first exchange can outlast a 500 ms timeout: not in a
-   * test.
-   */
-  @BeforeAll
-  static void warmUp() {
-    Fixtures.healthy(wm);
-    io.github.imdsenv.Run.against(Fixtures.endpoint(wm), "--region");
+  @AfterEach
+  void everyScriptedRequestWasSent() {
+    assertEquals(List.of(), imds.transport.unsent(), "scripted but not sent");
   }
 
   /** A client whose run has {@code deadline} left, with this timeout and number of attempts. */
-  private static ImdsClient client(Duration timeout, int attempts, Duration deadline) {
-    Settings.Flags flags =
-        new Settings.Flags(
-            Fixtures.endpoint(wm), null, null, timeout, attempts, false, null, false, false);
-    Settings settings = Settings.resolve(flags, Map.of()).withDeadline(deadline);
-    return ImdsClient.create(settings.imds(), settings.budget(), Log.create(false));
-  }
-
-  private static long millisSince(long start) {
-    return (System.nanoTime() - start) / 1_000_000;
+  private ImdsClient client(Duration timeout, int attempts, Duration deadline) {
+    imds.timeout = timeout;
+    imds.attempts = attempts;
+    imds.deadline = deadline;
+    return imds.client();
   }
 
   @Test
   void slowAnswer_deadlineShorterThanTheTimeout_endsTheRunAtTheDeadline() {
-    Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(REGION)).willReturn(ok("eu-central-2").withFixedDelay(4000)));
+    imds.token();
+    imds.on("GET", REGION).after(Duration.ofSeconds(4)).answer(200, "eu-central-2");
     ImdsClient c = client(Duration.ofSeconds(5), 3, Duration.ofMillis(800));
-    long start = System.nanoTime();
+    long start = imds.clock.nanoTime();
     ImdsEnvException e = assertThrows(ImdsEnvException.class, c::region);
-    long ms = millisSince(start);
+    assertEquals(ImdsEnvException.Reason.UNREACHABLE, e.reason());
     assertTrue(e.getMessage().contains("within the run's 800ms deadline"), e.getMessage());
-    assertTrue(
-        ms >= 700 && ms < 2500, "the deadline is 800 ms, the timeout 5 s; took " + ms + " ms");
-    wm.verify(exactly(1), getRequestedFor(urlEqualTo(REGION)));
+    assertEquals(Duration.ofMillis(800), imds.clock.since(start), "the deadline, not the timeout");
   }
 
   @Test
   void slowAnswer_timeoutShorterThanTheDeadline_endsEachAttemptAtTheTimeout() {
-    Fixtures.healthy(wm);
-    wm.stubFor(
-        get(urlEqualTo(REGION))
-            .inScenario("slow")
-            .whenScenarioStateIs(STARTED)
-            .willReturn(ok("eu-central-2").withFixedDelay(4000))
-            .willSetStateTo("fast"));
-    wm.stubFor(
-        get(urlEqualTo(REGION))
-            .inScenario("slow")
-            .whenScenarioStateIs("fast")
-            .willReturn(ok("eu-west-3")));
+    imds.token();
+    imds.on("GET", REGION).after(Duration.ofSeconds(4)).answer(200, "eu-central-2");
+    imds.on("GET", REGION).answer(200, "eu-west-3");
     ImdsClient c = client(Duration.ofMillis(400), 3, Duration.ofSeconds(10));
-    long start = System.nanoTime();
+    long start = imds.clock.nanoTime();
     assertEquals("eu-west-3", c.region());
-    long ms = millisSince(start);
     // one 400 ms timeout, then a backoff of 50..100 ms, then the fast answer
-    assertTrue(ms >= 400 && ms < 2500, "took " + ms + " ms");
-    wm.verify(exactly(2), getRequestedFor(urlEqualTo(REGION)));
+    Duration took = imds.clock.since(start);
+    assertEquals(List.of(), imds.clock.sleeps.stream().filter(s -> s < 50 || s > 100).toList());
+    assertEquals(Duration.ofMillis(400 + imds.clock.sleeps.get(0)), took);
   }
 
   @Test
   void tokenPut_slowPastTheDeadline_isADeadlineFailure_notAnImdsV1Fallback() {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(ok(IMDS_TOKEN).withFixedDelay(8000)));
-    // a deadline with room for a loaded machine to send the PUT at all
+    imds.on("PUT", TOKEN_PATH).after(Duration.ofSeconds(8)).answer(200, "token");
     ImdsClient c = client(Duration.ofSeconds(10), 3, Duration.ofMillis(1500));
     ImdsEnvException e = assertThrows(ImdsEnvException.class, c::region);
     assertTrue(
@@ -108,37 +71,37 @@ class DeadlineTest {
             .contains(
                 "gave no complete answer to PUT " + TOKEN_PATH + " within the run's 1.5s deadline"),
         e.getMessage());
-    wm.verify(exactly(1), putRequestedFor(urlEqualTo(TOKEN_PATH)));
-    wm.verify(exactly(0), getRequestedFor(anyUrl()));
+    assertEquals(List.of("PUT " + TOKEN_PATH), imds.transport.requests(), "no GET after it");
   }
 
   @Test
   void retries_withMoreAttemptsThanTheDeadlineAllows_endAtTheDeadline_notAfterTheAttempts() {
-    Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(REGION)).willReturn(status(503)));
+    imds.token();
     // ten attempts would take 50..100 + 100..200 + 200..400 + 400..800 + 5 x 500..1000 ms of
-    // backoff
+    // backoff; 500 ms hold two or three
+    imds.clock.jitter = bound -> bound - 1; // waits of 100, 200, then 400 ms: past 500 ms
+    imds.on("GET", REGION).times(3).answer(503);
     ImdsClient c = client(Duration.ofSeconds(1), 10, Duration.ofMillis(500));
-    long start = System.nanoTime();
+    long start = imds.clock.nanoTime();
     ImdsEnvException e = assertThrows(ImdsEnvException.class, c::region);
-    long ms = millisSince(start);
     assertTrue(e.getMessage().contains("within the run's 500ms deadline"), e.getMessage());
-    assertTrue(ms < 2000, "took " + ms + " ms");
-    int gets = wm.findAll(getRequestedFor(urlEqualTo(REGION))).size();
-    assertTrue(gets >= 2 && gets <= 4, gets + " GETs");
+    assertEquals(List.of(100L, 200L), imds.clock.sleeps);
+    assertTrue(imds.clock.since(start).toMillis() < 500, "ended before the deadline");
   }
 
   @Test
   void attempts_areSpentBeforeTheDeadline_whenTheBackoffFits() {
-    Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(REGION)).willReturn(status(503)));
+    imds.token();
+    imds.on("GET", REGION).times(3).answer(503);
     ImdsClient c = client(Duration.ofSeconds(1), 3, Duration.ofSeconds(10));
-    long start = System.nanoTime();
+    long start = imds.clock.nanoTime();
     ImdsEnvException e = assertThrows(ImdsEnvException.class, c::region);
-    long ms = millisSince(start);
     assertTrue(e.getMessage().contains("answered 503"), e.getMessage());
-    // two backoffs: 50..100 ms and 100..200 ms
-    assertTrue(ms >= 150 && ms < 2000, "took " + ms + " ms");
-    wm.verify(exactly(3), getRequestedFor(urlEqualTo(REGION)));
+    // two backoffs: 50..100 ms and 100..200 ms, and nothing else waited
+    assertEquals(2, imds.clock.sleeps.size());
+    assertEquals(
+        Duration.ofMillis(imds.clock.sleeps.get(0) + imds.clock.sleeps.get(1)),
+        imds.clock.since(start));
+    assertEquals(Collections.nCopies(3, "GET " + REGION), imds.transport.requests().subList(1, 4));
   }
 }

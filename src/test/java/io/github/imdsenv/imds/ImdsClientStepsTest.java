@@ -1,42 +1,32 @@
 package io.github.imdsenv.imds;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.absent;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.ok;
-import static com.github.tomakehurst.wiremock.client.WireMock.put;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.github.imdsenv.Fixtures.EXTENDED;
+import static io.github.imdsenv.Fixtures.REGION;
+import static io.github.imdsenv.Fixtures.ROLE;
+import static io.github.imdsenv.Fixtures.ROLES;
+import static io.github.imdsenv.Fixtures.TOKEN_PATH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.http.Fault;
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.Fixtures;
 import io.github.imdsenv.ImdsEnvException;
-import io.github.imdsenv.Log;
-import io.github.imdsenv.settings.Settings;
+import io.github.imdsenv.credentials.Credentials;
+import java.net.SocketException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The steps ImdsClient reports to a listener (what doctor prints from), against WireMock on
- * 127.0.0.1.
+ * The steps ImdsClient reports to a listener (what doctor prints its lines from), each with the
+ * answer the client returns, on a scripted IMDS.
  */
 class ImdsClientStepsTest {
 
-  @RegisterExtension static WireMockExtension wm = Fixtures.imds();
-
-  @BeforeAll
-  static void warmUp() {
-    Fixtures.warmUp(wm);
-  }
+  private final ScriptedImds imds = new ScriptedImds();
 
   private final List<String> steps = new ArrayList<>();
 
@@ -83,111 +73,102 @@ class ImdsClientStepsTest {
         }
 
         @Override
-        public void credentialsParsed(String path, Instant expiration) {
-          steps.add("credentials " + path + " " + expiration);
-        }
-
-        @Override
         public void regionRefused(String path, int status) {
           steps.add("region refused " + path + " " + status);
         }
       };
 
-  private static ImdsClient client(ImdsListener listener) {
-    Settings.Flags flags =
-        new Settings.Flags(
-            Fixtures.endpoint(wm),
-            null,
-            null,
-            Duration.ofMillis(500),
-            1,
-            false,
-            null,
-            false,
-            false);
-    Settings settings = Settings.resolve(flags, Map.of());
-    return ImdsClient.create(settings.imds(), settings.budget(), Log.create(false), listener);
+  @AfterEach
+  void everyScriptedRequestWasSent() {
+    assertEquals(List.of(), imds.transport.unsent(), "scripted but not sent");
+  }
+
+  private ImdsClient client() {
+    imds.attempts = 1;
+    return imds.client(recorder);
+  }
+
+  /** The credentials of {@link Fixtures#credentialsJson}, from the extended path (AccountId). */
+  private static void assertFromTheExtendedPath(Credentials c) {
+    assertEquals(Fixtures.ACCESS_KEY_ID, c.accessKeyId());
+    assertEquals(Fixtures.EXPIRES, c.expiration());
+    assertEquals("123456789012", c.accountId());
   }
 
   @Test
   void healthy_reportsTokenRoleAndTheExtendedPath() {
-    Fixtures.healthy(wm);
-    ImdsClient c = client(recorder);
-    c.credentials();
+    imds.healthy().region();
+    ImdsClient c = client();
+    assertFromTheExtendedPath(c.credentials());
     assertEquals("eu-central-2", c.region());
-    assertEquals(
-        List.of(
-            "token 21600",
-            "role " + Fixtures.ROLES + " app-role",
-            "credentials " + Fixtures.EXTENDED + "app-role " + Fixtures.EXPIRES),
-        steps);
+    assertEquals(List.of("token 21600", "role " + ROLES + " app-role"), steps);
   }
 
   @Test
   void tokenApi404_reportsTheRefusalAndTheFallback() {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(Fixtures.TOKEN_PATH)).willReturn(Fixtures.status(404)));
-    client(recorder).credentials();
+    imds.on("PUT", TOKEN_PATH).answer(404);
+    imds.roles().extended();
+    assertFromTheExtendedPath(client().credentials());
     assertEquals(
         List.of(
-            "token refused: PUT " + Fixtures.TOKEN_PATH + " 404",
+            "token refused: PUT " + TOKEN_PATH + " 404",
             "IMDSv1",
-            "without token " + Fixtures.ROLES + " 200",
-            "role " + Fixtures.ROLES + " app-role",
-            "without token " + Fixtures.EXTENDED + "app-role 200",
-            "credentials " + Fixtures.EXTENDED + "app-role " + Fixtures.EXPIRES),
+            "without token " + ROLES + " 200",
+            "role " + ROLES + " app-role",
+            "without token " + EXTENDED + "app-role 200"),
         steps);
+    assertNull(imds.transport.sent().get(1).header("X-aws-ec2-metadata-token"));
   }
 
   @Test
   void extended500_reportsTheLegacyFallback() {
-    Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(Fixtures.EXTENDED + Fixtures.ROLE)).willReturn(Fixtures.status(500)));
-    client(recorder).credentials();
+    imds.token().roles();
+    imds.on("GET", EXTENDED + ROLE).answer(500);
+    imds.on("GET", ROLES + ROLE).answer(200, ScriptedImds.legacyJson());
+    Credentials c = client().credentials();
+    assertEquals(Fixtures.EXPIRES, c.expiration());
+    assertNull(c.accountId(), "the legacy path has none");
     assertEquals(
         List.of(
             "token 21600",
-            "role " + Fixtures.ROLES + " app-role",
-            "legacy after " + Fixtures.EXTENDED + "app-role 500",
-            "credentials " + Fixtures.ROLES + "app-role " + Fixtures.EXPIRES),
+            "role " + ROLES + " app-role",
+            "legacy after " + EXTENDED + "app-role 500"),
         steps);
   }
 
   @Test
   void roleListWithControls_reportedEscapedAndInvalid_beforeTheFailure() {
-    Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).willReturn(ok("app\r\u001b]0;x\u0007role\n")));
-    ImdsEnvException e = assertThrows(ImdsEnvException.class, () -> client(recorder).credentials());
+    imds.token();
+    imds.on("GET", ROLES).answer(200, "app\r\u001b]0;x\u0007role\n");
+    ImdsEnvException e = assertThrows(ImdsEnvException.class, () -> client().credentials());
     assertEquals(ImdsEnvException.Reason.BAD_ANSWER, e.reason());
     assertEquals(
-        List.of(
-            "token 21600",
-            "role " + Fixtures.ROLES + " app\\u000d\\u001b]0;x\\u0007role (invalid)"),
+        List.of("token 21600", "role " + ROLES + " app\\u000d\\u001b]0;x\\u0007role (invalid)"),
         steps);
   }
 
   @Test
   void noRoleAndNoRegion_reportedBeforeTheFailure() {
-    Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).willReturn(Fixtures.status(404)));
-    wm.stubFor(get(urlEqualTo(Fixtures.REGION)).willReturn(Fixtures.status(404)));
-    ImdsClient c = client(recorder);
-    assertThrows(ImdsEnvException.class, c::credentials);
-    assertThrows(ImdsEnvException.class, c::region);
+    imds.token();
+    imds.on("GET", ROLES).answer(404);
+    imds.on("GET", REGION).answer(404);
+    ImdsClient c = client();
     assertEquals(
-        List.of(
-            "token 21600",
-            "no role " + Fixtures.ROLES + " 404",
-            "region refused " + Fixtures.REGION + " 404"),
+        ImdsEnvException.Reason.NO_ROLE,
+        assertThrows(ImdsEnvException.class, c::credentials).reason());
+    assertEquals(
+        ImdsEnvException.Reason.REFUSED, assertThrows(ImdsEnvException.class, c::region).reason());
+    assertEquals(
+        List.of("token 21600", "no role " + ROLES + " 404", "region refused " + REGION + " 404"),
         steps);
   }
 
   @Test
   void emptyRoleListAndNoRegionName_reportedAsAnswered200_beforeTheFailure() {
-    Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).willReturn(ok("\n  \n")));
-    wm.stubFor(get(urlEqualTo(Fixtures.REGION)).willReturn(ok("<html>captive portal</html>")));
-    ImdsClient c = client(recorder);
+    imds.token();
+    imds.on("GET", ROLES).answer(200, "\n  \n");
+    imds.on("GET", REGION).answer(200, "<html>captive portal</html>");
+    ImdsClient c = client();
     assertEquals(
         ImdsEnvException.Reason.NO_ROLE,
         assertThrows(ImdsEnvException.class, c::credentials).reason());
@@ -195,10 +176,7 @@ class ImdsClientStepsTest {
         ImdsEnvException.Reason.BAD_ANSWER,
         assertThrows(ImdsEnvException.class, c::region).reason());
     assertEquals(
-        List.of(
-            "token 21600",
-            "no role " + Fixtures.ROLES + " 200",
-            "region refused " + Fixtures.REGION + " 200"),
+        List.of("token 21600", "no role " + ROLES + " 200", "region refused " + REGION + " 200"),
         steps);
   }
 
@@ -208,66 +186,65 @@ class ImdsClientStepsTest {
    */
   @Test
   void doctorsProbe_asksTheRoleListWithoutAToken_401_orMinusOneWithoutAnAnswer() {
-    Fixtures.healthy(wm);
-    ImdsClient c = client(recorder);
-    wm.stubFor(
-        get(urlEqualTo(Fixtures.ROLES))
-            .withHeader("X-aws-ec2-metadata-token", absent())
-            .willReturn(Fixtures.status(401)));
+    imds.on("GET", ROLES).answer(401);
+    imds.on("GET", ROLES).fail(new SocketException("Connection reset"));
+    ImdsClient c = client();
     assertEquals(401, c.statusWithoutToken());
-    wm.stubFor(
-        get(urlEqualTo(Fixtures.ROLES))
-            .withHeader("X-aws-ec2-metadata-token", absent())
-            .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
     assertEquals(-1, c.statusWithoutToken());
-    assertEquals(Fixtures.ROLES, ImdsClient.pathWithoutToken());
+    assertEquals(ROLES, ImdsClient.pathWithoutToken());
     assertEquals(List.of(), steps, "no step of a fetch");
+    for (var sent : imds.transport.sent()) {
+      assertNull(sent.header("X-aws-ec2-metadata-token"), "without a token");
+    }
   }
 
   @Test
   void startSession_tokenTimesOut_reportsIt_thenEachGetWithoutATokenIsReported() {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(Fixtures.TOKEN_PATH)).willReturn(ok("late").withFixedDelay(2000)));
-    ImdsClient c = client(recorder);
+    imds.on("PUT", TOKEN_PATH).after(Duration.ofSeconds(2)).answer(200, "late");
+    imds.roles().extended();
+    ImdsClient c = client();
     c.startSession();
-    assertEquals(List.of("token timed out: PUT " + Fixtures.TOKEN_PATH, "IMDSv1"), steps);
+    assertEquals(List.of("token timed out: PUT " + TOKEN_PATH, "IMDSv1"), steps);
     steps.clear();
-    c.credentials();
+    assertFromTheExtendedPath(c.credentials());
     assertEquals(
         List.of(
-            "without token " + Fixtures.ROLES + " 200",
-            "role " + Fixtures.ROLES + " " + Fixtures.ROLE,
-            "without token " + Fixtures.EXTENDED + Fixtures.ROLE + " 200",
-            "credentials " + Fixtures.EXTENDED + Fixtures.ROLE + " " + Fixtures.EXPIRES),
+            "without token " + ROLES + " 200",
+            "role " + ROLES + " " + ROLE,
+            "without token " + EXTENDED + ROLE + " 200"),
         steps);
   }
 
   @Test
   void fallback_getAnswers401_isReportedBeforeTheClientFails() {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(Fixtures.TOKEN_PATH)).willReturn(Fixtures.status(403)));
-    wm.stubFor(get(urlEqualTo(Fixtures.ROLES)).willReturn(Fixtures.status(401)));
-    ImdsClient c = client(recorder);
+    imds.on("PUT", TOKEN_PATH).answer(403);
+    imds.on("GET", ROLES).answer(401);
+    ImdsClient c = client();
     ImdsEnvException e = assertThrows(ImdsEnvException.class, c::credentials);
     assertEquals(ImdsEnvException.Reason.NO_TOKEN, e.reason());
     assertEquals(
         List.of(
-            "token refused: PUT " + Fixtures.TOKEN_PATH + " 403",
+            "token refused: PUT " + TOKEN_PATH + " 403",
             "IMDSv1",
-            "without token " + Fixtures.ROLES + " 401"),
+            "without token " + ROLES + " 401"),
         steps);
   }
 
   @Test
   void withAToken_noGetIsReportedAsWithoutOne() {
-    Fixtures.healthy(wm);
-    client(recorder).credentials();
+    imds.healthy();
+    client().credentials();
     assertTrue(steps.stream().noneMatch(s -> s.startsWith("without token")), steps.toString());
   }
 
+  /** The export's client, which reports to no one, takes the same steps and gives the same. */
   @Test
   void withoutListener_theSameFetch() {
-    Fixtures.healthy(wm);
-    assertEquals(Fixtures.ACCESS_KEY_ID, client(null).credentials().accessKeyId());
+    imds.healthy();
+    imds.attempts = 1;
+    assertFromTheExtendedPath(imds.client().credentials());
+    assertEquals(
+        List.of("PUT " + TOKEN_PATH, "GET " + ROLES, "GET " + EXTENDED + ROLE),
+        imds.transport.requests());
   }
 }

@@ -1,61 +1,61 @@
 package io.github.imdsenv.imds;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.absent;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.exactly;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.ok;
-import static com.github.tomakehurst.wiremock.client.WireMock.put;
-import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.github.imdsenv.Fixtures.EXTENDED;
 import static io.github.imdsenv.Fixtures.IMDS_TOKEN;
 import static io.github.imdsenv.Fixtures.REGION;
 import static io.github.imdsenv.Fixtures.ROLE;
 import static io.github.imdsenv.Fixtures.ROLES;
 import static io.github.imdsenv.Fixtures.TOKEN_PATH;
-import static io.github.imdsenv.Fixtures.status;
+import static io.github.imdsenv.imds.ScriptedImds.ENDPOINT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import io.github.imdsenv.Fixtures;
-import io.github.imdsenv.Run;
-import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import io.github.imdsenv.ImdsEnvException;
+import io.github.imdsenv.ImdsEnvException.Reason;
+import io.github.imdsenv.http.ScriptedTransport.Sent;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The token PUT's answers one by one (docs/imds-protocol.md): which fall back to IMDSv1, which are
- * fatal, what a v1 session then does, and what an unusable token is. Over real HTTP on 127.0.0.1.
+ * fatal, what a v1 session then does, and what an unusable token is; then the statuses of the other
+ * paths. On a scripted IMDS and a fake clock.
  */
 class ImdsFallbackTest {
 
-  @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+  private final ScriptedImds imds = new ScriptedImds();
 
-  /**
-   * In a cold JVM (PIT's coverage run) the first exchange can outlast a 500 ms timeout: not in a
-   * test.
-   */
-  @BeforeAll
-  static void warmUp() {
-    Fixtures.healthy(wm);
-    run("--region");
+  @AfterEach
+  void everyScriptedRequestWasSent() {
+    assertEquals(List.of(), imds.transport.unsent(), "scripted but not sent");
   }
 
-  private static String endpoint() {
-    return Fixtures.endpoint(wm);
+  private static ImdsEnvException fails(Reason reason, String inMessage, Executable run) {
+    ImdsEnvException e = assertThrows(ImdsEnvException.class, run);
+    assertEquals(reason, e.reason(), e.getMessage());
+    assertTrue(e.getMessage().contains(inMessage), e.getMessage());
+    return e;
   }
 
-  private static Run run(String... args) {
-    return Run.against(endpoint(), args);
+  private ImdsEnvException fetchFails(Reason reason, String inMessage) {
+    return fails(reason, inMessage, () -> imds.client().credentials());
+  }
+
+  private ImdsEnvException regionFails(Reason reason, String inMessage) {
+    return fails(reason, inMessage, () -> imds.client().region());
+  }
+
+  private List<String> requests() {
+    return imds.transport.requests();
   }
 
   // ---- fallback: 403, 404, 405 and a timeout, and nothing else
@@ -63,67 +63,50 @@ class ImdsFallbackTest {
   @ParameterizedTest
   @ValueSource(ints = {403, 404, 405})
   void tokenPut_fallbackStatus_givesAV1SessionForTheWholeRun(int status) {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(status(status)));
-    Run r = run("--region").assertSuccess();
-    assertTrue(r.out().contains("export AWS_REGION='eu-central-2'"), r.out());
+    imds.on("PUT", TOKEN_PATH).answer(status);
+    imds.roles().extended().region();
+    ImdsClient c = imds.client();
+    c.credentials();
+    assertEquals("eu-central-2", c.region());
     // one PUT: a v1 session is not renegotiated for every GET
-    wm.verify(exactly(1), putRequestedFor(urlEqualTo(TOKEN_PATH)));
-    wm.verify(
-        exactly(0),
-        anyRequestedFor(anyUrl()).withHeader("X-aws-ec2-metadata-token", equalTo(IMDS_TOKEN)));
-    wm.verify(
-        exactly(1),
-        getRequestedFor(urlEqualTo(ROLES)).withHeader("X-aws-ec2-metadata-token", absent()));
-    wm.verify(
-        exactly(1),
-        getRequestedFor(urlEqualTo(REGION)).withHeader("X-aws-ec2-metadata-token", absent()));
+    assertEquals(1, Collections.frequency(requests(), "PUT " + TOKEN_PATH));
+    for (Sent s : imds.transport.sent()) {
+      assertNull(s.header("X-aws-ec2-metadata-token"), s.toString());
+    }
   }
 
   @ParameterizedTest
   @ValueSource(ints = {400, 401, 402, 406, 409, 410, 418})
   void tokenPut_otherClientError_isFatal_withoutAnyGet(int status) {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(status(status)));
-    run().assertFailure(3, "PUT " + endpoint() + TOKEN_PATH + " answered " + status);
-    wm.verify(exactly(1), putRequestedFor(urlEqualTo(TOKEN_PATH)));
-    wm.verify(exactly(0), getRequestedFor(anyUrl()));
+    imds.on("PUT", TOKEN_PATH).answer(status);
+    fetchFails(Reason.REFUSED, "PUT " + ENDPOINT + TOKEN_PATH + " answered " + status);
+    assertEquals(List.of("PUT " + TOKEN_PATH), requests());
   }
 
   @Test
   void tokenPut_400_saysBadRequest() {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(status(400)));
-    run().assertFailure(3, "answered 400 (bad request)");
+    imds.on("PUT", TOKEN_PATH).answer(400);
+    fetchFails(Reason.REFUSED, "answered 400 (bad request)");
   }
 
   @ParameterizedTest
   @ValueSource(ints = {301, 302, 307, 308})
   void tokenPut_redirect_isFatal_notAFallback(int status) {
-    Fixtures.healthy(wm);
-    wm.stubFor(
-        put(urlEqualTo(TOKEN_PATH))
-            .willReturn(status(status).withHeader("Location", endpoint() + "/elsewhere")));
-    run().assertFailure(3, "never follows");
-    wm.verify(exactly(0), getRequestedFor(anyUrl()));
+    imds.on("PUT", TOKEN_PATH).answer(status);
+    fetchFails(Reason.REFUSED, "never follows");
+    assertEquals(List.of("PUT " + TOKEN_PATH), requests());
   }
 
   @Test
   void tokenPut_alwaysThrottled_isRetriedThenFails_neverAFallback() {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(status(429)));
-    run().assertFailure(3, "answered 429");
-    wm.verify(exactly(3), putRequestedFor(urlEqualTo(TOKEN_PATH)));
-    wm.verify(exactly(0), getRequestedFor(anyUrl()));
+    imds.on("PUT", TOKEN_PATH).times(3).answer(429);
+    fetchFails(Reason.UNREACHABLE, "answered 429");
   }
 
   @Test
   void tokenPut_alwaysFailing5xx_isRetriedThenFails_neverAFallback() {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(status(500)));
-    run().assertFailure(3, "answered 500");
-    wm.verify(exactly(3), putRequestedFor(urlEqualTo(TOKEN_PATH)));
-    wm.verify(exactly(0), getRequestedFor(anyUrl()));
+    imds.on("PUT", TOKEN_PATH).times(3).answer(500);
+    fetchFails(Reason.UNREACHABLE, "answered 500");
   }
 
   // ---- v1 refused
@@ -131,70 +114,53 @@ class ImdsFallbackTest {
   @ParameterizedTest
   @ValueSource(ints = {403, 404, 405})
   void tokenPut_fallbackStatus_withNoImdsV1_refuses_andNamesTheStatus(int status) {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(status(status)));
-    Run r =
-        run("--no-imdsv1")
-            .assertFailure(3, "answered " + status + " and IMDSv1 fallback is disabled");
+    imds.v1Disabled = true;
+    imds.on("PUT", TOKEN_PATH).answer(status);
+    ImdsEnvException e =
+        fetchFails(Reason.NO_TOKEN, "answered " + status + " and IMDSv1 fallback is disabled");
     assertFalse(
-        r.err().contains("hop limit"), "only a timeout points at the hop limit: " + r.err());
-    wm.verify(exactly(0), getRequestedFor(anyUrl()));
+        e.getMessage().contains("hop limit"),
+        "only a timeout points at the hop limit: " + e.getMessage());
+    assertEquals(List.of("PUT " + TOKEN_PATH), requests());
   }
 
   @Test
   void tokenPut_timesOut_withNoImdsV1_refuses_andNamesTheHopLimit() {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(ok(IMDS_TOKEN).withFixedDelay(3000)));
-    Run r = run("--no-imdsv1").assertFailure(3, "timed out and IMDSv1 fallback is disabled");
-    assertTrue(r.err().contains("--http-put-response-hop-limit 2"), r.err());
-    wm.verify(exactly(0), getRequestedFor(anyUrl()));
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"true", "TRUE", " true "})
-  void v1DisabledInEnvironment_anySpellingOfTrue_refusesFallback(String value) {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(status(403)));
-    Run.againstWithEnv(endpoint(), Map.of("AWS_EC2_METADATA_V1_DISABLED", value))
-        .assertFailure(3, "IMDSv1 fallback is disabled");
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"false", "0", "no", ""})
-  void v1DisabledInEnvironment_otherValues_allowFallback(String value) {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(status(403)));
-    Run.againstWithEnv(endpoint(), Map.of("AWS_EC2_METADATA_V1_DISABLED", value)).assertSuccess();
+    imds.v1Disabled = true;
+    imds.on("PUT", TOKEN_PATH).after(Duration.ofSeconds(3)).answer(200, IMDS_TOKEN);
+    ImdsEnvException e = fetchFails(Reason.NO_TOKEN, "timed out and IMDSv1 fallback is disabled");
+    assertTrue(e.getMessage().contains("--http-put-response-hop-limit 2"), e.getMessage());
+    assertEquals(List.of("PUT " + TOKEN_PATH), requests());
   }
 
   @Test
   void v2Session_isNotAffectedByNoImdsV1() {
-    Fixtures.healthy(wm);
-    run("--no-imdsv1", "--region").assertSuccess();
-    wm.verify(exactly(1), putRequestedFor(urlEqualTo(TOKEN_PATH)));
+    imds.v1Disabled = true;
+    imds.healthy().region();
+    ImdsClient c = imds.client();
+    c.credentials();
+    assertEquals("eu-central-2", c.region());
+    assertEquals(1, Collections.frequency(requests(), "PUT " + TOKEN_PATH));
   }
 
   // ---- a v1 session that meets a 401
 
   @Test
   void v1SessionAfter403_thenA401_isFatal_withoutATokenRetry_andWithoutTheHopLimitAdvice() {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(status(403)));
-    wm.stubFor(get(urlEqualTo(ROLES)).willReturn(status(401)));
-    Run r =
-        run()
-            .assertFailure(
-                3,
-                "IMDS requires IMDSv2 ("
-                    + endpoint()
-                    + ROLES
-                    + " answered 401) but the IMDSv2 token"
-                    + " request (PUT "
-                    + TOKEN_PATH
-                    + ") answered 403");
-    assertFalse(r.err().contains("hop limit"), r.err());
-    wm.verify(exactly(1), putRequestedFor(urlEqualTo(TOKEN_PATH)));
-    wm.verify(exactly(1), getRequestedFor(urlEqualTo(ROLES)));
+    imds.on("PUT", TOKEN_PATH).answer(403);
+    imds.on("GET", ROLES).answer(401);
+    ImdsEnvException e =
+        fetchFails(
+            Reason.NO_TOKEN,
+            "IMDS requires IMDSv2 ("
+                + ENDPOINT
+                + ROLES
+                + " answered 401) but the IMDSv2 token"
+                + " request (PUT "
+                + TOKEN_PATH
+                + ") answered 403");
+    assertFalse(e.getMessage().contains("hop limit"), e.getMessage());
+    assertEquals(List.of("PUT " + TOKEN_PATH, "GET " + ROLES), requests());
   }
 
   // ---- what a usable token is: printable ASCII without spaces, surrounding whitespace trimmed
@@ -211,64 +177,56 @@ class ImdsFallbackTest {
         "caf\u00e9"
       })
   void tokenPut_200WithoutAUsableToken_isFatal(String body) {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(ok(body)));
-    run().assertFailure(3, "answered 200 without a usable token");
-    wm.verify(exactly(0), getRequestedFor(anyUrl()));
+    imds.on("PUT", TOKEN_PATH).answer(200, body);
+    fetchFails(Reason.NO_TOKEN, "answered 200 without a usable token");
+    assertEquals(List.of("PUT " + TOKEN_PATH), requests());
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"!", "~", "!token~", "AQAEAEx-9_8=="})
   void tokenPut_printableAsciiToken_isSentAsIs(String token) {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(ok(token)));
-    run().assertSuccess();
-    wm.verify(
-        exactly(1),
-        getRequestedFor(urlEqualTo(ROLES)).withHeader("X-aws-ec2-metadata-token", equalTo(token)));
+    imds.on("PUT", TOKEN_PATH).answer(200, token);
+    imds.roles().extended();
+    imds.client().credentials();
+    assertEquals(token, imds.transport.sent().get(1).header("X-aws-ec2-metadata-token"));
   }
 
   @Test
   void tokenPut_tokenWithSurroundingWhitespace_isTrimmed() {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(ok("  " + IMDS_TOKEN + "\r\n")));
-    run().assertSuccess();
-    wm.verify(
-        exactly(1),
-        getRequestedFor(urlEqualTo(ROLES))
-            .withHeader("X-aws-ec2-metadata-token", equalTo(IMDS_TOKEN)));
+    imds.on("PUT", TOKEN_PATH).answer(200, "  " + IMDS_TOKEN + "\r\n");
+    imds.roles().extended();
+    imds.client().credentials();
+    assertEquals(IMDS_TOKEN, imds.transport.sent().get(1).header("X-aws-ec2-metadata-token"));
+    assertTrue(
+        imds.transport.sent().get(1).headers().contains(": " + IMDS_TOKEN + "\r\n"),
+        "sent as is, without the whitespace");
   }
 
   // ---- the region path's statuses
 
   @Test
   void regionPath_404_isFatal() {
-    Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(REGION)).willReturn(status(404)));
-    run("--region").assertFailure(3, "GET " + endpoint() + REGION + " answered 404");
+    imds.token().on("GET", REGION).answer(404);
+    regionFails(Reason.REFUSED, "GET " + ENDPOINT + REGION + " answered 404");
   }
 
   @Test
   void regionPath_403_saysImdsAccessMayBeOff() {
-    Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(REGION)).willReturn(status(403)));
-    run("--region").assertFailure(3, "answered 403 (forbidden): IMDS access may be turned off");
+    imds.token().on("GET", REGION).answer(403);
+    regionFails(Reason.REFUSED, "answered 403 (forbidden): IMDS access may be turned off");
   }
 
   @Test
   void regionPath_nameWithSurroundingWhitespace_isTrimmed() {
-    Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(REGION)).willReturn(ok("us-gov-west-1\n")));
-    Run r = run("--region").assertSuccess();
-    assertTrue(r.out().contains("export AWS_REGION='us-gov-west-1'\n"), r.out());
+    imds.token().on("GET", REGION).answer(200, "us-gov-west-1\n");
+    assertEquals("us-gov-west-1", imds.client().region());
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", "US-EAST-1", "us_east_1", "us-east-1;x", "eu/1"})
-  void regionPath_notARegionName_exit5(String body) {
-    Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(REGION)).willReturn(ok(body)));
-    run("--region").assertFailure(5, "did not answer with a region name");
+  void regionPath_notARegionName_isABadAnswer(String body) {
+    imds.token().on("GET", REGION).answer(200, body);
+    regionFails(Reason.BAD_ANSWER, "did not answer with a region name");
   }
 
   @Test
@@ -290,43 +248,38 @@ class ImdsFallbackTest {
   @ParameterizedTest
   @ValueSource(ints = {301, 304})
   void extendedPath_3xx_isFatal_notALegacyFallback(int status) {
-    Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).willReturn(status(status)));
-    run().assertFailure(3, "answered " + status);
-    wm.verify(exactly(0), getRequestedFor(urlEqualTo(ROLES + ROLE)));
+    imds.token().roles().on("GET", EXTENDED + ROLE).answer(status);
+    fetchFails(Reason.REFUSED, "answered " + status);
   }
 
   @Test
   void legacyPath_403_afterTheExtendedOne404_isFatal() {
-    Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).willReturn(status(404)));
-    wm.stubFor(get(urlEqualTo(ROLES + ROLE)).willReturn(status(403)));
-    run().assertFailure(3, "GET " + endpoint() + ROLES + ROLE + " answered 403");
-    wm.verify(exactly(1), getRequestedFor(urlEqualTo(ROLES)));
+    imds.token().roles();
+    imds.on("GET", EXTENDED + ROLE).answer(404);
+    imds.on("GET", ROLES + ROLE).answer(403);
+    fetchFails(Reason.REFUSED, "GET " + ENDPOINT + ROLES + ROLE + " answered 403");
+    assertEquals(1, Collections.frequency(requests(), "GET " + ROLES), "not listed again");
   }
 
   @Test
   void roleList_500Always_isFatal_afterTheAttempts() {
-    Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(ROLES)).willReturn(status(502)));
-    run("--attempts", "2").assertFailure(3, "answered 502");
-    wm.verify(exactly(2), getRequestedFor(urlEqualTo(ROLES)));
+    imds.attempts = 2;
+    imds.token().on("GET", ROLES).times(2).answer(502);
+    fetchFails(Reason.UNREACHABLE, "answered 502");
   }
 
   @Test
   void roleList_withLeadingBlankLines_takesTheFirstName() {
-    Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(ROLES)).willReturn(ok("\n  \n " + ROLE + " \nother-role\n")));
-    run().assertSuccess();
-    wm.verify(exactly(1), getRequestedFor(urlEqualTo(EXTENDED + ROLE)));
+    imds.token().on("GET", ROLES).answer(200, "\n  \n " + ROLE + " \nother-role\n");
+    imds.extended();
+    imds.client().credentials();
   }
 
   @Test
-  void roleList_invalidIamName_exit5() {
-    Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(ROLES)).willReturn(ok("bad name\n")));
-    run().assertFailure(5, "not a valid IAM name");
-    assertEquals(0, wm.findAll(getRequestedFor(urlEqualTo(EXTENDED + "bad name"))).size());
+  void roleList_invalidIamName_isABadAnswer() {
+    imds.token().on("GET", ROLES).answer(200, "bad name\n");
+    fetchFails(Reason.BAD_ANSWER, "not a valid IAM name");
+    assertEquals(List.of("PUT " + TOKEN_PATH, "GET " + ROLES), requests());
   }
 
   // ---- what a fatal status says
@@ -334,28 +287,30 @@ class ImdsFallbackTest {
   @ParameterizedTest
   @ValueSource(ints = {300, 399})
   void tokenPut_anyStatusOf3xx_isARedirectNeverFollowed(int status) {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(status(status)));
-    run().assertFailure(3, "answered " + status + " (a redirect, which imds-env never follows)");
+    imds.on("PUT", TOKEN_PATH).answer(status);
+    fetchFails(
+        Reason.REFUSED, "answered " + status + " (a redirect, which imds-env never follows)");
   }
 
   @ParameterizedTest
   @ValueSource(ints = {201, 204, 299})
   void tokenPut_2xxOtherThan200_isFatal_andNoRedirect(int status) {
-    Fixtures.healthy(wm);
-    wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(status(status)));
-    Run r = run().assertFailure(3, "PUT " + endpoint() + TOKEN_PATH + " answered " + status);
-    assertFalse(r.err().contains("redirect"), r.err());
-    wm.verify(exactly(0), getRequestedFor(anyUrl()));
+    imds.on("PUT", TOKEN_PATH).answer(status);
+    ImdsEnvException e =
+        fetchFails(Reason.REFUSED, "PUT " + ENDPOINT + TOKEN_PATH + " answered " + status);
+    assertFalse(e.getMessage().contains("redirect"), e.getMessage());
+    assertEquals(List.of("PUT " + TOKEN_PATH), requests());
   }
 
   @Test
-  void get_400_saysBadRequest_and404OnTheRegion_saysNothingMore() {
-    Fixtures.healthy(wm);
-    wm.stubFor(get(urlEqualTo(REGION)).willReturn(status(400)));
-    run("--region")
-        .assertFailure(3, "GET " + endpoint() + REGION + " answered 400 (bad request)\n");
-    wm.stubFor(get(urlEqualTo(REGION)).willReturn(status(410)));
-    run("--region").assertFailure(3, "GET " + endpoint() + REGION + " answered 410\n");
+  void get_400_saysBadRequest_and410OnTheRegion_saysNothingMore() {
+    imds.token().on("GET", REGION).answer(400).on("GET", REGION).answer(410);
+    ImdsClient c = imds.client();
+    assertEquals(
+        "GET " + ENDPOINT + REGION + " answered 400 (bad request)",
+        assertThrows(ImdsEnvException.class, c::region).getMessage());
+    assertEquals(
+        "GET " + ENDPOINT + REGION + " answered 410",
+        assertThrows(ImdsEnvException.class, c::region).getMessage());
   }
 }

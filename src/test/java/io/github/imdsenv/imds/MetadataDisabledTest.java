@@ -5,13 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import io.github.imdsenv.FakeClock;
 import io.github.imdsenv.Fixtures;
 import io.github.imdsenv.ImdsEnvException;
 import io.github.imdsenv.Log;
 import io.github.imdsenv.Run;
+import io.github.imdsenv.http.ScriptedTransport;
 import io.github.imdsenv.settings.Settings;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,12 +40,20 @@ class MetadataDisabledTest {
 
   private static final Map<String, String> DISABLED = Map.of("AWS_EC2_METADATA_DISABLED", "true");
 
-  private static ImdsClient client(Map<String, String> env) {
-    Settings.Flags flags =
-        new Settings.Flags(
-            Fixtures.endpoint(wm), null, null, null, null, false, null, false, false);
+  private final FakeClock clock = new FakeClock();
+  private final ScriptedTransport transport = new ScriptedTransport(clock);
+
+  @AfterEach
+  void everyScriptedRequestWasSent() {
+    assertEquals(List.of(), transport.unsent(), "scripted but not sent");
+  }
+
+  /** The client as the environment sets it up, on the scripted transport. */
+  private ImdsClient client(Map<String, String> env) {
+    Settings.Flags flags = Settings.Flags.none().endpoint(ScriptedImds.ENDPOINT);
     Settings settings = Settings.resolve(flags, new HashMap<>(env));
-    return ImdsClient.create(settings.imds(), settings.budget(), Log.create(false));
+    return ImdsClient.create(
+        settings.imds(), settings.budget(), Log.create(false), ImdsListener.NONE, transport, clock);
   }
 
   @ParameterizedTest
@@ -70,7 +82,6 @@ class MetadataDisabledTest {
   @ParameterizedTest
   @ValueSource(strings = {"credentials", "region", "startSession"})
   void everyEntry_isRefusedWithoutARequest(String entry) {
-    Fixtures.healthy(wm);
     ImdsClient c = client(DISABLED);
     Executable call =
         switch (entry) {
@@ -81,13 +92,14 @@ class MetadataDisabledTest {
     ImdsEnvException e = assertThrows(ImdsEnvException.class, call);
     assertEquals(ImdsEnvException.Reason.DISABLED, e.reason());
     assertTrue(e.getMessage().contains("AWS_EC2_METADATA_DISABLED"), e.getMessage());
-    assertEquals(0, wm.getAllServeEvents().size());
+    assertEquals(List.of(), transport.sent());
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"false", "1", "yes", ""})
   void otherValues_leaveImdsOn(String value) {
-    Fixtures.healthy(wm);
+    transport.on("PUT", Fixtures.TOKEN_PATH).answer(200, Fixtures.IMDS_TOKEN);
+    transport.on("GET", Fixtures.REGION).answer(200, "eu-central-2");
     assertEquals("eu-central-2", client(Map.of("AWS_EC2_METADATA_DISABLED", value)).region());
   }
 }
