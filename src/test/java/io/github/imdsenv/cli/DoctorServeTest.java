@@ -36,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -279,19 +280,19 @@ class DoctorServeTest {
     }
   }
 
+  // a guard against a hang, not a timing assertion (the deadline is the transport's, asserted on a
+  // fake clock)
+  @Timeout(60)
   @Test
   void acceptsButNeverAnswers_warnsWithinTheTimeout() throws IOException {
     standIn(null);
-    long start = System.nanoTime();
     String line = serveLine(standInAddress(), null);
-    long ms = (System.nanoTime() - start) / 1_000_000;
     assertEquals(
         "warn  serve       something accepts on 127.0.0.1:"
             + standIn.getLocalPort()
             + " but a GET of /v1/credentials without the token got no answer within 3s"
             + " (SocketTimeoutException)",
         line);
-    assertTrue(ms < 8_000, ms + " ms");
   }
 
   @Test

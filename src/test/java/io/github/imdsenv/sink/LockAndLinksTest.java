@@ -200,7 +200,9 @@ class LockAndLinksTest {
                   + " stayed locked by another process (another imds-env run?)"
                   + " past the run's 600ms deadline; try again later"),
           message);
-      assertTrue(waited >= 550 && waited < 3_000, "waited " + waited + " ms for a 600 ms wait");
+      // no busy wait: CPU against the time it waited, a ratio (how long each poll sleeps and when
+      // the
+      // wait ends are asserted on the fake clock below)
       assertTrue(cpu < waited / 2, cpu + " ms of CPU in " + waited + " ms: a busy wait");
       assertFalse(Files.exists(file));
       assertEquals(List.of(), openUnder(dir), "the lock file is left open");

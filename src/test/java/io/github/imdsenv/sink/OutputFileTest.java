@@ -92,12 +92,10 @@ class OutputFileTest {
             FileChannel.open(
                 dir.resolve("aws.env.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = held.lock()) {
-      long start = System.nanoTime();
+      // refused once the wait is over (how long it polls: LockAndLinksTest, on a fake clock)
       RuntimeException e =
           assertThrows(RuntimeException.class, () -> lock(file, Duration.ofMillis(300)));
-      long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       assertTrue(e.getMessage().contains("stayed locked"), e.getMessage());
-      assertTrue(waited >= 250 && waited < 3_000, "waited " + waited + " ms for a 300 ms wait");
     }
     assertFalse(Files.exists(file));
   }
