@@ -76,6 +76,11 @@ public enum Format {
     return IniLines.validProfileName(name);
   }
 
+  /** {@code value} as one POSIX shell word, in single quotes (env's quoting). */
+  public static String shellWord(String value) {
+    return PosixShell.quote(value);
+  }
+
   /** Names and aliases, comma-separated, for help and errors. */
   public static String names() {
     StringBuilder sb = new StringBuilder();

@@ -69,7 +69,7 @@ public final class Handoff {
     String text =
         script != null
             ? script
-            : (stdout.isEmpty() ? "" : "printf '%s' '" + stdout.replace("'", "'\\''") + "'\n")
+            : (stdout.isEmpty() ? "" : "printf '%s' " + Format.shellWord(stdout) + "\n")
                 + "exit 0\n";
     try (OutputStream out = new FileOutputStream(channel.toFile())) {
       out.write(text.getBytes(StandardCharsets.UTF_8));
