@@ -56,9 +56,13 @@ class ContainerClientStepsTest {
   }
 
   private ContainerClient client(String url, String token) {
+    return client(url, token, Duration.ofSeconds(10));
+  }
+
+  private ContainerClient client(String url, String token, Duration deadline) {
     return ContainerClient.create(
         new ContainerSource(URI.create(url), token, null, null),
-        new Budget(Duration.ofMillis(500), 1, Duration.ofSeconds(10)),
+        new Budget(Duration.ofMillis(500), 1, deadline),
         Log.create(false),
         recorder,
         endpoint,
@@ -87,6 +91,15 @@ class ContainerClientStepsTest {
             "authorization null 0",
             "refused 403 AccessDenied\\u001b[2J bad\\u0007 token"),
         steps);
+  }
+
+  /** The host check's name resolution has an attempt's time: the timeout, within the deadline. */
+  @Test
+  void hostCheck_resolvesWithinTheAttemptTimeout_andTheDeadline() {
+    endpoint.on("GET", "").times(2).answer(200, Fixtures.credentialsJson());
+    client(URL, null).credentials();
+    client(URL, null, Duration.ofMillis(300)).credentials();
+    assertEquals(List.of(Duration.ofMillis(500), Duration.ofMillis(300)), endpoint.resolutions());
   }
 
   @Test

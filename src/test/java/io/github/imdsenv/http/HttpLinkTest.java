@@ -681,6 +681,14 @@ class HttpLinkTest {
     }
   }
 
+  /** A name that does not exist (RFC 6761 keeps .invalid so) is an unknown host, not a wait. */
+  @Test
+  void anUnknownName_isAnUnknownHost() {
+    assertThrows(
+        java.net.UnknownHostException.class,
+        () -> LINK.resolve("imds-env-test.invalid", System.nanoTime() + 5_000_000_000L));
+  }
+
   @Test
   void aName_isLookedUp_localhostIsLoopback() throws IOException {
     InetAddress[] all = LINK.resolve("localhost", System.nanoTime() + 5_000_000_000L);

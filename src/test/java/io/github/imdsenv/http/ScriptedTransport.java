@@ -115,6 +115,7 @@ public final class ScriptedTransport implements Transport {
   private final Deque<Step> script = new ArrayDeque<>();
   private final List<Sent> sent = new ArrayList<>();
   private final Map<String, InetAddress[]> names = new HashMap<>();
+  private final List<Duration> resolutions = new ArrayList<>();
 
   public ScriptedTransport(FakeClock clock) {
     this.clock = clock;
@@ -137,6 +138,11 @@ public final class ScriptedTransport implements Transport {
     }
     names.put(host, all);
     return this;
+  }
+
+  /** The time each name resolution was given, in order. */
+  public List<Duration> resolutions() {
+    return resolutions;
   }
 
   /** Every request sent, in order. */
@@ -192,6 +198,7 @@ public final class ScriptedTransport implements Transport {
 
   @Override
   public InetAddress[] resolve(String host, long deadlineNanos) throws IOException {
+    resolutions.add(Duration.ofNanos(deadlineNanos - clock.nanoTime()));
     InetAddress[] all = names.get(host);
     if (all != null) {
       return all;
