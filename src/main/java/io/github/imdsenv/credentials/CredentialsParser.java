@@ -104,9 +104,12 @@ public final class CredentialsParser {
         for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
           String name = p.currentName();
           JsonToken value = p.nextToken();
-          if (value == JsonToken.VALUE_STRING && name.equals("Code")) {
+          // EKS Pod Identity writes Code and Message; the ECS agent and imds-env serve code and
+          // message
+          if (value == JsonToken.VALUE_STRING && (name.equals("Code") || name.equals("code"))) {
             code = printable(p.getText());
-          } else if (value == JsonToken.VALUE_STRING && name.equals("Message")) {
+          } else if (value == JsonToken.VALUE_STRING
+              && (name.equals("Message") || name.equals("message"))) {
             message = printable(p.getText());
           } else {
             p.skipChildren();

@@ -213,6 +213,19 @@ class ContainerSourceTest {
         .assertFailure(3, "answered 403 (forbidden): AccessDeniedException: Unauthorized token");
   }
 
+  /** The ECS agent's spelling, and imds-env serve's: lowercase. */
+  @Test
+  void errorBody_inTheEcsAgentsLowercase_isShown() {
+    wm.stubFor(
+        get(urlEqualTo(PATH))
+            .willReturn(
+                aResponse()
+                    .withStatus(401)
+                    .withBody(
+                        "{\"code\":\"InvalidTokenError\",\"message\":\"the token does not match\"}")));
+    run(env()).assertFailure(3, "InvalidTokenError: the token does not match");
+  }
+
   @Test
   void serverErrors_areRetried_likeImds() {
     wm.stubFor(
