@@ -125,10 +125,8 @@ final class ResponseReader {
     boolean ok =
         (line.startsWith("HTTP/1.1 ") || line.startsWith("HTTP/1.0 "))
             && line.length() >= 12
-            && digit(line.charAt(9))
-            && digit(line.charAt(10))
-            && digit(line.charAt(11))
             && (line.length() == 12 || line.charAt(12) == ' ');
+    // parseNumber refuses all but '0'..'9' here: a line's characters are its bytes (0..255)
     int status = ok ? (int) parseNumber(line.substring(9, 12), 10) : 0;
     if (status < 100 || status > 599) {
       throw malformed(
@@ -137,10 +135,6 @@ final class ResponseReader {
               + "' (not HTTP/1.0 or HTTP/1.1, a space and a three-digit status)");
     }
     return status;
-  }
-
-  private static boolean digit(char c) {
-    return c >= '0' && c <= '9';
   }
 
   /**

@@ -201,7 +201,10 @@ class HttpLinkTest {
         "HTTP/1.1 600 Odd",
         "HTTP/1.1\t200 OK",
         "HTTP/1.1 +20 OK",
-        "HTTP/1.1 ２００ OK"
+        "HTTP/1.1 ２００ OK",
+        // superscript digits: Latin-1 bytes, as every character of a status line is
+        "HTTP/1.1 2\u00b20 OK",
+        "HTTP/1.1 \u00b9\u00b2\u00b3 OK"
       })
   void statusLine_malformed_isRefused(String statusLine) throws IOException {
     ImdsEnvException e = refused(statusLine + "\r\nContent-Length: 2\r\n\r\nhi");
