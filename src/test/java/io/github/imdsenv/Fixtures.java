@@ -10,7 +10,7 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.core.Admin;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.junit.DslWrapper;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.notmatched.NotMatchedRenderer;
 import java.time.Instant;
@@ -36,8 +36,9 @@ public final class Fixtures {
 
   private Fixtures() {}
 
-  public static WireMockExtension imds() {
-    return WireMockExtension.newInstance().options(wireMock("127.0.0.1")).build();
+  /** The shared IMDS stand-in ({@link ImdsStub}): register it as a static extension. */
+  public static ImdsStub imds() {
+    return new ImdsStub();
   }
 
   /**
@@ -65,7 +66,7 @@ public final class Fixtures {
   }
 
   /** The WireMock base URL by address: "localhost" might resolve to ::1, where nothing listens. */
-  public static String endpoint(WireMockExtension wm) {
+  public static String endpoint(ImdsStub wm) {
     return "http://127.0.0.1:" + wm.getPort();
   }
 
@@ -130,7 +131,7 @@ public final class Fixtures {
   }
 
   /** A healthy IMDSv2 with one role and these credentials on the extended path. */
-  public static void healthy(WireMockExtension wm, String credentialsJson) {
+  public static void healthy(DslWrapper wm, String credentialsJson) {
     wm.stubFor(put(urlEqualTo(TOKEN_PATH)).willReturn(ok(IMDS_TOKEN)));
     wm.stubFor(get(urlEqualTo(ROLES)).willReturn(ok(ROLE + "\n")));
     wm.stubFor(get(urlEqualTo(EXTENDED + ROLE)).willReturn(ok(credentialsJson)));
@@ -138,12 +139,12 @@ public final class Fixtures {
     wm.stubFor(get(urlEqualTo(REGION)).willReturn(ok("eu-central-2")));
   }
 
-  public static void healthy(WireMockExtension wm) {
+  public static void healthy(DslWrapper wm) {
     healthy(wm, credentialsJson());
   }
 
   /** IMDSv1 off, as IMDS with --http-tokens required: every GET without a token answers 401. */
-  public static void imdsV1Off(WireMockExtension wm) {
+  public static void imdsV1Off(DslWrapper wm) {
     wm.stubFor(
         get(com.github.tomakehurst.wiremock.client.WireMock.urlMatching(".*"))
             .atPriority(1)
@@ -162,7 +163,7 @@ public final class Fixtures {
    * One request to WireMock before the tests: its first answer can take longer than a test's 500 ms
    * timeout on a loaded machine (a token PUT then "times out"), failing whichever test comes first.
    */
-  public static void warmUp(WireMockExtension wm) {
+  public static void warmUp(ImdsStub wm) {
     try {
       java.net.HttpURLConnection c =
           (java.net.HttpURLConnection)

@@ -8,9 +8,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.sun.net.httpserver.HttpServer;
 import io.github.imdsenv.Fixtures;
+import io.github.imdsenv.ImdsStub;
 import io.github.imdsenv.Run;
 import io.github.imdsenv.sim.ImdsSimulator;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DoctorAgreesWithExportTest {
 
-  @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+  @RegisterExtension static ImdsStub wm = Fixtures.imds();
 
   @BeforeAll
   static void warmUp() {

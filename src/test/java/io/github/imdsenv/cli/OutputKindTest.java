@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.Fixtures;
+import io.github.imdsenv.ImdsStub;
 import io.github.imdsenv.Run;
 import io.github.imdsenv.format.Format;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class OutputKindTest {
 
-  @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+  @RegisterExtension static ImdsStub wm = Fixtures.imds();
 
   @TempDir Path dir;
 

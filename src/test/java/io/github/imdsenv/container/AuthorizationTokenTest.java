@@ -14,9 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.Fixtures;
 import io.github.imdsenv.ImdsEnvException;
+import io.github.imdsenv.ImdsStub;
 import io.github.imdsenv.Run;
 import io.github.imdsenv.settings.Settings;
 import java.nio.file.Files;
@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class AuthorizationTokenTest {
 
-  @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+  @RegisterExtension static ImdsStub wm = Fixtures.imds();
 
   static final String PATH = "/v2/credentials/task-1234";
 

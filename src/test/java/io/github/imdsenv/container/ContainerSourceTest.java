@@ -14,10 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.FakeClock;
 import io.github.imdsenv.Fixtures;
 import io.github.imdsenv.ImdsEnvException;
+import io.github.imdsenv.ImdsStub;
 import io.github.imdsenv.Log;
 import io.github.imdsenv.Run;
 import io.github.imdsenv.http.ScriptedTransport;
@@ -43,7 +43,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ContainerSourceTest {
 
-  @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+  @RegisterExtension static ImdsStub wm = Fixtures.imds();
 
   @TempDir Path dir;
 

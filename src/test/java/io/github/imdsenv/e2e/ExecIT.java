@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.Fixtures;
+import io.github.imdsenv.ImdsStub;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ExecIT {
 
-  @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+  @RegisterExtension static ImdsStub wm = Fixtures.imds();
 
   @TempDir Path dir;
 

@@ -8,8 +8,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.Fixtures;
+import io.github.imdsenv.ImdsStub;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class OutputFileIT {
 
-  @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+  @RegisterExtension static ImdsStub wm = Fixtures.imds();
 
   @TempDir Path dir;
 

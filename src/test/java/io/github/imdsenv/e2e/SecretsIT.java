@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.http.Fault;
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.Fixtures;
+import io.github.imdsenv.ImdsStub;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -27,12 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SecretsIT {
 
-  @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+  @RegisterExtension static ImdsStub wm = Fixtures.imds();
 
   @TempDir Path dir;
 
-  private record Scenario(
-      String name, Consumer<WireMockExtension> stub, int exit, List<String> extraArgs) {}
+  private record Scenario(String name, Consumer<ImdsStub> stub, int exit, List<String> extraArgs) {}
 
   private static String credentials(String expiration) {
     return Fixtures.json(

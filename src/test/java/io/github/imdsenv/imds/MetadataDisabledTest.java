@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.imdsenv.FakeClock;
 import io.github.imdsenv.Fixtures;
 import io.github.imdsenv.ImdsEnvException;
+import io.github.imdsenv.ImdsStub;
 import io.github.imdsenv.Log;
 import io.github.imdsenv.Run;
 import io.github.imdsenv.http.ScriptedTransport;
@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** AWS_EC2_METADATA_DISABLED=true: IMDS is not asked anything, credentials nor region. */
 class MetadataDisabledTest {
 
-  @RegisterExtension static WireMockExtension wm = Fixtures.imds();
+  @RegisterExtension static ImdsStub wm = Fixtures.imds();
 
   /**
    * In a cold JVM (PIT's coverage run) the first exchange can outlast a 500 ms timeout: not in a
