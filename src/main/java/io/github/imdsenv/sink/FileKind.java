@@ -86,15 +86,12 @@ public final class FileKind {
     }
     if (startsWith(b, i, "set -")) {
       // fish's set -gx NAME (not sh's set -ex): flags with x, then a name
-      int flags = i + 5;
-      int j = flags;
+      int j = i + 5;
       boolean export = false;
       while (j < end && isLetter(b[j])) {
         export |= b[j++] == 'x';
       }
-      return export && j > flags && j < end && b[j] == ' ' && name(b, j + 1, end) != 0
-          ? Format.FISH
-          : null;
+      return export && j < end && b[j] == ' ' && name(b, j + 1, end) != 0 ? Format.FISH : null;
     }
     if (startsWithIgnoreCase(b, i, "$env:")) {
       return Format.POWERSHELL;
