@@ -326,7 +326,9 @@ public record Settings(
     if (uri.isOpaque() || !(scheme.equals("http") || (container && scheme.equals("https")))) {
       throw badUrl(text, where, "is not an " + form + " URL");
     }
-    if (uri.getRawUserInfo() != null) {
+    // getRawUserInfo() alone misses it where the host does not parse: the authority is then
+    // registry-based, and its problem would be told with the password in it
+    if (uri.getRawAuthority() != null && uri.getRawAuthority().contains("@")) {
       throw badUrl(
           text, where, "has a user name or password in it, which is never sent: remove it");
     }
@@ -357,11 +359,12 @@ public record Settings(
       return "has an IPv6 address without brackets: write it as in http://[fd00:ec2::254]:80";
     }
     String port = colon < 0 ? "" : authority.substring(colon + 1);
-    boolean portOk = port.length() <= 5 && !port.isEmpty();
+    boolean portOk = port.length() <= 5;
     for (int i = 0; i < port.length(); i++) {
       portOk &= port.charAt(i) >= '0' && port.charAt(i) <= '9';
     }
-    if (colon >= 0
+    // an empty port (HOST:) is no port, as java.net.URI takes it where the host is valid
+    if (!port.isEmpty()
         && (!portOk || Integer.parseInt(port) == 0 || Integer.parseInt(port) > MAX_PORT)) {
       return portProblem(port);
     }
