@@ -245,9 +245,9 @@ public final class IniLines {
       }
       cp = cp << 6 | cont & 0x3f;
     }
-    // an overlong or surrogate form decodes to U+FFFD, no space
-    boolean wellFormed = n == 2 || (cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff));
-    return wellFormed && isPythonSpace((char) cp) ? n : 0;
+    // an overlong form decodes to U+FFFD, no space (a surrogate's does too, and none is a space)
+    boolean notOverlong = n == 2 || cp >= 0x800;
+    return notOverlong && isPythonSpace((char) cp) ? n : 0;
   }
 
   /**

@@ -87,6 +87,21 @@ class CredentialsFileTest {
   }
 
   @Test
+  void keyNamedByEmptyBrackets_isTheProfilesOwn_andReplacedWithIt() {
+    // "[] = x" is no header (a name takes a byte between the brackets) but a key of [imds]
+    String before = "[imds]\naws_access_key_id = OLD\n[] = x\n[b]\nk = 2\n";
+    assertEquals("[imds]\naws_access_key_id = NEW\n[b]\nk = 2\n", merged(before, "imds"));
+  }
+
+  @Test
+  void profileOfThreeByteCharacters_isFoundAndReplaced_notAppendedAgain() {
+    String profile = "\u65e5\u672c";
+    assertEquals(
+        "[a]\n[" + profile + "]\naws_access_key_id = NEW\n[b]\n",
+        merged("[a]\n[" + profile + "]\naws_access_key_id = OLD\n[b]\n", profile));
+  }
+
+  @Test
   void indentedHeaderAfterAnOption_isAContinuationLine_notASection() {
     String before = "[a]\nk = 1\n  [imds]\n";
     assertNull(section(b(before), "imds"));
