@@ -1,10 +1,11 @@
 package io.github.imdsenv;
 
+import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Time, waiting and jitter for the loops that wait (the retries between attempts, the lock on an
- * output file): the system's, or a test's that waits without sleeping.
+ * output file), and the time of day: the system's, or a test's that waits without sleeping.
  */
 public interface Clock {
 
@@ -13,6 +14,11 @@ public interface Clock {
   long nanoTime();
 
   void sleep(long millis) throws InterruptedException;
+
+  /** The time of day: what a file's credentials' expiry is measured against. */
+  default Instant now() {
+    return Instant.now();
+  }
 
   /** A random number in [0, {@code bound}). */
   default long random(long bound) {

@@ -84,7 +84,12 @@ public final class FileSink {
         CredentialsFile.Section section = merge ? CredentialsFile.section(existing, profile) : null;
         if (minValidity != null
             && existing != null
-            && fresh(file, validUntil(format, existing, section, content), minValidity, log)) {
+            && fresh(
+                file,
+                validUntil(format, existing, section, content),
+                minValidity,
+                clock.now(),
+                log)) {
           return;
         }
         String text = content.render(left);
@@ -115,10 +120,10 @@ public final class FileSink {
 
   /**
    * True when the credentials FILE holds, valid {@code until} (null: none, or not every variable
-   * asked for), are valid for longer than {@code minValidity}.
+   * asked for), are valid for longer than {@code minValidity} after {@code now}.
    */
-  private static boolean fresh(Path file, Instant until, Duration minValidity, Log log) {
-    Instant now = Instant.now();
+  private static boolean fresh(
+      Path file, Instant until, Duration minValidity, Instant now, Log log) {
     if (until == null) {
       log.debug(file + " holds no readable credentials: fetching");
       return false;

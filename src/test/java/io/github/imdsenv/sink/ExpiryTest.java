@@ -164,5 +164,11 @@ class ExpiryTest {
     String longer = EXPIRES.toString().replace("Z", "." + "0".repeat(60) + "Z");
     assertEquals(EXPIRES, until(Format.ENV_NO_EXPORT, text.replace("Z\n", ".0Z\n"), names));
     assertNull(until(Format.ENV_NO_EXPORT, text.replace(EXPIRES.toString(), longer), names));
+    // 64 bytes (a 43-digit fraction) is the most read
+    for (int digits : new int[] {42, 43, 44}) {
+      String stamp = EXPIRES.toString().replace("Z", "." + "0".repeat(digits) + "Z");
+      Instant read = until(Format.ENV_NO_EXPORT, text.replace(EXPIRES.toString(), stamp), names);
+      assertEquals(stamp.length() <= 64 ? EXPIRES : null, read, stamp);
+    }
   }
 }

@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@link FileSink}, the {@code -o FILE} entry, without the CLI: what it reads before it calls for
@@ -100,6 +102,104 @@ class FileSinkTest {
     write(file, Format.ENV, "default", Duration.ofHours(2), content);
     assertEquals(1, content.calls);
     assertEquals(Format.ENV.render(FETCHED), Files.readString(file));
+  }
+
+  /** The time of day the freshness tests run at; nothing waits. */
+  private static final Instant NOW = Instant.parse("2026-12-07T12:00:00Z");
+
+  private static final Clock AT_NOW =
+      new Clock() {
+        @Override
+        public long nanoTime() {
+          return 0;
+        }
+
+        @Override
+        public void sleep(long millis) {
+          throw new AssertionError("waited for a lock no one holds");
+        }
+
+        @Override
+        public Instant now() {
+          return NOW;
+        }
+      };
+
+  private static String rendered(Format format, String profile, String key, Duration in) {
+    return format.render(
+        Variables.of(
+            new Credentials(key, "secret", "token", NOW.plus(in), null, null),
+            null,
+            Variables.Extras.NONE),
+        profile);
+  }
+
+  private void writeAtNow(
+      Path file, Format format, String profile, Duration minValidity, FileSink.Content content) {
+    FileSink.write(
+        file,
+        format,
+        profile,
+        null,
+        minValidity,
+        Duration.ofSeconds(5),
+        warnings::add,
+        Log.create(false),
+        content,
+        AT_NOW);
+  }
+
+  /**
+   * --min-validity D leaves FILE alone only while what it holds stays valid for longer than D (at D
+   * exactly it is fetched again), and believes no expiry further off than any metadata credential
+   * lives (12 h): such a file is written again.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    // expires in, --min-validity, left alone
+    "PT50M,    PT15M, true",
+    "PT15M1S,  PT15M, true",
+    "PT15M,    PT15M, false",
+    "PT14M59S, PT15M, false",
+    "-PT1M,    PT15M, false",
+    "PT12H,    PT15M, true",
+    "PT12H1S,  PT15M, false",
+    "PT13H,    PT15M, false",
+    "PT12H,    PT12H, false",
+  })
+  void minValidity_leavesTheFileAlone_onlyWhileItIsValidForLonger(
+      Duration expiresIn, Duration minValidity, boolean leftAlone) throws IOException {
+    Path file = dir.resolve("aws.env");
+    String before = rendered(Format.ENV, "default", "ASIAOLD", expiresIn);
+    Files.writeString(file, before);
+    Recorder content = new Recorder(Format.ENV, "default");
+    writeAtNow(file, Format.ENV, "default", minValidity, content);
+    assertEquals(leftAlone ? 0 : 1, content.calls);
+    assertEquals(leftAlone ? before : Format.ENV.render(FETCHED), Files.readString(file));
+  }
+
+  /** For ini, the expiry is the profile's own: another profile's fresh credentials do not count. */
+  @Test
+  void iniMinValidity_readsTheProfilesOwnSection() throws IOException {
+    Path file = dir.resolve("credentials");
+    String before =
+        rendered(Format.INI, "prod", "ASIAPROD", Duration.ofMinutes(50))
+            + "\n"
+            + rendered(Format.INI, "stale", "ASIASTALE", Duration.ofMinutes(5));
+    Files.writeString(file, before);
+    Recorder prod = new Recorder(Format.INI, "prod");
+    writeAtNow(file, Format.INI, "prod", Duration.ofMinutes(15), prod);
+    assertEquals(0, prod.calls, "fetched for a profile still fresh");
+    assertEquals(before, Files.readString(file));
+    for (String profile : List.of("stale", "absent")) {
+      Recorder other = new Recorder(Format.INI, profile);
+      writeAtNow(file, Format.INI, profile, Duration.ofMinutes(15), other);
+      assertEquals(1, other.calls, profile);
+      assertTrue(Files.readString(file).contains(Format.INI.render(FETCHED, profile)), profile);
+    }
+    assertTrue(
+        Files.readString(file)
+            .startsWith(rendered(Format.INI, "prod", "ASIAPROD", Duration.ofMinutes(50))));
   }
 
   @Test

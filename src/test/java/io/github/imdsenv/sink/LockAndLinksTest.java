@@ -317,6 +317,43 @@ class LockAndLinksTest {
     }
   }
 
+  /**
+   * A directory that refuses new files (to root too: sysfs gives EACCES, or EROFS where it is
+   * mounted read-only): the lock cannot be made, and the fix is another directory or user.
+   */
+  @Test
+  void lockFileInADirectoryThatRefusesNewFiles_isRefused_pointingToADirectoryYouMayWrite() {
+    Path sys = Path.of("/sys");
+    assumeTrue(Files.isDirectory(sys), "no sysfs");
+    Path file = sys.resolve("aws.env");
+    String advice =
+        " (the lock and the new file are made beside FILE): write FILE in a directory you may"
+            + " write, or run as a user who may write "
+            + sys;
+    List<String> either = new ArrayList<>();
+    for (String reason : List.of("permission denied", "Read-only file system")) {
+      either.add(refusal(file, "cannot open its lock file " + file + ".lock: " + reason + advice));
+    }
+    String message = refused(file, Duration.ofSeconds(5));
+    assertTrue(either.contains(message), message);
+  }
+
+  /** A lock that cannot be made for another reason: why it matters, not another directory. */
+  @Test
+  void lockFileThatCannotBeMadeForAnotherReason_isRefused_sayingWhatTheLockIsFor() {
+    // procfs has no such entry and makes none, even for root
+    Path file = Path.of("/proc/self/aws.env");
+    Path lockFile = Path.of("/proc/" + ProcessHandle.current().pid() + "/aws.env.lock");
+    assertEquals(
+        refusal(
+            file,
+            "cannot open its lock file "
+                + lockFile
+                + ": no such file or directory (without the lock, concurrent runs could"
+                + " interleave)"),
+        refused(file, Duration.ofSeconds(5)));
+  }
+
   // ---- symbolic links at FILE
 
   private Path directory(String name, String mode) throws IOException {
