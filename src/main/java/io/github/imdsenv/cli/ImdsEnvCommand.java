@@ -65,6 +65,7 @@ public final class ImdsEnvCommand implements Callable<Integer> {
   @Option(
       names = {OUTPUT_SHORT, OUTPUT},
       paramLabel = "FILE",
+      converter = FileConverter.class,
       description =
           "Write FILE atomically instead of stdout (fsynced, renamed into place; its owner and mode kept, never any"
               + " access for others; safe in a directory others can write). On failure FILE stays as it was.")
@@ -134,7 +135,7 @@ public final class ImdsEnvCommand implements Callable<Integer> {
     }
     switch (name) {
       case FORMAT, FORMAT_SHORT -> format = Format.fromValue(value);
-      case OUTPUT, OUTPUT_SHORT -> output = Path.of(value);
+      case OUTPUT, OUTPUT_SHORT -> output = file(value);
       case MIN_VALIDITY -> minValidity = Durations.parse(value);
       case MODE -> mode = FileMode.parse(value);
       case PROFILE_NAME -> profileName = value;
@@ -148,6 +149,29 @@ public final class ImdsEnvCommand implements Callable<Integer> {
   /** The export itself, once the arguments are parsed (by picocli or by {@link Cli#fastPath}). */
   int run(Request.Export request, PrintWriter out, PrintWriter err) {
     return new ExportRun(env, request, out, err).run();
+  }
+
+  /**
+   * FILE as given to -o: a file's name. Empty, or ending in '/', it names a directory, and {@link
+   * Path#of} would drop the slash and write a file named as the directory.
+   */
+  static Path file(String value) {
+    if (value.isEmpty() || value.endsWith("/")) {
+      throw new IllegalArgumentException(
+          "'"
+              + value
+              + "' names a directory, not a file: give the file's name, such as "
+              + value
+              + "aws.env");
+    }
+    return Path.of(value);
+  }
+
+  static final class FileConverter implements ITypeConverter<Path> {
+    @Override
+    public Path convert(String value) {
+      return SourceOptions.convert(value, ImdsEnvCommand::file);
+    }
   }
 
   static final class FileModeConverter implements ITypeConverter<FileMode> {

@@ -34,7 +34,12 @@ class UsageErrorTest {
         "frobnicate|Unmatched argument at index 0: 'frobnicate' (see 'imds-env --help')",
         "exec|exec needs the COMMAND to run: imds-env exec [OPTIONS] -- COMMAND [ARG...] (see 'imds-env exec --help')",
         "exec --region --|exec needs the COMMAND to run: imds-env exec [OPTIONS] -- COMMAND [ARG...] (see 'imds-env exec --help')",
-        "--region us-east1|--region: 'us-east1' is not a region name (such as us-east-1 or us-gov-west-1) (see 'imds-env --help')"
+        "--region us-east1|--region: 'us-east1' is not a region name (such as us-east-1 or us-gov-west-1) (see 'imds-env --help')",
+        // Path.of drops a trailing slash: -o x/ wrote a file named x
+        "-o x/|Invalid value for option '--output': 'x/' names a directory, not a file: give the file's name, such as x/aws.env (see 'imds-env --help')",
+        "--output=/tmp/|Invalid value for option '--output': '/tmp/' names a directory, not a file: give the file's name, such as /tmp/aws.env (see 'imds-env --help')",
+        "-f ini -o /tmp/|Invalid value for option '--output': '/tmp/' names a directory, not a file: give the file's name, such as /tmp/aws.env (see 'imds-env --help')",
+        "--output=|Invalid value for option '--output': '' names a directory, not a file: give the file's name, such as aws.env (see 'imds-env --help')"
       })
   void oneLine_withWhatWasMeant_exit2(String line, String message) {
     Run.cli(new HashMap<>(), line.split(" ")).assertFailure(2, "imds-env: " + message + "\n");
