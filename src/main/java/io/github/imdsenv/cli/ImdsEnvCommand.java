@@ -152,11 +152,13 @@ public final class ImdsEnvCommand implements Callable<Integer> {
   }
 
   /**
-   * FILE as given to -o: a file's name. Empty, or ending in '/', it names a directory, and {@link
-   * Path#of} would drop the slash and write a file named as the directory.
+   * FILE as given to -o: a file's name. Empty, or ending in a '/' that {@link Path#of} would drop,
+   * it names a directory, and the slash dropped would write a file named as the directory ("/" is
+   * kept, and refused as a directory when written, as any directory is).
    */
   static Path file(String value) {
-    if (value.isEmpty() || value.endsWith("/")) {
+    Path path = Path.of(value);
+    if (value.isEmpty() || (value.endsWith("/") && !path.toString().endsWith("/"))) {
       throw new IllegalArgumentException(
           "'"
               + value
@@ -164,7 +166,7 @@ public final class ImdsEnvCommand implements Callable<Integer> {
               + value
               + "aws.env");
     }
-    return Path.of(value);
+    return path;
   }
 
   static final class FileConverter implements ITypeConverter<Path> {
