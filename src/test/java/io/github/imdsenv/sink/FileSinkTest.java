@@ -74,6 +74,16 @@ class FileSinkTest {
 
   private void write(
       Path file, Format format, String profile, Duration minValidity, FileSink.Content content) {
+    write(file, format, profile, minValidity, content, Clock.SYSTEM);
+  }
+
+  private void write(
+      Path file,
+      Format format,
+      String profile,
+      Duration minValidity,
+      FileSink.Content content,
+      Clock clock) {
     FileSink.write(
         file,
         format,
@@ -83,7 +93,8 @@ class FileSinkTest {
         Duration.ofSeconds(5),
         warnings::add,
         Log.create(false),
-        content);
+        content,
+        clock);
   }
 
   @Test
@@ -136,17 +147,7 @@ class FileSinkTest {
 
   private void writeAtNow(
       Path file, Format format, String profile, Duration minValidity, FileSink.Content content) {
-    FileSink.write(
-        file,
-        format,
-        profile,
-        null,
-        minValidity,
-        Duration.ofSeconds(5),
-        warnings::add,
-        Log.create(false),
-        content,
-        AT_NOW);
+    write(file, format, profile, minValidity, content, AT_NOW);
   }
 
   /**
